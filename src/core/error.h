@@ -1,0 +1,35 @@
+#pragma once
+// The one error type for user and input faults. `main` alone turns it into an
+// exit code; everything below throws.
+
+#include <stdexcept>
+#include <string>
+
+namespace effbench {
+
+/// Exit codes of the effbench binary.
+enum class ExitCode : int {
+  kOk = 0,
+  kCasesFailed = 1,  // the run finished but some cases failed
+  kUsage = 2,        // bad input: unknown name, bad value, unreadable file
+  kInterrupted = 130,
+};
+
+/// A fault in the user's input or environment. The message names the input,
+/// the offending value and what to do instead.
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message, ExitCode code = ExitCode::kUsage)
+      : std::runtime_error(message), code_(code) {}
+  ExitCode code() const { return code_; }
+
+ private:
+  ExitCode code_;
+};
+
+/// Throws effbench::Error(message) when `condition` is false.
+inline void check(bool condition, const std::string& message) {
+  if (!condition) throw Error(message);
+}
+
+}  // namespace effbench

@@ -1,0 +1,99 @@
+#include "core/system_info.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <utility>
+
+#ifndef EFFBENCH_VERSION
+#define EFFBENCH_VERSION "0.0.0"
+#endif
+#ifndef EFFBENCH_GIT_COMMIT
+#define EFFBENCH_GIT_COMMIT ""
+#endif
+#ifndef EFFBENCH_BUILD_TYPE
+#define EFFBENCH_BUILD_TYPE ""
+#endif
+
+namespace effbench {
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string trim(const std::string& s) {
+  const auto begin = s.find_first_not_of(" \t\"");
+  if (begin == std::string::npos) return "";
+  const auto end = s.find_last_not_of(" \t\"\n");
+  return s.substr(begin, end - begin + 1);
+}
+
+// Value of the first "key : value" line whose key equals `key`.
+std::string field(const std::string& text, const std::string& key, char separator) {
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto pos = line.find(separator);
+    if (pos == std::string::npos) continue;
+    if (trim(line.substr(0, pos)) == key) return trim(line.substr(pos + 1));
+  }
+  return "";
+}
+
+}  // namespace
+
+int64_t count_physical_cores(const std::string& cpuinfo_text, int64_t logical_cores) {
+  std::set<std::pair<std::string, std::string>> cores;
+  std::istringstream lines(cpuinfo_text);
+  std::string line, physical_id;
+  while (std::getline(lines, line)) {
+    const auto pos = line.find(':');
+    if (pos == std::string::npos) continue;
+    const std::string key = trim(line.substr(0, pos));
+    if (key == "physical id") physical_id = trim(line.substr(pos + 1));
+    if (key == "core id") cores.insert({physical_id, trim(line.substr(pos + 1))});
+  }
+  return cores.empty() ? logical_cores : static_cast<int64_t>(cores.size());
+}
+
+SystemInfo read_host_info(const std::string& proc_root) {
+  SystemInfo info;
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) == 0) info.hostname = host;
+
+  const std::string cpuinfo = read_text(proc_root + "/cpuinfo");
+  info.cpu_model = field(cpuinfo, "model name", ':');
+  if (info.cpu_model.empty()) info.cpu_model = field(cpuinfo, "Model", ':');  // arm64
+  info.logical_cores = static_cast<int64_t>(std::thread::hardware_concurrency());
+  info.physical_cores = count_physical_cores(cpuinfo, info.logical_cores);
+
+  const std::string meminfo = read_text(proc_root + "/meminfo");
+  std::istringstream total(field(meminfo, "MemTotal", ':'));
+  int64_t kib = 0;
+  total >> kib;
+  info.memory_bytes = kib * 1024;
+
+  info.os = field(read_text("/etc/os-release"), "PRETTY_NAME", '=');
+  struct utsname uts {};
+  if (uname(&uts) == 0) info.kernel = std::string(uts.sysname) + " " + uts.release + " " + uts.machine;
+
+#if defined(__clang__)
+  info.compiler = "clang " __clang_version__;
+#elif defined(__GNUC__)
+  info.compiler = "gcc " __VERSION__;
+#endif
+  info.build_type = EFFBENCH_BUILD_TYPE;
+  info.git_commit = EFFBENCH_GIT_COMMIT;
+  info.effbench_version = EFFBENCH_VERSION;
+  return info;
+}
+
+}  // namespace effbench

@@ -1,0 +1,48 @@
+#pragma once
+// What machine a run happened on. Plain data; the host part is read here
+// (no torch), the LibTorch/GPU part is filled in by the runner.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace effbench {
+
+struct GpuInfo {
+  int64_t index = 0;
+  std::string name;
+  std::string uuid;              // empty when unknown
+  int64_t memory_bytes = 0;
+  std::string compute_capability;  // "9.0"
+};
+
+struct SystemInfo {
+  std::string hostname;
+  std::string cpu_model;
+  int64_t logical_cores = 0;
+  int64_t physical_cores = 0;
+  int64_t memory_bytes = 0;
+  std::string os;
+  std::string kernel;
+  std::string compiler;
+  std::string build_type;
+  std::string git_commit;
+  std::string effbench_version;
+  std::string torch_version;
+  bool torch_cuda = false;         // LibTorch built with CUDA
+  std::string cuda_version;        // CUDA runtime LibTorch was built with
+  std::string cudnn_version;
+  std::string gpu_driver_version;  // from NVML when available
+  std::vector<GpuInfo> gpus;
+  std::string blas;                // BLAS library LibTorch resolved to, when known
+};
+
+/// Reads the host part of SystemInfo (CPU, cores, memory, OS, compiler, build).
+/// `proc_root` is "/proc" except in tests.
+SystemInfo read_host_info(const std::string& proc_root = "/proc");
+
+/// Physical cores from /proc/cpuinfo (distinct physical id/core id pairs);
+/// falls back to logical cores when the file has no topology.
+int64_t count_physical_cores(const std::string& cpuinfo_text, int64_t logical_cores);
+
+}  // namespace effbench

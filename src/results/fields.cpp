@@ -1,0 +1,217 @@
+#include "results/fields.h"
+
+#include "core/error.h"
+#include "core/units.h"
+
+namespace effbench {
+
+using nlohmann::json;
+
+// nlohmann conversions for the nested records (found by ADL).
+void to_json(json& j, const ThroughputSummary& t) {
+  j = json{{"unit", t.unit}, {"median", t.median}, {"iqr", t.iqr}, {"min", t.min},
+           {"max", t.max},   {"cv", t.cv},         {"samples", t.samples}};
+}
+void from_json(const json& j, ThroughputSummary& t) {
+  j.at("unit").get_to(t.unit);
+  j.at("median").get_to(t.median);
+  j.at("iqr").get_to(t.iqr);
+  j.at("min").get_to(t.min);
+  j.at("max").get_to(t.max);
+  j.at("cv").get_to(t.cv);
+  t.samples = j.value("samples", std::vector<double>{});
+}
+void to_json(json& j, const LatencyMs& l) {
+  j = json{{"p50", l.p50}, {"p90", l.p90}, {"p99", l.p99}, {"count", l.count}};
+}
+void from_json(const json& j, LatencyMs& l) {
+  j.at("p50").get_to(l.p50);
+  j.at("p90").get_to(l.p90);
+  j.at("p99").get_to(l.p99);
+  l.count = j.value("count", int64_t{0});
+}
+void to_json(json& j, const EnergyReading& e) {
+  j = json{{"source", e.source},   {"scope", e.scope},       {"device", e.device},
+           {"measured", e.measured}, {"available", e.available}};
+  if (!e.available) {
+    j["unavailable"] = e.unavailable_reason;
+  } else {
+    j["below_resolution"] = e.below_resolution;
+    j["joules"] = e.joules;
+    j["avg_power_w"] = e.avg_power_w;
+    j["duration_s"] = e.duration_s;
+    j["joules_per_sample"] = e.joules_per_sample;
+    j["samples"] = e.samples;
+    j["period_s"] = e.period_s;
+  }
+  if (!e.formula.empty()) j["formula"] = e.formula;
+  j["warnings"] = e.warnings;
+}
+void from_json(const json& j, EnergyReading& e) {
+  j.at("source").get_to(e.source);
+  e.scope = j.value("scope", "");
+  e.device = j.value("device", "");
+  e.measured = j.value("measured", false);
+  e.available = j.value("available", false);
+  e.unavailable_reason = j.value("unavailable", "");
+  e.below_resolution = j.value("below_resolution", false);
+  e.joules = j.value("joules", 0.0);
+  e.avg_power_w = j.value("avg_power_w", 0.0);
+  e.duration_s = j.value("duration_s", 0.0);
+  e.joules_per_sample = j.value("joules_per_sample", 0.0);
+  e.samples = j.value("samples", int64_t{0});
+  e.period_s = j.value("period_s", 0.0);
+  e.formula = j.value("formula", "");
+  e.warnings = j.value("warnings", std::vector<std::string>{});
+}
+void to_json(json& j, const PowerTimeline& p) {
+  json t = json::array(), w = json::array();
+  for (const auto& point : p.points) {
+    t.push_back(point.t_s);
+    w.push_back(point.watts);
+  }
+  j = json{{"source", p.source}, {"device", p.device}, {"t_s", t}, {"watts", w}};
+}
+void from_json(const json& j, PowerTimeline& p) {
+  p.source = j.value("source", "");
+  p.device = j.value("device", "");
+  const auto t = j.value("t_s", std::vector<double>{});
+  const auto w = j.value("watts", std::vector<double>{});
+  check(t.size() == w.size(), "power_timeline: expected t_s and watts of equal length but got " +
+                                  std::to_string(t.size()) + " and " + std::to_string(w.size()));
+  for (size_t i = 0; i < t.size(); ++i) p.points.push_back({t[i], w[i]});
+}
+template <typename T>
+void optional_to(json& j, const char* key, const std::optional<T>& value) {
+  if (value) j[key] = *value;
+}
+template <typename T>
+void optional_from(const json& j, const char* key, std::optional<T>& value) {
+  if (j.contains(key) && !j.at(key).is_null()) value = j.at(key).get<T>();
+}
+void to_json(json& j, const MemoryUsage& m) {
+  j = json::object();
+  optional_to(j, "peak_rss_bytes", m.peak_rss_bytes);
+  optional_to(j, "cuda_peak_allocated_bytes", m.cuda_peak_allocated_bytes);
+  optional_to(j, "cuda_peak_reserved_bytes", m.cuda_peak_reserved_bytes);
+  optional_to(j, "device_used_bytes", m.device_used_bytes);
+}
+void from_json(const json& j, MemoryUsage& m) {
+  optional_from(j, "peak_rss_bytes", m.peak_rss_bytes);
+  optional_from(j, "cuda_peak_allocated_bytes", m.cuda_peak_allocated_bytes);
+  optional_from(j, "cuda_peak_reserved_bytes", m.cuda_peak_reserved_bytes);
+  optional_from(j, "device_used_bytes", m.device_used_bytes);
+}
+void to_json(json& j, const AccuracyResult& a) {
+  j = json{{"dataset", a.dataset}, {"metric", a.metric},  {"higher_is_better", a.higher_is_better},
+           {"value", a.value},     {"epochs", a.epochs},  {"train_time_s", a.train_time_s},
+           {"epoch_log", a.epoch_log}};
+  optional_to(j, "target", a.target);
+  optional_to(j, "reached_target", a.reached_target);
+  optional_to(j, "time_to_target_s", a.time_to_target_s);
+  optional_to(j, "energy_to_target_j", a.energy_to_target_j);
+}
+void from_json(const json& j, AccuracyResult& a) {
+  a.dataset = j.value("dataset", "");
+  j.at("metric").get_to(a.metric);
+  a.higher_is_better = j.value("higher_is_better", true);
+  j.at("value").get_to(a.value);
+  a.epochs = j.value("epochs", int64_t{0});
+  a.train_time_s = j.value("train_time_s", 0.0);
+  a.epoch_log = j.value("epoch_log", "");
+  optional_from(j, "target", a.target);
+  optional_from(j, "reached_target", a.reached_target);
+  optional_from(j, "time_to_target_s", a.time_to_target_s);
+  optional_from(j, "energy_to_target_j", a.energy_to_target_j);
+}
+
+namespace {
+
+// A field stored as-is under `key`; `member` points into CaseRecord.
+template <typename T>
+CaseField plain(const std::string& key, const std::string& header, T CaseRecord::*member,
+                std::function<std::string(const CaseRecord&)> cell = nullptr) {
+  return CaseField{key, header, [key, member](const CaseRecord& c, json& j) { j[key] = c.*member; },
+                   [key, member](const json& j, CaseRecord& c) { j.at(key).get_to(c.*member); },
+                   std::move(cell)};
+}
+
+// A std::optional field, absent from the document when empty.
+template <typename T>
+CaseField optional(const std::string& key, const std::string& header, std::optional<T> CaseRecord::*member,
+                   std::function<std::string(const CaseRecord&)> cell = nullptr) {
+  return CaseField{key, header,
+                   [key, member](const CaseRecord& c, json& j) {
+                     if (c.*member) j[key] = *(c.*member);
+                   },
+                   [key, member](const json& j, CaseRecord& c) {
+                     if (!j.at(key).is_null()) c.*member = j.at(key).get<T>();
+                   },
+                   std::move(cell)};
+}
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string text;
+  for (size_t i = 0; i < shape.size(); ++i) text += (i ? "x" : "") + std::to_string(shape[i]);
+  return text;
+}
+
+std::vector<CaseField> make_fields() {
+  std::vector<CaseField> f;
+  f.push_back(plain("model", "model", &CaseRecord::model, [](const CaseRecord& c) { return c.model; }));
+  f.push_back(plain("device", "device", &CaseRecord::device, [](const CaseRecord& c) { return c.device; }));
+  f.push_back(plain("device_name", "", &CaseRecord::device_name));
+  f.push_back(plain("mode", "mode", &CaseRecord::mode, [](const CaseRecord& c) { return c.mode; }));
+  f.push_back(plain("batch", "batch", &CaseRecord::batch,
+                    [](const CaseRecord& c) { return std::to_string(c.batch); }));
+  f.push_back(plain("input_shape", "input", &CaseRecord::input_shape,
+                    [](const CaseRecord& c) { return shape_text(c.input_shape); }));
+  f.push_back(plain("precision", "prec", &CaseRecord::precision, [](const CaseRecord& c) { return c.precision; }));
+  f.push_back(plain("exec", "", &CaseRecord::exec));
+  f.push_back(plain("params", "", &CaseRecord::params));
+  f.push_back(plain("flops_per_sample", "", &CaseRecord::flops_per_sample));
+  f.push_back(plain("step_flops_per_sample", "", &CaseRecord::step_flops_per_sample));
+  f.push_back(plain("threads", "", &CaseRecord::threads));
+  f.push_back(optional("throughput", "samples/s (median)", &CaseRecord::throughput, [](const CaseRecord& c) {
+    return c.throughput ? format_number(c.throughput->median) : std::string("-");
+  }));
+  f.push_back(CaseField{"throughput_iqr_display", "IQR", nullptr, nullptr, [](const CaseRecord& c) {
+                          return c.throughput ? format_number(c.throughput->iqr) : std::string("-");
+                        }});
+  f.push_back(CaseField{"throughput_cv_display", "CV", nullptr, nullptr, [](const CaseRecord& c) {
+                          if (!c.throughput) return std::string("-");
+                          char buffer[32];
+                          std::snprintf(buffer, sizeof(buffer), "%.1f%%%s", 100.0 * c.throughput->cv,
+                                        c.throughput->cv > 0.10 ? "!" : "");
+                          return std::string(buffer);
+                        }});
+  f.push_back(optional("latency_ms", "b1 p50/p99 ms", &CaseRecord::latency_ms, [](const CaseRecord& c) {
+    return c.latency_ms ? format_number(c.latency_ms->p50) + "/" + format_number(c.latency_ms->p99)
+                        : std::string("-");
+  }));
+  f.push_back(optional("achieved_tflops", "TFLOP/s", &CaseRecord::achieved_tflops, [](const CaseRecord& c) {
+    return c.achieved_tflops ? format_number(*c.achieved_tflops) : std::string("-");
+  }));
+  f.push_back(optional("mfu", "", &CaseRecord::mfu));
+  f.push_back(plain("warmup_iterations", "", &CaseRecord::warmup_iterations));
+  f.push_back(plain("timed_iterations", "", &CaseRecord::timed_iterations));
+  f.push_back(plain("timed_s", "", &CaseRecord::timed_s));
+  f.push_back(plain("energy", "", &CaseRecord::energy));
+  f.push_back(plain("power_timeline", "", &CaseRecord::power_timeline));
+  f.push_back(plain("memory", "", &CaseRecord::memory));
+  f.push_back(optional("accuracy", "", &CaseRecord::accuracy));
+  f.push_back(plain("notes", "", &CaseRecord::notes));
+  f.push_back(plain("warnings", "", &CaseRecord::warnings));
+  f.push_back(plain("status", "status", &CaseRecord::status, [](const CaseRecord& c) { return c.status; }));
+  f.push_back(plain("error", "", &CaseRecord::error));
+  return f;
+}
+
+}  // namespace
+
+const std::vector<CaseField>& case_fields() {
+  static const std::vector<CaseField> fields = make_fields();
+  return fields;
+}
+
+}  // namespace effbench

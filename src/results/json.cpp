@@ -1,0 +1,185 @@
+#include "results/json.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "core/error.h"
+#include "results/fields.h"
+
+namespace effbench {
+
+using nlohmann::json;
+
+json case_to_json(const CaseRecord& record) {
+  json j = json::object();
+  for (const auto& field : case_fields()) {
+    if (field.write) field.write(record, j);
+  }
+  return j;
+}
+
+CaseRecord case_from_json(const json& j) {
+  if (!j.is_object()) throw Error("case: expected a JSON object but got " + std::string(j.type_name()));
+  CaseRecord record;
+  for (const auto& field : case_fields()) {
+    if (!field.read || !j.contains(field.key)) continue;
+    try {
+      field.read(j, record);
+    } catch (const json::exception& e) {
+      throw Error("case field '" + field.key + "': " + e.what() + " (value: " + j.at(field.key).dump() + ")");
+    }
+  }
+  return record;
+}
+
+json system_to_json(const SystemInfo& s) {
+  json gpus = json::array();
+  for (const auto& g : s.gpus) {
+    gpus.push_back({{"index", g.index},
+                    {"name", g.name},
+                    {"uuid", g.uuid},
+                    {"memory_bytes", g.memory_bytes},
+                    {"compute_capability", g.compute_capability}});
+  }
+  return json{{"hostname", s.hostname},
+              {"cpu_model", s.cpu_model},
+              {"logical_cores", s.logical_cores},
+              {"physical_cores", s.physical_cores},
+              {"memory_bytes", s.memory_bytes},
+              {"os", s.os},
+              {"kernel", s.kernel},
+              {"compiler", s.compiler},
+              {"build_type", s.build_type},
+              {"git_commit", s.git_commit},
+              {"effbench_version", s.effbench_version},
+              {"torch_version", s.torch_version},
+              {"torch_cuda", s.torch_cuda},
+              {"cuda_version", s.cuda_version},
+              {"cudnn_version", s.cudnn_version},
+              {"gpu_driver_version", s.gpu_driver_version},
+              {"blas", s.blas},
+              {"gpus", gpus}};
+}
+
+SystemInfo system_from_json(const json& j) {
+  SystemInfo s;
+  s.hostname = j.value("hostname", "");
+  s.cpu_model = j.value("cpu_model", "");
+  s.logical_cores = j.value("logical_cores", int64_t{0});
+  s.physical_cores = j.value("physical_cores", int64_t{0});
+  s.memory_bytes = j.value("memory_bytes", int64_t{0});
+  s.os = j.value("os", "");
+  s.kernel = j.value("kernel", "");
+  s.compiler = j.value("compiler", "");
+  s.build_type = j.value("build_type", "");
+  s.git_commit = j.value("git_commit", "");
+  s.effbench_version = j.value("effbench_version", "");
+  s.torch_version = j.value("torch_version", "");
+  s.torch_cuda = j.value("torch_cuda", false);
+  s.cuda_version = j.value("cuda_version", "");
+  s.cudnn_version = j.value("cudnn_version", "");
+  s.gpu_driver_version = j.value("gpu_driver_version", "");
+  s.blas = j.value("blas", "");
+  for (const auto& g : j.value("gpus", json::array())) {
+    GpuInfo gpu;
+    gpu.index = g.value("index", int64_t{0});
+    gpu.name = g.value("name", "");
+    gpu.uuid = g.value("uuid", "");
+    gpu.memory_bytes = g.value("memory_bytes", int64_t{0});
+    gpu.compute_capability = g.value("compute_capability", "");
+    s.gpus.push_back(gpu);
+  }
+  return s;
+}
+
+json run_to_json(const RunRecord& run) {
+  json cases = json::array();
+  for (const auto& c : run.cases) cases.push_back(case_to_json(c));
+  const auto& st = run.settings;
+  return json{{"schema_version", run.schema_version},
+              {"tool", "effbench"},
+              {"run_id", run.run_id},
+              {"started_at", run.started_at},
+              {"finished_at", run.finished_at},
+              {"status", run.status},
+              {"system", system_to_json(run.system)},
+              {"settings",
+               {{"warmup_s", st.warmup_s},
+                {"warmup_iterations", st.warmup_iterations},
+                {"min_time_s", st.min_time_s},
+                {"min_iterations", st.min_iterations},
+                {"repeats", st.repeats},
+                {"threads", st.threads},
+                {"seed", st.seed},
+                {"data", st.data},
+                {"command_line", st.command_line}}},
+              {"cases", cases}};
+}
+
+RunRecord run_from_json(const json& j, const std::string& origin) {
+  if (!j.is_object() || j.value("tool", "") != "effbench") {
+    throw Error(origin + ": not an effbench run document (expected an object with \"tool\": \"effbench\")");
+  }
+  const int version = j.value("schema_version", -1);
+  if (version != kSchemaVersion) {
+    throw Error(origin + ": schema_version " + std::to_string(version) + " is not supported (expected " +
+                std::to_string(kSchemaVersion) + ")");
+  }
+  RunRecord run;
+  try {
+    run.schema_version = version;
+    run.run_id = j.at("run_id").get<std::string>();
+    run.started_at = j.value("started_at", "");
+    run.finished_at = j.value("finished_at", "");
+    run.status = j.value("status", "");
+    run.system = system_from_json(j.value("system", json::object()));
+    const json settings = j.value("settings", json::object());
+    run.settings.warmup_s = settings.value("warmup_s", 0.0);
+    run.settings.warmup_iterations = settings.value("warmup_iterations", int64_t{0});
+    run.settings.min_time_s = settings.value("min_time_s", 0.0);
+    run.settings.min_iterations = settings.value("min_iterations", int64_t{0});
+    run.settings.repeats = settings.value("repeats", int64_t{0});
+    run.settings.threads = settings.value("threads", int64_t{0});
+    run.settings.seed = settings.value("seed", int64_t{0});
+    run.settings.data = settings.value("data", "");
+    run.settings.command_line = settings.value("command_line", std::vector<std::string>{});
+  } catch (const json::exception& e) {
+    throw Error(origin + ": malformed run document: " + e.what());
+  }
+  const json cases = j.value("cases", json::array());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    try {
+      run.cases.push_back(case_from_json(cases[i]));
+    } catch (const Error& e) {
+      throw Error(origin + ": cases[" + std::to_string(i) + "]: " + e.what());
+    }
+  }
+  return run;
+}
+
+void write_run_json(const RunRecord& run, const std::string& path) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    if (!out) throw Error("--json " + path + ": cannot open " + temporary + " for writing");
+    out << run_to_json(run).dump(2) << "\n";
+    if (!out.flush()) throw Error("--json " + path + ": write failed (disk full?)");
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    throw Error("--json " + path + ": cannot rename " + temporary + " into place");
+  }
+}
+
+RunRecord read_run_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot open for reading");
+  json j;
+  try {
+    in >> j;
+  } catch (const json::parse_error& e) {
+    throw Error(path + ": malformed JSON: " + e.what());
+  }
+  return run_from_json(j, path);
+}
+
+}  // namespace effbench

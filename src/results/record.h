@@ -1,0 +1,154 @@
+#pragma once
+// The result schema: one run of effbench = a RunRecord with its CaseRecords.
+// Plain data, no torch. JSON (results/json.h) and the console table
+// (report/console.h) are both driven by case_fields() in results/fields.h, so
+// the formats cannot drift apart.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/system_info.h"
+
+namespace effbench {
+
+/// Bumped whenever a field changes meaning or is removed (additions are fine).
+inline constexpr int kSchemaVersion = 1;
+
+/// Summary of repeated window measurements (one value per timed window).
+struct ThroughputSummary {
+  std::string unit = "samples/s";
+  double median = 0;
+  double iqr = 0;
+  double min = 0;
+  double max = 0;
+  double cv = 0;
+  std::vector<double> samples;  // one per timed window
+};
+
+/// Batch-1 inference latency percentiles over individual calls.
+struct LatencyMs {
+  double p50 = 0;
+  double p90 = 0;
+  double p99 = 0;
+  int64_t count = 0;  // calls timed
+};
+
+/// One energy figure from one source over one case's measured windows.
+/// Estimates (measured == false) are never added to measured totals.
+struct EnergyReading {
+  std::string source;  // nvml-energy-counter | nvml-power-integral | rapl | estimate
+  std::string scope;   // gpu-board | cpu-package | dram | psys | ...
+  std::string device;  // "cuda:0", "package-0", ...
+  bool measured = false;
+  bool available = false;
+  std::string unavailable_reason;  // set when !available
+  bool below_resolution = false;   // window shorter than the sensor's update period
+  double joules = 0;
+  double avg_power_w = 0;
+  double duration_s = 0;
+  double joules_per_sample = 0;
+  int64_t samples = 0;  // sensor samples taken
+  double period_s = 0;  // sampling period
+  std::string formula;  // how an estimate was computed (optional)
+  std::vector<std::string> warnings;
+};
+
+struct PowerPoint {
+  double t_s = 0;  // seconds since the case's first window began
+  double watts = 0;
+};
+
+/// Power over time from one sampling source (bounded size, decimated).
+struct PowerTimeline {
+  std::string source;
+  std::string device;
+  std::vector<PowerPoint> points;
+};
+
+/// Peak memory of a case; absent values were not available on that device.
+struct MemoryUsage {
+  std::optional<int64_t> peak_rss_bytes;
+  std::optional<int64_t> cuda_peak_allocated_bytes;
+  std::optional<int64_t> cuda_peak_reserved_bytes;
+  std::optional<int64_t> device_used_bytes;  // NVML, whole device
+};
+
+/// The quality a training run reached on real data.
+struct AccuracyResult {
+  std::string dataset;
+  std::string metric;  // "test_accuracy" (fraction) | "cycle_l1" (lower is better)
+  bool higher_is_better = true;
+  double value = 0;
+  int64_t epochs = 0;
+  double train_time_s = 0;
+  std::optional<double> target;           // --target-accuracy
+  std::optional<bool> reached_target;
+  std::optional<double> time_to_target_s;
+  std::optional<double> energy_to_target_j;
+  std::string epoch_log;                  // path of the JSON-lines log
+};
+
+struct CaseRecord {
+  std::string model;
+  std::string device;       // "cpu", "cuda:0"
+  std::string device_name;  // CPU model or GPU name
+  std::string mode;         // "train" | "infer"
+  int64_t batch = 0;
+  std::string precision = "fp32";
+  std::string exec = "eager";
+  std::vector<int64_t> input_shape;  // C, H, W per sample
+  int64_t params = 0;
+  double flops_per_sample = 0;       // forward FLOPs per sample
+  double step_flops_per_sample = 0;  // FLOPs per sample of the timed step (train ~ 3x forward)
+  int64_t threads = 0;               // CPU threads used
+
+  std::optional<ThroughputSummary> throughput;
+  std::optional<LatencyMs> latency_ms;  // inference only
+  std::optional<double> achieved_tflops;
+  std::optional<double> mfu;  // achieved / peak, when the peak is known
+
+  int64_t warmup_iterations = 0;
+  int64_t timed_iterations = 0;
+  double timed_s = 0;
+
+  std::vector<EnergyReading> energy;
+  std::vector<PowerTimeline> power_timeline;
+  MemoryUsage memory;
+  std::optional<AccuracyResult> accuracy;
+
+  std::vector<std::string> notes;     // what was reduced or changed, shown on screen
+  std::vector<std::string> warnings;  // e.g. CV > 10%
+  std::string status = "ok";          // "ok" | "failed" | "interrupted"
+  std::string error;
+};
+
+/// Settings a run was made with (all that is needed to repeat it).
+struct RunSettings {
+  double warmup_s = 0;
+  int64_t warmup_iterations = 0;
+  double min_time_s = 0;
+  int64_t min_iterations = 0;
+  int64_t repeats = 0;
+  int64_t threads = 0;
+  int64_t seed = 0;
+  std::string data = "synthetic";
+  std::vector<std::string> command_line;
+};
+
+struct RunRecord {
+  int schema_version = kSchemaVersion;
+  std::string run_id;       // unique: host-time-random
+  std::string started_at;   // ISO-8601 UTC
+  std::string finished_at;  // empty while running
+  std::string status = "running";  // running | complete | interrupted | incomplete
+  SystemInfo system;
+  RunSettings settings;
+  std::vector<CaseRecord> cases;
+};
+
+/// A fresh run id: "<yyyymmddThhmmss>-<host>-<6 hex>".
+std::string make_run_id(const std::string& hostname);
+
+}  // namespace effbench

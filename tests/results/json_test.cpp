@@ -1,0 +1,97 @@
+#include "results/json.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.h"
+#include "results/fields.h"
+
+namespace effbench {
+namespace {
+
+CaseRecord sample_case() {
+  CaseRecord c;
+  c.model = "conv6";
+  c.device = "cpu";
+  c.mode = "infer";
+  c.batch = 64;
+  c.input_shape = {3, 32, 32};
+  c.params = 2261546;
+  c.flops_per_sample = 1.0e8;
+  c.throughput = ThroughputSummary{"samples/s", 100, 5, 90, 110, 0.04, {90, 100, 110}};
+  c.latency_ms = LatencyMs{1.5, 2.0, 3.0, 100};
+  EnergyReading estimate;
+  estimate.source = "estimate";
+  estimate.scope = "cpu-package";
+  estimate.available = true;
+  estimate.joules = 12.5;
+  estimate.formula = "P x T";
+  c.energy.push_back(estimate);
+  c.memory.peak_rss_bytes = 123456789;
+  c.notes.push_back("reduced");
+  return c;
+}
+
+TEST(Json, CaseRoundTripKeepsEveryField) {
+  const CaseRecord original = sample_case();
+  const nlohmann::json j = case_to_json(original);
+  EXPECT_EQ(j.at("model"), "conv6");
+  EXPECT_EQ(j.at("throughput").at("median"), 100.0);
+  EXPECT_EQ(j.at("latency_ms").at("p99"), 3.0);
+  EXPECT_FALSE(j.contains("accuracy"));  // absent optional stays absent
+  EXPECT_FALSE(j.contains("throughput_cv_display"));  // console-only field
+  const CaseRecord back = case_from_json(j);
+  EXPECT_EQ(case_to_json(back), j);
+  EXPECT_EQ(back.memory.peak_rss_bytes.value(), 123456789);
+  EXPECT_EQ(back.energy.at(0).formula, "P x T");
+}
+
+TEST(Json, RunFileRoundTrip) {
+  RunRecord run;
+  run.run_id = "20261122T000000-test-abcdef";
+  run.status = "complete";
+  run.system.cpu_model = "Test CPU";
+  run.cases.push_back(sample_case());
+  const auto path = (std::filesystem::temp_directory_path() / "effbench_run_test.json").string();
+  write_run_json(run, path);
+  const RunRecord back = read_run_json(path);
+  EXPECT_EQ(run_to_json(back), run_to_json(run));
+  std::filesystem::remove(path);
+}
+
+TEST(Json, RejectsForeignDocumentsAndOtherSchemaVersions) {
+  EXPECT_THROW(run_from_json(nlohmann::json{{"hello", 1}}), Error);
+  nlohmann::json j = run_to_json(RunRecord{});
+  j["schema_version"] = kSchemaVersion + 1;
+  try {
+    run_from_json(j, "other.json");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("other.json"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find(std::to_string(kSchemaVersion + 1)), std::string::npos);
+  }
+}
+
+TEST(Json, MalformedCaseFieldNamesTheField) {
+  nlohmann::json j = case_to_json(sample_case());
+  j["batch"] = "sixty-four";
+  try {
+    case_from_json(j);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("batch"), std::string::npos);
+  }
+}
+
+TEST(Json, EveryConsoleColumnHasACell) {
+  for (const auto& field : case_fields()) {
+    if (!field.header.empty()) {
+      EXPECT_TRUE(static_cast<bool>(field.cell)) << field.key;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace effbench
