@@ -1,0 +1,19 @@
+#include "cli/command.h"
+
+#include <algorithm>
+#include <atomic>
+
+namespace effbench {
+namespace {
+std::atomic<int> g_exit_code{0};
+}  // namespace
+
+void request_exit_code(int code) {
+  int current = g_exit_code.load();
+  while (code > current && !g_exit_code.compare_exchange_weak(current, code)) {
+  }
+}
+
+int requested_exit_code() { return g_exit_code.load(); }
+
+}  // namespace effbench

@@ -1,0 +1,42 @@
+// effbench: measures the time, energy, memory and accuracy of deep learning
+// on the hardware at hand. This file only wires the subcommands together and
+// turns errors into exit codes.
+
+#include <cstdio>
+#include <iostream>
+#include <vector>
+
+#include "cli/command.h"
+#include "cli/version.h"
+#include "core/error.h"
+
+namespace {
+
+// The command table: one line per subcommand.
+const std::vector<void (*)(CLI::App&)> kCommands = {
+    &effbench::add_run_command,
+    &effbench::add_list_command,
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"effbench: time, energy, memory and accuracy of deep learning on your hardware"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", [] { return effbench::version_text(); }, "Print versions and exit");
+  for (auto add : kCommands) add(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints help and usage errors itself; usage errors exit with 2.
+    const int code = app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(effbench::ExitCode::kUsage);
+  } catch (const effbench::Error& e) {
+    std::cerr << "effbench: error: " << e.what() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "effbench: internal error: " << e.what() << "\n";
+    return 3;
+  }
+  return effbench::requested_exit_code();
+}
