@@ -6,6 +6,7 @@
 namespace effbench {
 namespace {
 std::atomic<int> g_exit_code{0};
+std::vector<std::string> g_command_line;
 }  // namespace
 
 void request_exit_code(int code) {
@@ -15,5 +16,8 @@ void request_exit_code(int code) {
 }
 
 int requested_exit_code() { return g_exit_code.load(); }
+
+void set_command_line(int argc, char** argv) { g_command_line.assign(argv, argv + argc); }
+const std::vector<std::string>& command_line() { return g_command_line; }
 
 }  // namespace effbench

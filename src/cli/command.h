@@ -10,12 +10,19 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
 namespace effbench {
 
 /// Asks main() to exit with `code` after the command returns. The largest
 /// requested code wins.
 void request_exit_code(int code);
 int requested_exit_code();
+
+/// The process's arguments, kept by main() for the run record.
+void set_command_line(int argc, char** argv);
+const std::vector<std::string>& command_line();
 
 void add_run_command(CLI::App& app);
 void add_list_command(CLI::App& app);

@@ -21,6 +21,7 @@ const std::vector<void (*)(CLI::App&)> kCommands = {
 }  // namespace
 
 int main(int argc, char** argv) {
+  effbench::set_command_line(argc, argv);
   CLI::App app{"effbench: time, energy, memory and accuracy of deep learning on your hardware"};
   app.require_subcommand(1);
   app.set_version_flag("--version", [] { return effbench::version_text(); }, "Print versions and exit");

@@ -30,6 +30,8 @@ void from_json(const json& j, LatencyMs& l) {
   j.at("p99").get_to(l.p99);
   l.count = j.value("count", int64_t{0});
 }
+void to_json(json& j, const DeviceState& d);
+void from_json(const json& j, DeviceState& d);
 void to_json(json& j, const EnergyReading& e) {
   j = json{{"source", e.source},   {"scope", e.scope},       {"device", e.device},
            {"measured", e.measured}, {"available", e.available}};
@@ -46,6 +48,12 @@ void to_json(json& j, const EnergyReading& e) {
   }
   if (!e.formula.empty()) j["formula"] = e.formula;
   j["warnings"] = e.warnings;
+  j["basis"] = e.basis;
+  if (e.idle_power_w) j["idle_power_w"] = *e.idle_power_w;
+  if (e.cross_check) j["cross_check"] = true;
+  if (!e.device_uuid.empty()) j["device_uuid"] = e.device_uuid;
+  if (e.state_start) j["state_start"] = *e.state_start;
+  if (e.state_end) j["state_end"] = *e.state_end;
 }
 void from_json(const json& j, EnergyReading& e) {
   j.at("source").get_to(e.source);
@@ -63,6 +71,12 @@ void from_json(const json& j, EnergyReading& e) {
   e.period_s = j.value("period_s", 0.0);
   e.formula = j.value("formula", "");
   e.warnings = j.value("warnings", std::vector<std::string>{});
+  e.basis = j.value("basis", "gross");
+  if (j.contains("idle_power_w")) e.idle_power_w = j.at("idle_power_w").get<double>();
+  e.cross_check = j.value("cross_check", false);
+  e.device_uuid = j.value("device_uuid", "");
+  if (j.contains("state_start")) e.state_start = j.at("state_start").get<DeviceState>();
+  if (j.contains("state_end")) e.state_end = j.at("state_end").get<DeviceState>();
 }
 void to_json(json& j, const PowerTimeline& p) {
   json t = json::array(), w = json::array();
@@ -88,6 +102,23 @@ void optional_to(json& j, const char* key, const std::optional<T>& value) {
 template <typename T>
 void optional_from(const json& j, const char* key, std::optional<T>& value) {
   if (j.contains(key) && !j.at(key).is_null()) value = j.at(key).get<T>();
+}
+void to_json(json& j, const DeviceState& d) {
+  j = json::object();
+  optional_to(j, "memory_used_bytes", d.memory_used_bytes);
+  optional_to(j, "temperature_c", d.temperature_c);
+  optional_to(j, "sm_clock_mhz", d.sm_clock_mhz);
+  optional_to(j, "power_limit_w", d.power_limit_w);
+  optional_to(j, "throttle_reasons", d.throttle_reasons);
+  if (!d.throttle_reason_names.empty()) j["throttle_reason_names"] = d.throttle_reason_names;
+}
+void from_json(const json& j, DeviceState& d) {
+  optional_from(j, "memory_used_bytes", d.memory_used_bytes);
+  optional_from(j, "temperature_c", d.temperature_c);
+  optional_from(j, "sm_clock_mhz", d.sm_clock_mhz);
+  optional_from(j, "power_limit_w", d.power_limit_w);
+  optional_from(j, "throttle_reasons", d.throttle_reasons);
+  d.throttle_reason_names = j.value("throttle_reason_names", std::vector<std::string>{});
 }
 void to_json(json& j, const MemoryUsage& m) {
   j = json::object();

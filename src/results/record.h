@@ -35,6 +35,17 @@ struct LatencyMs {
   int64_t count = 0;  // calls timed
 };
 
+/// A GPU's state read through NVML at the start or end of a metered window.
+/// Each value is absent when the driver does not report it.
+struct DeviceState {
+  std::optional<int64_t> memory_used_bytes;
+  std::optional<double> temperature_c;
+  std::optional<double> sm_clock_mhz;
+  std::optional<double> power_limit_w;             // enforced limit
+  std::optional<uint64_t> throttle_reasons;        // NVML bitmask (0 = not throttled)
+  std::vector<std::string> throttle_reason_names;  // decoded bits, e.g. "sw_power_cap"
+};
+
 /// One energy figure from one source over one case's measured windows.
 /// Estimates (measured == false) are never added to measured totals.
 struct EnergyReading {
@@ -53,6 +64,14 @@ struct EnergyReading {
   double period_s = 0;  // sampling period
   std::string formula;  // how an estimate was computed (optional)
   std::vector<std::string> warnings;
+  // Added with the meters (issue 4):
+  std::string basis = "gross";         // gross | net (idle power x duration subtracted)
+  std::optional<double> idle_power_w;  // the baseline subtracted when basis == "net" (optional)
+  bool cross_check = false;  // repeats another reading of the same device (e.g. NVML power integral
+                             // beside the counter): shown, never added to totals
+  std::string device_uuid;   // GPU UUID (optional)
+  std::optional<DeviceState> state_start;  // NVML device state at window start (optional)
+  std::optional<DeviceState> state_end;    // NVML device state at window end (optional)
 };
 
 struct PowerPoint {

@@ -1,0 +1,50 @@
+// `effbench list models|devices`: what can be benchmarked here.
+
+#include <iostream>
+
+#include "cli/command.h"
+#include "core/error.h"
+#include "core/units.h"
+#include "report/console.h"
+#include "runner/catalog.h"
+#include "runner/devices.h"
+
+namespace effbench {
+namespace {
+
+void list_models() {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& m : describe_models()) {
+    rows.push_back({m.name, format_si(static_cast<double>(m.params), ""), format_si(m.forward_flops, "FLOP"),
+                    format_si(m.train_flops, "FLOP"), m.input, m.summary});
+  }
+  std::cout << render_table({"model", "params", "FLOPs/sample (fwd)", "train step/sample", "default input", "description"},
+                            rows);
+}
+
+void list_devices() {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& d : available_devices()) {
+    rows.push_back({d.id, d.name, format_bytes(static_cast<double>(d.memory_bytes)), d.detail});
+  }
+  std::cout << render_table({"device", "name", "memory", "detail"}, rows) << torch_build_text() << "\n";
+}
+
+}  // namespace
+
+void add_list_command(CLI::App& app) {
+  auto what = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("list", "List models, devices or meters");
+  cmd->add_option("what", *what, "models | devices")->required();
+  cmd->callback([what] {
+    if (*what == "models") {
+      list_models();
+    } else if (*what == "devices") {
+      list_devices();
+    } else {
+      throw Error("list: unknown item '" + *what + "'; valid: models, devices");
+    }
+  });
+}
+
+}  // namespace effbench

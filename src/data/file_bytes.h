@@ -1,0 +1,30 @@
+#pragma once
+// Whole-file reads for the dataset loaders, with transparent gzip. No torch.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace effbench {
+
+/// Reads the whole file at `path`. Throws Error naming the path when it is
+/// missing or unreadable.
+std::vector<uint8_t> read_file_bytes(const std::string& path);
+
+/// Reads `path` and, when it begins with the gzip magic 1f 8b, inflates it
+/// (concatenated gzip members are joined). A truncated or corrupt stream
+/// throws Error naming the file, the compressed byte offset and the fault;
+/// data is never returned partially. A name ending in ".gz" without gzip
+/// magic is an error too.
+std::vector<uint8_t> read_maybe_gzip(const std::string& path);
+
+/// True when `path` names an existing regular file.
+bool is_regular_file(const std::string& path);
+
+/// True when `path` names an existing directory.
+bool is_directory(const std::string& path);
+
+/// "a/b" from ("a", "b"); keeps a single separator.
+std::string join_path(const std::string& dir, const std::string& name);
+
+}  // namespace effbench

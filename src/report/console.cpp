@@ -1,0 +1,87 @@
+#include "report/console.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "results/fields.h"
+
+namespace effbench {
+
+std::string render_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths(header.size(), 0);
+  for (size_t i = 0; i < header.size(); ++i) widths[i] = header[i].size();
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string text;
+    for (size_t i = 0; i < widths.size(); ++i) {
+      const std::string cell = i < cells.size() ? cells[i] : "";
+      // First column left-aligned (names), the rest right-aligned (numbers).
+      const std::string padding(widths[i] - cell.size(), ' ');
+      text += (i == 0 ? cell + padding : padding + cell);
+      if (i + 1 < widths.size()) text += "  ";
+    }
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    return text + "\n";
+  };
+  std::string text = line(header);
+  size_t total = 0;
+  for (size_t w : widths) total += w + 2;
+  text += std::string(total >= 2 ? total - 2 : 0, '-') + "\n";
+  for (const auto& row : rows) text += line(row);
+  return text;
+}
+
+std::string results_table(const std::vector<CaseRecord>& cases) {
+  std::vector<const CaseField*> columns;
+  std::vector<std::string> header;
+  for (const auto& field : case_fields()) {
+    if (field.header.empty() || !field.cell) continue;
+    columns.push_back(&field);
+    header.push_back(field.header);
+  }
+  std::vector<std::vector<std::string>> rows;
+  std::string footnotes;
+  for (const auto& c : cases) {
+    std::vector<std::string> row;
+    for (const auto* field : columns) row.push_back(field->cell(c));
+    rows.push_back(row);
+    const std::string who = c.model + "/" + c.device + "/" + c.mode;
+    for (const auto& note : c.notes) footnotes += "  note    " + who + ": " + note + "\n";
+    for (const auto& warning : c.warnings) footnotes += "  warning " + who + ": " + warning + "\n";
+    if (!c.error.empty()) footnotes += "  " + c.status + "  " + who + ": " + c.error + "\n";
+  }
+  return render_table(header, rows) + footnotes;
+}
+
+std::string speedup_text(const SpeedupTable& table) {
+  std::vector<std::string> header = {"model"};
+  for (const auto& device : table.devices) header.push_back(device);
+  std::vector<std::vector<std::string>> rows;
+  bool any_normalised = false;
+  for (const auto& model : table.models) {
+    std::vector<std::string> row = {model};
+    for (const auto& device : table.devices) {
+      const SpeedupCell* cell = table.cell(model, device);
+      if (!cell || !cell->speedup) {
+        row.push_back("-");
+        continue;
+      }
+      char buffer[32];
+      std::snprintf(buffer, sizeof(buffer), *cell->speedup >= 10 ? "%.0fx%s" : "%.2fx%s", *cell->speedup,
+                    cell->flops_normalised ? "*" : "");
+      any_normalised = any_normalised || cell->flops_normalised;
+      row.push_back(buffer);
+    }
+    rows.push_back(row);
+  }
+  std::string text = render_table(header, rows);
+  if (any_normalised) {
+    text += "  * input sizes differ from " + table.baseline +
+            "'s: ratio of achieved FLOP/s (throughput x FLOPs per sample), not of samples/s\n";
+  }
+  return text;
+}
+
+}  // namespace effbench

@@ -1,0 +1,74 @@
+#pragma once
+// The train/infer benchmark runner. Torch-free interface: the CLI hands in
+// settings and observers and gets plain records back.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "results/record.h"
+
+namespace effbench {
+
+/// Every setting of a benchmark run; names carry their units.
+struct BenchmarkOptions {
+  std::vector<std::string> models;   // empty: every model
+  std::vector<std::string> devices;  // empty: every device present
+  std::vector<std::string> modes = {"train", "infer"};
+  std::optional<int64_t> batch;       // default: per model and device (default_batch)
+  std::optional<int64_t> image_size;  // default: the model's, reduced for cyclegan on cpu
+  int64_t threads = 0;                // 0: all logical cores
+  double warmup_s = 1.0;
+  int64_t warmup_iterations = 2;
+  double min_time_s = 1.0;            // per timed window
+  int64_t min_iterations = 1;         // per timed window
+  int64_t repeats = 5;                // timed windows
+  double max_case_s = 40.0;           // repeats are reduced (never below 3) to fit this
+  double latency_min_s = 1.0;         // batch-1 latency: at least this long ...
+  int64_t latency_min_calls = 20;     // ... and this many calls
+  int64_t seed = 0;
+  std::string precision = "fp32";
+  double cv_warning = 0.10;           // warn when the throughput CV exceeds this
+};
+
+/// One (model, device, mode) case with its resolved sizes.
+struct CaseSpec {
+  std::string model;
+  std::string device;
+  std::string mode;
+  int64_t batch = 0;
+  int64_t image_size = 0;
+  std::vector<std::string> notes;  // what was reduced, for the screen and the record
+};
+
+/// Called around a case's timed windows, right after the device was
+/// synchronised: the meters start and stop here. `after_timed` may add
+/// readings to the record (energy, memory).
+struct CaseHooks {
+  std::function<void(const CaseSpec&)> before_case;  // before the model is built (reset peak RSS)
+  std::function<void()> before_timed;
+  std::function<void(CaseRecord&, int64_t samples_processed)> after_timed;
+};
+
+/// Validates the options (unknown model, device or mode; non-positive sizes
+/// and times) and expands them into cases, models outermost. Throws
+/// effbench::Error naming the flag and value.
+std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options);
+
+/// The default batch of a model on a device (classifiers: 64 on cpu, 256 on
+/// GPUs; cyclegan: 1, the reference).
+int64_t default_batch(const std::string& model, const std::string& device);
+
+/// Runs one case. Never throws for a failing case: the record says "failed"
+/// with the error, or "interrupted".
+CaseRecord run_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks = {});
+
+/// Applies --threads (0 = all logical cores) to LibTorch; returns the count used.
+int64_t configure_threads(int64_t threads);
+
+/// Starts a run record: id, time, system description, settings.
+RunRecord begin_run(const BenchmarkOptions& options, const std::vector<std::string>& command_line);
+
+}  // namespace effbench

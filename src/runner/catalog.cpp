@@ -1,0 +1,19 @@
+#include "runner/catalog.h"
+
+#include "models/model.h"
+
+namespace effbench {
+
+std::vector<ModelDescription> describe_models() {
+  std::vector<ModelDescription> out;
+  for (const auto& entry : model_table()) {
+    auto model = entry.create(entry.default_config);
+    const auto& c = entry.default_config;
+    out.push_back({entry.name, entry.summary, model->parameter_count(), model->forward_flops_per_sample(),
+                   model->train_flops_per_sample(),
+                   std::to_string(c.in_channels) + "x" + std::to_string(c.image_size) + "x" + std::to_string(c.image_size)});
+  }
+  return out;
+}
+
+}  // namespace effbench

@@ -1,0 +1,58 @@
+#include "report/console.h"
+
+#include <gtest/gtest.h>
+
+namespace effbench {
+namespace {
+
+TEST(Console, RendersAlignedColumns) {
+  const std::string text = render_table({"name", "value"}, {{"a", "1"}, {"long", "12345"}});
+  // Widths: 4 and 5; first column left-aligned, second right-aligned.
+  EXPECT_EQ(text,
+            "name  value\n"
+            "-----------\n"
+            "a         1\n"
+            "long  12345\n");
+}
+
+TEST(Console, SpeedupTableMarksFlopNormalisedCells) {
+  SpeedupTable table;
+  table.mode = "train";
+  table.baseline = "cpu";
+  table.models = {"conv6", "cyclegan"};
+  table.devices = {"cpu", "cuda:0"};
+  table.cells[{"conv6", "cpu"}] = SpeedupCell{1.0, false};
+  table.cells[{"conv6", "cuda:0"}] = SpeedupCell{246.0, false};
+  table.cells[{"cyclegan", "cpu"}] = SpeedupCell{1.0, false};
+  table.cells[{"cyclegan", "cuda:0"}] = SpeedupCell{11.04, true};
+  const std::string text = speedup_text(table);
+  EXPECT_NE(text.find("246x"), std::string::npos);
+  EXPECT_NE(text.find("11x*"), std::string::npos);
+  EXPECT_NE(text.find("1.00x"), std::string::npos);
+  EXPECT_NE(text.find("ratio of achieved FLOP/s"), std::string::npos);
+}
+
+TEST(Console, ResultsTableShowsFailuresAndNotes) {
+  CaseRecord ok;
+  ok.model = "conv6";
+  ok.device = "cpu";
+  ok.mode = "train";
+  ok.batch = 64;
+  ok.input_shape = {3, 32, 32};
+  ok.throughput = ThroughputSummary{"samples/s", 1234.5, 10, 1200, 1300, 0.15, {}};
+  ok.notes.push_back("reduced to 64x64");
+  CaseRecord failed = ok;
+  failed.mode = "infer";
+  failed.throughput.reset();
+  failed.status = "failed";
+  failed.error = "out of memory";
+  const std::string text = results_table({ok, failed});
+  EXPECT_NE(text.find("1235"), std::string::npos);      // median, 4 significant digits
+  EXPECT_NE(text.find("15.0%!"), std::string::npos);    // CV above 10% is flagged
+  EXPECT_NE(text.find("3x32x32"), std::string::npos);
+  EXPECT_NE(text.find("conv6/cpu/infer: out of memory"), std::string::npos);
+  EXPECT_NE(text.find("reduced to 64x64"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace effbench
