@@ -39,7 +39,7 @@ TEST(Console, ResultsTableShowsFailuresAndNotes) {
   ok.mode = "train";
   ok.batch = 64;
   ok.input_shape = {3, 32, 32};
-  ok.throughput = ThroughputSummary{"samples/s", 1234.5, 10, 1200, 1300, 0.15, {}};
+  ok.throughput = ThroughputSummary{"samples/s", 1234.6, 10, 1200, 1300, 0.15, {}};
   ok.notes.push_back("reduced to 64x64");
   CaseRecord failed = ok;
   failed.mode = "infer";
