@@ -22,7 +22,7 @@ jobs=${JOBS:-$(nproc)}
 packages=(
   build-essential cmake ninja-build git
   libtorch-dev libopenblas0-pthread
-  libcli11-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev libeigen3-dev
+  python3 libcli11-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev libeigen3-dev
   zlib1g-dev libstb-dev libboost-dev libgtest-dev
   dataset-fashion-mnist
 )
@@ -49,5 +49,5 @@ if [ "$action" = test ]; then
 else
   echo "== running the default suite"
   mkdir -p "$root/results"
-  "$build/src/cli/effbench" run --json "$root/results/latest.json"
+  "$build/src/cli/effbench" run --json "$root/results/latest.json" --report "$root/results/report.html"
 fi

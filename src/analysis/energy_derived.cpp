@@ -25,27 +25,4 @@ EnergyDerived derive_energy(double joules, const EnergyDerivedSettings& settings
   return d;
 }
 
-namespace {
-bool counts(const EnergyReading& r) {
-  return r.available && !r.below_resolution && !r.cross_check && r.basis == "gross";
-}
-}  // namespace
-
-double measured_total_joules(const std::vector<EnergyReading>& readings) {
-  double total = 0;
-  for (const auto& r : readings) {
-    // psys covers the whole platform, package and dram included: adding it would count them twice.
-    if (r.measured && counts(r) && r.scope != "psys") total += r.joules;
-  }
-  return total;
-}
-
-double estimated_total_joules(const std::vector<EnergyReading>& readings) {
-  double total = 0;
-  for (const auto& r : readings) {
-    if (!r.measured && counts(r)) total += r.joules;
-  }
-  return total;
-}
-
 }  // namespace effbench

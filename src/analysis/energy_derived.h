@@ -46,12 +46,7 @@ void validate(const EnergyDerivedSettings& settings);
 /// cost: the price is per kWh metered at the device). Validates `settings`.
 EnergyDerived derive_energy(double joules, const EnergyDerivedSettings& settings);
 
-/// Sum of the readings that make up a case's measured total: available,
-/// measured, gross, not below resolution and not a cross-check.
-double measured_total_joules(const std::vector<EnergyReading>& readings);
-
-/// Sum of the available estimates (measured == false, gross); never mixed
-/// into the measured total.
-double estimated_total_joules(const std::vector<EnergyReading>& readings);
+// measured_total_joules() and estimated_total_joules() live with the record
+// (results/record.h): the console and the report both need them.
 
 }  // namespace effbench

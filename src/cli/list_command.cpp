@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/units.h"
 #include "report/console.h"
+#include "meters/meter_set.h"
 #include "runner/catalog.h"
 #include "runner/devices.h"
 
@@ -30,19 +31,37 @@ void list_devices() {
   std::cout << render_table({"device", "name", "memory", "detail"}, rows) << torch_build_text() << "\n";
 }
 
+void list_meters() {
+  MeterOptions options;
+  const SystemInfo host = read_host_info();
+  options.cpu_model = host.cpu_model;
+  options.logical_cores = host.logical_cores;
+  for (const auto& d : available_devices()) {
+    if (d.id != "cpu") options.cuda_device_indices.push_back(std::stoi(d.id.substr(5)));
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& m : MeterSet::probe(options)) {
+    rows.push_back({m.name, m.source, m.scope, m.device, m.available ? "yes" : "no",
+                    m.available ? m.detail : m.reason});
+  }
+  std::cout << render_table({"meter", "source", "scope", "device", "available", "detail / reason"}, rows);
+}
+
 }  // namespace
 
 void add_list_command(CLI::App& app) {
   auto what = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("list", "List models, devices or meters");
-  cmd->add_option("what", *what, "models | devices")->required();
+  cmd->add_option("what", *what, "models | devices | meters")->required();
   cmd->callback([what] {
     if (*what == "models") {
       list_models();
     } else if (*what == "devices") {
       list_devices();
+    } else if (*what == "meters") {
+      list_meters();
     } else {
-      throw Error("list: unknown item '" + *what + "'; valid: models, devices");
+      throw Error("list: unknown item '" + *what + "'; valid: models, devices, meters");
     }
   });
 }

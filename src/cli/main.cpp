@@ -7,6 +7,11 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/compare_command.h"
+#include "cli/project_command.h"
+#include "cli/report_command.h"
+#include "cli/results_command.h"
+#include "cli/trend_command.h"
 #include "cli/version.h"
 #include "core/error.h"
 
@@ -16,6 +21,11 @@ namespace {
 const std::vector<void (*)(CLI::App&)> kCommands = {
     &effbench::add_run_command,
     &effbench::add_list_command,
+    &effbench::add_results_command,
+    &effbench::add_compare_command,
+    &effbench::add_report_command,
+    &effbench::add_trend_command,
+    &effbench::add_project_command,
 };
 
 }  // namespace

@@ -21,3 +21,14 @@ std::string results_table(const std::vector<CaseRecord>& cases);
 std::string speedup_text(const SpeedupTable& table);
 
 }  // namespace effbench
+
+namespace effbench {
+
+/// The execution-mode table: for each inference (model, device, precision,
+/// batch) that ran under more than one --exec mode, the median throughput
+/// and batch-1 p50 latency of each mode, and each mode against eager
+/// ("1.18x" throughput ratio; latency change "-15.2%"). Cases that did not
+/// finish show "-". Empty when no inference ran under two modes.
+std::string exec_mode_text(const std::vector<CaseRecord>& cases);
+
+}  // namespace effbench

@@ -141,6 +141,7 @@ void to_json(json& j, const AccuracyResult& a) {
   optional_to(j, "reached_target", a.reached_target);
   optional_to(j, "time_to_target_s", a.time_to_target_s);
   optional_to(j, "energy_to_target_j", a.energy_to_target_j);
+  j["eval_samples"] = a.eval_samples;
 }
 void from_json(const json& j, AccuracyResult& a) {
   a.dataset = j.value("dataset", "");
@@ -154,6 +155,51 @@ void from_json(const json& j, AccuracyResult& a) {
   optional_from(j, "reached_target", a.reached_target);
   optional_from(j, "time_to_target_s", a.time_to_target_s);
   optional_from(j, "energy_to_target_j", a.energy_to_target_j);
+  a.eval_samples = j.value("eval_samples", int64_t{0});
+}
+void to_json(json& j, const RankFigures& r) {
+  j = json{{"rank", r.rank},
+           {"samples_per_s", r.samples_per_s},
+           {"compute_s", r.compute_s},
+           {"allreduce_s", r.allreduce_s},
+           {"steps", r.steps}};
+}
+void from_json(const json& j, RankFigures& r) {
+  j.at("rank").get_to(r.rank);
+  r.samples_per_s = j.value("samples_per_s", 0.0);
+  r.compute_s = j.value("compute_s", 0.0);
+  r.allreduce_s = j.value("allreduce_s", 0.0);
+  r.steps = j.value("steps", int64_t{0});
+}
+void to_json(json& j, const DistributedResult& d) {
+  j = json{{"backend", d.backend},
+           {"world_size", d.world_size},
+           {"per_process_batch", d.per_process_batch},
+           {"single_process_samples_per_s", d.single_process_samples_per_s},
+           {"single_process_source", d.single_process_source},
+           {"scaling_efficiency", d.scaling_efficiency},
+           {"compute_s", d.compute_s},
+           {"allreduce_s", d.allreduce_s},
+           {"bytes_per_step", d.bytes_per_step},
+           {"buckets", d.buckets},
+           {"bucket_cap_bytes", d.bucket_cap_bytes},
+           {"overlap_with_backward", d.overlap_with_backward},
+           {"ranks", d.ranks}};
+}
+void from_json(const json& j, DistributedResult& d) {
+  d.backend = j.value("backend", "");
+  j.at("world_size").get_to(d.world_size);
+  d.per_process_batch = j.value("per_process_batch", int64_t{0});
+  d.single_process_samples_per_s = j.value("single_process_samples_per_s", 0.0);
+  d.single_process_source = j.value("single_process_source", "");
+  d.scaling_efficiency = j.value("scaling_efficiency", 0.0);
+  d.compute_s = j.value("compute_s", 0.0);
+  d.allreduce_s = j.value("allreduce_s", 0.0);
+  d.bytes_per_step = j.value("bytes_per_step", int64_t{0});
+  d.buckets = j.value("buckets", int64_t{0});
+  d.bucket_cap_bytes = j.value("bucket_cap_bytes", 0.0);
+  d.overlap_with_backward = j.value("overlap_with_backward", false);
+  d.ranks = j.value("ranks", std::vector<RankFigures>{});
 }
 
 namespace {
@@ -186,6 +232,20 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   for (size_t i = 0; i < shape.size(); ++i) text += (i ? "x" : "") + std::to_string(shape[i]);
   return text;
 }
+
+}  // namespace
+
+std::string energy_per_sample_text(const CaseRecord& c) {
+  const double samples = static_cast<double>(c.timed_iterations * c.batch);
+  if (samples <= 0) return "-";
+  const double measured = measured_total_joules(c.energy);
+  if (measured > 0) return format_number(measured / samples);
+  const double estimated = estimated_total_joules(c.energy);
+  if (estimated > 0) return "~" + format_number(estimated / samples);
+  return "-";
+}
+
+namespace {
 
 std::vector<CaseField> make_fields() {
   std::vector<CaseField> f;
@@ -224,6 +284,15 @@ std::vector<CaseField> make_fields() {
     return c.achieved_tflops ? format_number(*c.achieved_tflops) : std::string("-");
   }));
   f.push_back(optional("mfu", "", &CaseRecord::mfu));
+  f.push_back(CaseField{"energy_per_sample_display", "J/sample", nullptr, nullptr, [](const CaseRecord& c) {
+                          return energy_per_sample_text(c);
+                        }});
+  f.push_back(CaseField{"peak_memory_display", "peak mem", nullptr, nullptr, [](const CaseRecord& c) {
+                          const auto& m = c.memory;
+                          if (m.cuda_peak_allocated_bytes) return format_bytes(static_cast<double>(*m.cuda_peak_allocated_bytes));
+                          if (m.peak_rss_bytes) return format_bytes(static_cast<double>(*m.peak_rss_bytes)) + " rss";
+                          return std::string("-");
+                        }});
   f.push_back(plain("warmup_iterations", "", &CaseRecord::warmup_iterations));
   f.push_back(plain("timed_iterations", "", &CaseRecord::timed_iterations));
   f.push_back(plain("timed_s", "", &CaseRecord::timed_s));
@@ -235,6 +304,7 @@ std::vector<CaseField> make_fields() {
   f.push_back(plain("warnings", "", &CaseRecord::warnings));
   f.push_back(plain("status", "status", &CaseRecord::status, [](const CaseRecord& c) { return c.status; }));
   f.push_back(plain("error", "", &CaseRecord::error));
+  f.push_back(optional("distributed", "", &CaseRecord::distributed));
   return f;
 }
 

@@ -23,6 +23,10 @@ struct CaseField {
   std::function<std::string(const CaseRecord&)> cell;             // console text (optional)
 };
 
+/// Energy per sample of the timed windows for the console: measured total,
+/// or "~" + the estimate when nothing was measured, or "-".
+std::string energy_per_sample_text(const CaseRecord& c);
+
 /// Every field of CaseRecord, in document order.
 const std::vector<CaseField>& case_fields();
 

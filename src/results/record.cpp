@@ -5,6 +5,28 @@
 
 namespace effbench {
 
+namespace {
+bool counts(const EnergyReading& r) {
+  return r.available && !r.below_resolution && !r.cross_check && r.basis == "gross";
+}
+}  // namespace
+
+double measured_total_joules(const std::vector<EnergyReading>& readings) {
+  double total = 0;
+  for (const auto& r : readings) {
+    if (r.measured && counts(r) && r.scope != "psys") total += r.joules;
+  }
+  return total;
+}
+
+double estimated_total_joules(const std::vector<EnergyReading>& readings) {
+  double total = 0;
+  for (const auto& r : readings) {
+    if (!r.measured && counts(r)) total += r.joules;
+  }
+  return total;
+}
+
 std::string make_run_id(const std::string& hostname) {
   const std::time_t now = std::time(nullptr);
   std::tm utc{};

@@ -107,6 +107,34 @@ struct AccuracyResult {
   std::optional<double> time_to_target_s;
   std::optional<double> energy_to_target_j;
   std::string epoch_log;                  // path of the JSON-lines log
+  int64_t eval_samples = 0;  // test samples per evaluation (both domains for cycle_l1); 0: unknown
+};
+
+/// One rank's figures over the timed windows of a data-parallel case.
+struct RankFigures {
+  int64_t rank = 0;
+  double samples_per_s = 0;  // this rank's shard of the global batch
+  double compute_s = 0;      // per step: forward, backward, optimiser (step time - allreduce_s)
+  double allreduce_s = 0;    // per step: flatten, all-reduce, wait, copy back
+  int64_t steps = 0;         // timed steps
+};
+
+/// A data-parallel training case (`effbench run --distributed`); see
+/// docs/distributed.md. Throughput figures are in samples/s of the global batch.
+struct DistributedResult {
+  std::string backend;  // gloo | nccl
+  int64_t world_size = 1;
+  int64_t per_process_batch = 0;  // CaseRecord::batch is the global batch
+  double single_process_samples_per_s = 0;  // throughput_1: one process, same per-process batch
+  std::string single_process_source;        // measured-by-rank-0 | given | world-size-1
+  double scaling_efficiency = 0;            // throughput_N / (N x throughput_1)
+  double compute_s = 0;                     // per step, mean over ranks
+  double allreduce_s = 0;                   // per step, mean over ranks
+  int64_t bytes_per_step = 0;               // gradient bytes each rank all-reduces per step
+  int64_t buckets = 0;                      // all-reduce calls per step
+  double bucket_cap_bytes = 0;
+  bool overlap_with_backward = false;       // all-reduce starts after backward (see docs)
+  std::vector<RankFigures> ranks;           // gathered by rank 0, one per rank
 };
 
 struct CaseRecord {
@@ -141,6 +169,7 @@ struct CaseRecord {
   std::vector<std::string> warnings;  // e.g. CV > 10%
   std::string status = "ok";          // "ok" | "failed" | "interrupted"
   std::string error;
+  std::optional<DistributedResult> distributed;  // data-parallel runs only (optional)
 };
 
 /// Settings a run was made with (all that is needed to repeat it).
@@ -166,6 +195,15 @@ struct RunRecord {
   RunSettings settings;
   std::vector<CaseRecord> cases;
 };
+
+/// Sum of the readings that make up a case's measured total: available,
+/// measured, gross, not below resolution, not a cross-check, and not psys
+/// (which contains the package and dram zones already).
+double measured_total_joules(const std::vector<EnergyReading>& readings);
+
+/// Sum of the available estimates (measured == false, gross); never mixed
+/// into the measured total.
+double estimated_total_joules(const std::vector<EnergyReading>& readings);
 
 /// A fresh run id: "<yyyymmddThhmmss>-<host>-<6 hex>".
 std::string make_run_id(const std::string& hostname);

@@ -1,0 +1,180 @@
+// `effbench results`: list, show, export, import and delete the runs kept in
+// the results database. `--db PATH` (or EFFBENCH_DB) picks another database.
+
+#include "cli/results_command.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "analysis/speedup.h"
+#include "core/error.h"
+#include "report/console.h"
+#include "results/json.h"
+#include "results/store.h"
+
+namespace effbench {
+namespace {
+
+struct ResultsCli {
+  std::string db_path;
+  std::string run_id;
+  std::vector<std::string> run_ids;
+  std::vector<std::string> files;
+  bool csv = false;
+  bool json = false;
+  std::string output;
+};
+
+std::string join(const std::vector<std::string>& items, const std::string& separator = ",") {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : separator) + item;
+  return text;
+}
+
+std::string db_path(const ResultsCli& cli) {
+  return cli.db_path.empty() ? ResultStore::default_path() : cli.db_path;
+}
+
+void list_runs(const ResultsCli& cli) {
+  const ResultStore store(db_path(cli));
+  const auto runs = store.list_runs();
+  if (runs.empty()) {
+    std::cout << "No runs in " << store.path() << " yet (`effbench run` saves each run there).\n";
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : runs) {
+    rows.push_back({r.run_id, r.started_at, r.host, join(r.devices), join(r.models),
+                    std::to_string(r.case_count), r.status});
+  }
+  std::cout << render_table({"id", "date", "host", "devices", "models", "cases", "status"}, rows);
+  std::cout << "\n" << runs.size() << " runs in " << store.path() << "\n";
+}
+
+void show_run(const ResultsCli& cli) {
+  const ResultStore store(db_path(cli));
+  const RunRecord run = store.load_run(cli.run_id == "latest" ? store.latest_run_id() : cli.run_id);
+  const SystemInfo& s = run.system;
+  std::cout << "run      " << run.run_id << " (" << run.status << ")\n"
+            << "started  " << run.started_at << "\n"
+            << "finished " << (run.finished_at.empty() ? "-" : run.finished_at) << "\n"
+            << "host     " << s.hostname << ", " << s.cpu_model << "\n";
+  for (const auto& gpu : s.gpus) std::cout << "gpu      cuda:" << gpu.index << " " << gpu.name << "\n";
+  std::cout << "torch    LibTorch " << s.torch_version << (s.torch_cuda ? ", CUDA " + s.cuda_version : "")
+            << "\n"
+            << "command  " << join(run.settings.command_line, " ") << "\n\n";
+  if (run.cases.empty()) {
+    std::cout << "No cases stored.\n";
+    return;
+  }
+  std::cout << results_table(run.cases);
+  for (const char* mode : {"train", "infer"}) {
+    const SpeedupTable table = speedup_table(run.cases, mode);
+    if (table.models.empty() || table.devices.size() < 2) continue;
+    std::cout << "\nSpeedup over cpu, " << mode << ":\n" << speedup_text(table);
+  }
+}
+
+// Writes `text` to `path` through a temporary file, or to stdout for "" / "-".
+void write_output(const std::string& text, const std::string& path) {
+  if (path.empty() || path == "-") {
+    std::cout << text;
+    return;
+  }
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error("-o " + path + ": cannot open " + temporary + " for writing");
+    out << text;
+    if (!out.flush()) throw Error("-o " + path + ": write failed (disk full?)");
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    throw Error("-o " + path + ": cannot rename " + temporary + " into place");
+  }
+  std::cerr << "wrote " << path << "\n";
+}
+
+void export_runs(const ResultsCli& cli) {
+  check(!(cli.csv && cli.json), "export: choose one of --csv and --json, not both");
+  const ResultStore store(db_path(cli));
+  std::vector<RunRecord> runs;
+  for (const auto& id : cli.run_ids)
+    runs.push_back(store.load_run(id == "latest" ? store.latest_run_id() : id));
+  if (cli.csv) {
+    std::ostringstream out;
+    write_runs_csv(runs, out);
+    write_output(out.str(), cli.output);
+  } else {
+    write_output(runs_to_json_document(runs).dump(2) + "\n", cli.output);
+  }
+}
+
+void import_runs(const ResultsCli& cli) {
+  // Every file is read and validated before anything is written, so a bad
+  // file imports nothing; each run then goes in with one transaction.
+  std::vector<std::pair<std::string, RunRecord>> runs;
+  for (const auto& file : cli.files) {
+    for (auto& run : read_run_documents(file)) runs.emplace_back(file, std::move(run));
+  }
+  ResultStore store(db_path(cli));
+  int imported = 0;
+  for (const auto& [file, run] : runs) {
+    if (store.import_run(run)) {
+      ++imported;
+      std::cout << "imported " << run.run_id << " (" << run.cases.size() << " cases, host "
+                << run.system.hostname << ") from " << file << "\n";
+    } else {
+      std::cout << "skipped  " << run.run_id << " from " << file << ": already in the database\n";
+    }
+  }
+  std::cout << imported << " of " << runs.size() << " runs imported into " << store.path() << "\n";
+}
+
+void delete_run(const ResultsCli& cli) {
+  ResultStore store(db_path(cli));
+  store.delete_run(cli.run_id);
+  std::cout << "deleted " << cli.run_id << " from " << store.path() << "\n";
+}
+
+}  // namespace
+
+void add_results_command(CLI::App& app) {
+  auto cli = std::make_shared<ResultsCli>();
+  auto* cmd = app.add_subcommand("results", "List, show, export, import or delete stored runs");
+  cmd->require_subcommand(1);
+  cmd->fallthrough();  // --db may also follow the action
+  cmd->add_option("--db", cli->db_path,
+                  "Results database (default: $EFFBENCH_DB, else $XDG_DATA_HOME/effbench/results.db, else "
+                  "~/.local/share/effbench/results.db)");
+
+  cmd->add_subcommand("list", "Stored runs, newest first: id, date, host, devices, models, status")
+      ->callback([cli] { list_runs(*cli); });
+
+  auto* show = cmd->add_subcommand("show", "One run's system and results tables");
+  show->add_option("ID", cli->run_id, "Run id (or 'latest')")->required();
+  show->callback([cli] { show_run(*cli); });
+
+  auto* exp = cmd->add_subcommand("export", "Write runs as JSON (the `effbench run --json` document) or CSV");
+  exp->add_option("IDS", cli->run_ids, "Run ids (or 'latest')")->required();
+  exp->add_flag("--csv", cli->csv, "One CSV row per case");
+  exp->add_flag("--json", cli->json,
+                "JSON: one run document, or an array of them for several runs (default)");
+  exp->add_option("-o,--output", cli->output, "Output file (default: standard output)");
+  exp->callback([cli] { export_runs(*cli); });
+
+  auto* imp = cmd->add_subcommand(
+      "import", "Add runs from JSON files (e.g. other machines); known run ids are skipped");
+  imp->add_option("FILES", cli->files, "Files written by `effbench run --json` or `effbench results export`")
+      ->required();
+  imp->callback([cli] { import_runs(*cli); });
+
+  auto* del = cmd->add_subcommand("delete", "Remove a run and its cases");
+  del->add_option("ID", cli->run_id, "Run id")->required();
+  del->callback([cli] { delete_run(*cli); });
+}
+
+}  // namespace effbench

@@ -1,0 +1,818 @@
+#include "report/html.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/compare.h"
+#include "core/error.h"
+#include "core/units.h"
+#include "report/vega_assets.h"
+
+namespace effbench {
+
+using nlohmann::json;
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string script_safe_json(const std::string& json_text) {
+  std::string out;
+  out.reserve(json_text.size());
+  for (size_t i = 0; i < json_text.size(); ++i) {
+    const char c = json_text[i];
+    if (c == '<') {
+      out += "\\u003c";
+    } else if (c == '>') {
+      out += "\\u003e";
+    } else if (c == '&') {
+      out += "\\u0026";
+    } else if (c == '\xe2' && i + 2 < json_text.size() && json_text[i + 1] == '\x80' &&
+               (json_text[i + 2] == '\xa8' || json_text[i + 2] == '\xa9')) {
+      out += json_text[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// ---------------------------------------------------------------- helpers
+
+struct CaseRef {
+  const RunRecord* run;
+  const CaseRecord* c;
+  std::string label;  // "model · mode · device [· exec] [· run]"
+};
+
+std::vector<CaseRef> all_cases(const std::vector<RunRecord>& runs) {
+  std::vector<CaseRef> cases;
+  for (const auto& run : runs) {
+    for (const auto& c : run.cases) {
+      if (c.status != "ok") continue;  // listed under "Failed cases", not drawn
+      std::string label = c.model + " · " + c.mode + " · " + c.device;
+      if (c.exec != "eager") label += " · " + c.exec;
+      if (c.precision != "fp32") label += " · " + c.precision;
+      if (runs.size() > 1)
+        label += " · " + run.run_id.substr(run.run_id.size() > 6 ? run.run_id.size() - 6 : 0);
+      cases.push_back({&run, &c, label});
+    }
+  }
+  return cases;
+}
+
+std::string num(double value) { return html_escape(format_number(value)); }
+
+std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                  const std::string& css_class = "") {
+  // Cells arrive as HTML (already escaped by the caller).
+  std::string out =
+      "<table" + (css_class.empty() ? std::string() : " class=\"" + css_class + "\"") + "><thead><tr>";
+  for (const auto& h : header) out += "<th>" + html_escape(h) + "</th>";
+  out += "</tr></thead><tbody>\n";
+  for (const auto& row : rows) {
+    out += "<tr>";
+    for (const auto& cell : row) out += "<td>" + cell + "</td>";
+    out += "</tr>\n";
+  }
+  return out + "</tbody></table>\n";
+}
+
+// Collects the charts of the page; each gets a <div> and its spec goes into
+// the JSON island.
+class Charts {
+ public:
+  std::string add(json spec, const std::string& title) {
+    const std::string id = "chart-" + std::to_string(specs_.size() + 1);
+    spec["$schema"] = "https://vega.github.io/schema/vega-lite/v5.json";
+    if (!spec.contains("title")) spec["title"] = title;
+    specs_.push_back(json{{"id", id}, {"spec", std::move(spec)}});
+    return "<div class=\"chart\" id=\"" + id + "\" role=\"img\" aria-label=\"" + html_escape(title) +
+           "\"></div>\n";
+  }
+  const json& specs() const { return specs_; }
+
+ private:
+  json specs_ = json::array();
+};
+
+std::string empty_note(const std::string& text) {
+  return "<p class=\"empty\">" + html_escape(text) + "</p>\n";
+}
+
+// ---------------------------------------------------------------- sections
+
+std::string system_section(const std::vector<RunRecord>& runs) {
+  std::string out = "<section id=\"system\"><h2>System</h2>\n";
+  for (const auto& run : runs) {
+    const SystemInfo& s = run.system;
+    std::string gpus;
+    for (const auto& g : s.gpus) {
+      if (!gpus.empty()) gpus += "; ";
+      gpus += std::to_string(g.index) + ": " + g.name + " (" +
+              format_bytes(static_cast<double>(g.memory_bytes)) +
+              (g.compute_capability.empty() ? "" : ", sm " + g.compute_capability) + ")";
+    }
+    std::string command;
+    for (const auto& arg : run.settings.command_line) command += (command.empty() ? "" : " ") + arg;
+    const std::vector<std::pair<std::string, std::string>> rows = {
+        {"Run", run.run_id},
+        {"Status", run.status},
+        {"Started / finished", run.started_at + " / " + (run.finished_at.empty() ? "-" : run.finished_at)},
+        {"Host", s.hostname},
+        {"CPU", s.cpu_model + " (" + std::to_string(s.physical_cores) + " cores, " +
+                    std::to_string(s.logical_cores) + " threads)"},
+        {"Memory", format_bytes(static_cast<double>(s.memory_bytes))},
+        {"GPUs", gpus.empty() ? "none" : gpus},
+        {"OS / kernel", s.os + " / " + s.kernel},
+        {"LibTorch",
+         s.torch_version +
+             (s.torch_cuda ? " (CUDA " + s.cuda_version + ", cuDNN " + s.cudnn_version + ")" : " (CPU)")},
+        {"GPU driver", s.gpu_driver_version.empty() ? "-" : s.gpu_driver_version},
+        {"BLAS", s.blas.empty() ? "-" : s.blas},
+        {"Build", s.compiler + ", " + s.build_type + ", effbench " + s.effbench_version +
+                      (s.git_commit.empty() ? "" : " @ " + s.git_commit)},
+        {"Settings", "repeats " + std::to_string(run.settings.repeats) + ", min time " +
+                         format_number(run.settings.min_time_s) + " s, warm-up " +
+                         format_number(run.settings.warmup_s) + " s, threads " +
+                         std::to_string(run.settings.threads) + ", seed " +
+                         std::to_string(run.settings.seed) + ", data " + run.settings.data},
+        {"Command", command.empty() ? "-" : command},
+    };
+    out += "<table class=\"system\"><tbody>\n";
+    for (const auto& [key, value] : rows) {
+      out += "<tr><th>" + html_escape(key) + "</th><td>" + html_escape(value) + "</td></tr>\n";
+    }
+    out += "</tbody></table>\n";
+  }
+  return out + "</section>\n";
+}
+
+std::string speedup_section(const std::vector<RunRecord>& runs, Charts& charts) {
+  std::string out = "<section id=\"speedup\"><h2>Speedup over the CPU</h2>\n";
+  const auto tables = study_speedup_tables(runs);
+  bool any = false;
+  for (const auto& t : tables) {
+    json values = json::array();
+    for (const auto& model : t.models) {
+      for (const auto& device : t.devices) {
+        const auto* cell = t.cell(model, device);
+        if (cell && cell->speedup && *cell->speedup > 0) {
+          values.push_back({{"model", model},
+                            {"device", device},
+                            {"speedup", *cell->speedup},
+                            {"label", format_number(*cell->speedup) + "x"},
+                            {"normalised", cell->flops_normalised ? "by FLOP/s" : "samples/s"}});
+        }
+      }
+    }
+    std::vector<std::vector<std::string>> rows;
+    bool normalised = false;
+    for (const auto& model : t.models) {
+      std::vector<std::string> row = {html_escape(model)};
+      for (const auto& device : t.devices) {
+        const auto* cell = t.cell(model, device);
+        if (!cell || !cell->speedup) {
+          row.push_back("-");
+        } else {
+          row.push_back(num(*cell->speedup) + "x" + (cell->flops_normalised ? "*" : ""));
+          normalised = normalised || cell->flops_normalised;
+        }
+      }
+      rows.push_back(row);
+    }
+    std::vector<std::string> header = {"model"};
+    header.insert(header.end(), t.devices.begin(), t.devices.end());
+    out += "<h3>" + html_escape(t.mode == "train" ? "Training" : "Inference") + "</h3>\n";
+    if (values.size() > 0 && t.devices.size() > 1) {
+      any = true;
+      // Lollipops from 1x on a log axis: bars would need a zero baseline.
+      json spec = {{"data", {{"values", values}}},
+                   {"width", {{"step", 28}}},
+                   {"height", 260},
+                   {"encoding",
+                    {{"x", {{"field", "model"}, {"type", "nominal"}, {"title", "model"}, {"sort", t.models}}},
+                     {"xOffset", {{"field", "device"}, {"sort", t.devices}}},
+                     {"color", {{"field", "device"}, {"type", "nominal"}, {"sort", t.devices}}}}},
+                   {"layer",
+                    {{{"mark", {{"type", "rule"}, {"strokeWidth", 2}}},
+                      {"encoding",
+                       {{"y",
+                         {{"field", "speedup"},
+                          {"type", "quantitative"},
+                          {"scale", {{"type", "log"}}},
+                          {"title", "speedup over " + t.baseline + " (x, log scale)"}}},
+                        {"y2", {{"datum", 1}}}}}},
+                     {{"mark", {{"type", "point"}, {"filled", true}, {"size", 70}}},
+                      {"encoding",
+                       {{"y", {{"field", "speedup"}, {"type", "quantitative"}}},
+                        {"tooltip", json::array({{{"field", "model"}},
+                                                 {{"field", "device"}},
+                                                 {{"field", "label"}, {"title", "speedup"}},
+                                                 {{"field", "normalised"}, {"title", "compared"}}})}}}}}}};
+      out += charts.add(
+          spec, std::string(t.mode == "train" ? "Training" : "Inference") + " speedup over " + t.baseline);
+    }
+    out += table(header, rows, "numbers");
+    if (normalised) {
+      out += "<p class=\"note\">* another input size than on " + html_escape(t.baseline) +
+             ": ratio of achieved FLOP/s instead of samples/s.</p>\n";
+    }
+  }
+  if (tables.empty())
+    out += empty_note("No successful cases to compare.");
+  else if (!any)
+    out += empty_note("Only one device in these runs: no speedup to draw.");
+
+  const auto modes = exec_mode_table(runs);
+  if (!modes.empty()) {
+    out += "<h3>Execution modes</h3>\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& row : modes) {
+      std::string cells;
+      for (const auto& [exec, ratio] : row.speedup_by_exec)
+        cells += (cells.empty() ? "" : ", ") + html_escape(exec) + " " + num(ratio) + "x";
+      rows.push_back({html_escape(row.model), html_escape(row.device), html_escape(row.mode), cells});
+    }
+    out += table({"model", "device", "mode", "throughput relative to eager"}, rows);
+  }
+  return out + "</section>\n";
+}
+
+std::string throughput_section(const std::vector<CaseRef>& cases, Charts& charts) {
+  std::string out = "<section id=\"throughput\"><h2>Throughput and latency</h2>\n";
+  for (const char* mode : {"train", "infer"}) {
+    json windows = json::array(), medians = json::array();
+    std::vector<std::string> order;
+    std::vector<std::vector<std::string>> rows;
+    std::string unit = "samples/s";
+    for (const auto& ref : cases) {
+      const CaseRecord& c = *ref.c;
+      if (c.mode != mode || !c.throughput || c.throughput->median <= 0) continue;
+      const auto& t = *c.throughput;
+      unit = t.unit;
+      order.push_back(ref.label);
+      for (double s : t.samples) {
+        if (s > 0) windows.push_back({{"case", ref.label}, {"device", c.device}, {"throughput", s}});
+      }
+      medians.push_back({{"case", ref.label},
+                         {"device", c.device},
+                         {"median", t.median},
+                         {"low", t.min > 0 ? t.min : t.median},
+                         {"high", t.max > 0 ? t.max : t.median},
+                         {"cv_pct", t.cv * 100}});
+      rows.push_back({html_escape(c.model), html_escape(c.device), html_escape(std::to_string(c.batch)),
+                      num(t.median), num(t.iqr), num(t.min) + " - " + num(t.max), num(t.cv * 100) + "%",
+                      std::to_string(t.samples.size())});
+    }
+    if (rows.empty()) continue;
+    const std::string title =
+        std::string(mode == std::string("train") ? "Training" : "Inference") + " throughput";
+    json y = {{"field", "case"}, {"type", "nominal"}, {"sort", order}, {"title", nullptr}};
+    json x_scale = {{"type", "log"}};
+    json spec = {
+        {"width", 520},
+        {"layer",
+         {{{"data", {{"values", medians}}},
+           {"mark", {{"type", "rule"}}},
+           {"encoding",
+            {{"y", y},
+             {"x",
+              {{"field", "low"},
+               {"type", "quantitative"},
+               {"scale", x_scale},
+               {"title", unit + " (log scale): windows, median, min-max"}}},
+             {"x2", {{"field", "high"}}},
+             {"color", {{"field", "device"}, {"type", "nominal"}}}}}},
+          {{"data", {{"values", windows}}},
+           {"mark", {{"type", "tick"}, {"opacity", 0.6}}},
+           {"encoding",
+            {{"y", y},
+             {"x", {{"field", "throughput"}, {"type", "quantitative"}}},
+             {"color", {{"field", "device"}, {"type", "nominal"}}}}}},
+          {{"data", {{"values", medians}}},
+           {"mark", {{"type", "point"}, {"filled", true}, {"size", 80}, {"shape", "diamond"}}},
+           {"encoding",
+            {{"y", y},
+             {"x", {{"field", "median"}, {"type", "quantitative"}}},
+             {"color", {{"field", "device"}, {"type", "nominal"}}},
+             {"tooltip", json::array({{{"field", "case"}},
+                                      {{"field", "median"}, {"format", ".4~s"}},
+                                      {{"field", "cv_pct"}, {"title", "CV %"}, {"format", ".2f"}}})}}}}}}};
+    out += "<h3>" + html_escape(title) + "</h3>\n" + charts.add(spec, title);
+    out += table({"model", "device", "batch", "median " + unit, "IQR", "min - max", "CV", "windows"}, rows,
+                 "numbers");
+  }
+
+  // Latency (batch-1 inference).
+  json latency = json::array();
+  std::vector<std::string> order;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& ref : cases) {
+    const CaseRecord& c = *ref.c;
+    if (!c.latency_ms || c.latency_ms->count == 0) continue;
+    const auto& l = *c.latency_ms;
+    order.push_back(ref.label);
+    for (const auto& [name, value] :
+         {std::pair<const char*, double>{"p50", l.p50}, {"p90", l.p90}, {"p99", l.p99}}) {
+      if (value > 0)
+        latency.push_back({{"case", ref.label}, {"percentile", name}, {"ms", value}, {"device", c.device}});
+    }
+    rows.push_back({html_escape(c.model), html_escape(c.device), num(l.p50), num(l.p90), num(l.p99),
+                    std::to_string(l.count)});
+  }
+  if (!rows.empty()) {
+    json y = {{"field", "case"}, {"type", "nominal"}, {"sort", order}, {"title", nullptr}};
+    json spec = {
+        {"width", 520},
+        {"data", {{"values", latency}}},
+        {"layer",
+         {{{"mark", {{"type", "line"}, {"color", "#999"}}},
+           {"encoding",
+            {{"y", y},
+             {"x",
+              {{"field", "ms"},
+               {"type", "quantitative"},
+               {"scale", {{"type", "log"}}},
+               {"title", "batch-1 latency, ms (log scale)"}}},
+             {"detail", {{"field", "case"}}}}}},
+          {{"mark", {{"type", "point"}, {"filled", true}, {"size", 70}}},
+           {"encoding",
+            {{"y", y},
+             {"x", {{"field", "ms"}, {"type", "quantitative"}}},
+             {"shape",
+              {{"field", "percentile"},
+               {"type", "nominal"},
+               {"sort", {"p50", "p90", "p99"}},
+               {"legend", nullptr}}},
+             {"color", {{"field", "percentile"}, {"type", "nominal"}, {"sort", {"p50", "p90", "p99"}}}},
+             {"tooltip", json::array({{{"field", "case"}},
+                                      {{"field", "percentile"}},
+                                      {{"field", "ms"}, {"format", ".3~f"}}})}}}}}}};
+    out += "<h3>Inference latency (batch 1)</h3>\n" + charts.add(spec, "Batch-1 latency p50 / p90 / p99");
+    out += table({"model", "device", "p50 ms", "p90 ms", "p99 ms", "calls"}, rows, "numbers");
+  }
+  return out + "</section>\n";
+}
+
+std::string failed_section(const std::vector<RunRecord>& runs) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& run : runs) {
+    for (const auto& c : run.cases) {
+      if (c.status == "ok") continue;
+      rows.push_back({html_escape(c.model), html_escape(c.mode), html_escape(c.device), html_escape(c.status),
+                      html_escape(c.error)});
+    }
+  }
+  if (rows.empty()) return "";
+  return "<h3>Failed cases</h3>\n" + table({"model", "mode", "device", "status", "error"}, rows);
+}
+
+std::string energy_section(const std::vector<RunRecord>& runs, const std::vector<CaseRef>& cases,
+                           Charts& charts) {
+  std::string out = "<section id=\"energy\"><h2>Energy</h2>\n";
+  out +=
+      "<p class=\"legend\"><span class=\"measured\">measured</span> readings come from a sensor (NVML, "
+      "RAPL); "
+      "<span class=\"estimated\">estimated</span> ones from a model of the hardware and are never added to "
+      "measured totals.</p>\n";
+  json values = json::array();
+  std::vector<std::string> order;
+  std::vector<std::vector<std::string>> rows, unavailable;
+  for (const auto& ref : cases) {
+    for (const auto& e : ref.c->energy) {
+      const std::string kind = e.measured ? "measured" : "estimated";
+      const std::string source = e.source + (e.scope.empty() ? "" : " / " + e.scope);
+      if (!e.available) {
+        unavailable.push_back(
+            {html_escape(ref.label), html_escape(source), html_escape(e.unavailable_reason)});
+        continue;
+      }
+      if (std::find(order.begin(), order.end(), ref.label) == order.end()) order.push_back(ref.label);
+      if (e.joules_per_sample > 0) {
+        values.push_back({{"case", ref.label},
+                          {"source", source},
+                          {"kind", kind},
+                          {"joules_per_sample", e.joules_per_sample},
+                          {"joules", e.joules}});
+      }
+      rows.push_back({html_escape(ref.label), html_escape(source),
+                      "<span class=\"" + kind + "\">" + kind + "</span>", num(e.joules_per_sample),
+                      num(e.joules), num(e.avg_power_w), num(e.duration_s),
+                      html_escape(e.formula) + (e.below_resolution ? " (below sensor resolution)" : "")});
+    }
+  }
+  if (rows.empty()) {
+    out += empty_note("No energy readings in these runs.");
+  } else {
+    if (!values.empty()) {
+      // Bars on a log axis start from the decade below the smallest value.
+      double smallest = values.front().at("joules_per_sample").get<double>();
+      for (const auto& v : values) smallest = std::min(smallest, v.at("joules_per_sample").get<double>());
+      const double floor_j = std::pow(10.0, std::floor(std::log10(smallest)));
+      json spec = {
+          {"data", {{"values", values}}},
+          {"width", {{"step", 16}}},
+          {"height", 260},
+          {"mark", {{"type", "bar"}, {"strokeWidth", 1.5}}},
+          {"encoding",
+           {{"x",
+             {{"field", "case"},
+              {"type", "nominal"},
+              {"sort", order},
+              {"title", nullptr},
+              {"axis", {{"labelAngle", -30}, {"labelLimit", 220}}}}},
+            {"xOffset", {{"field", "source"}}},
+            {"y",
+             {{"field", "joules_per_sample"},
+              {"type", "quantitative"},
+              {"scale", {{"type", "log"}}},
+              {"title", "energy per sample, J (log scale)"}}},
+            {"y2", {{"datum", floor_j}}},
+            {"color", {{"field", "source"}, {"type", "nominal"}}},
+            {"stroke", {{"field", "source"}, {"type", "nominal"}}},
+            // Measured readings solid, estimates pale with a dashed outline.
+            {"fillOpacity",
+             {{"field", "kind"},
+              {"type", "ordinal"},
+              {"sort", {"measured", "estimated"}},
+              {"scale", {{"domain", {"measured", "estimated"}}, {"range", {1.0, 0.25}}}},
+              {"title", "reading"}}},
+            {"strokeDash",
+             {{"field", "kind"},
+              {"type", "ordinal"},
+              {"sort", {"measured", "estimated"}},
+              {"scale",
+               {{"domain", {"measured", "estimated"}}, {"range", json::array({json::array(), {4, 3}})}}},
+              {"legend", nullptr}}},
+            {"tooltip",
+             json::array({{{"field", "case"}},
+                          {{"field", "source"}},
+                          {{"field", "kind"}},
+                          {{"field", "joules_per_sample"}, {"format", ".4~s"}, {"title", "J/sample"}},
+                          {{"field", "joules"}, {"format", ".4~s"}, {"title", "J"}}})}}}};
+      out += charts.add(spec, "Energy per sample (measured solid, estimated pale and dashed)");
+    }
+    out += "<h3>Per case</h3>\n";
+    out += table({"case", "source", "reading", "J/sample", "J", "avg W", "s", "how"}, rows, "numbers");
+  }
+  // Per run: measured and estimated totals kept apart.
+  std::vector<std::vector<std::string>> run_rows;
+  for (const auto& run : runs) {
+    std::map<std::string, double> measured, estimated;  // by source/scope
+    for (const auto& c : run.cases) {
+      for (const auto& e : c.energy) {
+        if (!e.available) continue;
+        (e.measured ? measured : estimated)[e.source + (e.scope.empty() ? "" : " / " + e.scope)] += e.joules;
+      }
+    }
+    for (const auto& [source, joules] : measured)
+      run_rows.push_back({html_escape(run.run_id), html_escape(source),
+                          "<span class=\"measured\">measured</span>", num(joules)});
+    for (const auto& [source, joules] : estimated)
+      run_rows.push_back({html_escape(run.run_id), html_escape(source),
+                          "<span class=\"estimated\">estimated</span>", num(joules)});
+  }
+  if (!run_rows.empty()) {
+    out += "<h3>Per run (sum over the measured windows of its cases)</h3>\n";
+    out += table({"run", "source", "reading", "J"}, run_rows, "numbers");
+  }
+  if (!unavailable.empty()) {
+    out += "<details><summary>Unavailable sensors (" + std::to_string(unavailable.size()) + ")</summary>\n";
+    out += table({"case", "source", "why"}, unavailable) + "</details>\n";
+  }
+  return out + "</section>\n";
+}
+
+// Energy of a training case for the accuracy chart: to the target when
+// known, else the case's measured energy, else its estimate.
+std::optional<std::pair<double, std::string>> case_energy_j(const CaseRecord& c) {
+  if (c.accuracy && c.accuracy->energy_to_target_j && *c.accuracy->energy_to_target_j > 0) {
+    const bool measured = std::any_of(c.energy.begin(), c.energy.end(),
+                                      [](const EnergyReading& e) { return e.available && e.measured; });
+    return std::make_pair(*c.accuracy->energy_to_target_j, std::string(measured ? "measured" : "estimated"));
+  }
+  for (bool measured : {true, false}) {
+    for (const auto& e : c.energy) {
+      if (e.available && e.measured == measured && e.joules > 0)
+        return std::make_pair(e.joules, std::string(measured ? "measured" : "estimated"));
+    }
+  }
+  return std::nullopt;
+}
+
+std::string accuracy_section(const std::vector<CaseRef>& cases, Charts& charts) {
+  std::string out = "<section id=\"accuracy\"><h2>Accuracy vs energy</h2>\n";
+  // Grouped by (dataset, metric): only those share an axis.
+  std::map<std::pair<std::string, std::string>,
+           std::vector<std::pair<const CaseRef*, std::pair<double, std::string>>>>
+      groups;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& ref : cases) {
+    if (!ref.c->accuracy) continue;
+    const auto& a = *ref.c->accuracy;
+    const auto energy = case_energy_j(*ref.c);
+    rows.push_back({html_escape(ref.label), html_escape(a.dataset), html_escape(a.metric), num(a.value),
+                    energy ? num(energy->first) + " (" + energy->second + ")" : "-", num(a.train_time_s),
+                    a.reached_target ? (*a.reached_target ? "yes" : "no") : "-"});
+    if (energy) groups[{a.dataset, a.metric}].push_back({&ref, *energy});
+  }
+  if (rows.empty())
+    return out + empty_note("No accuracy runs (effbench run --accuracy) in these runs.") + "</section>\n";
+  for (auto& [key, points] : groups) {
+    const bool higher_is_better = points.front().first->c->accuracy->higher_is_better;
+    // Pareto front: by increasing energy, each point that beats every cheaper one.
+    std::sort(points.begin(), points.end(),
+              [](const auto& l, const auto& r) { return l.second.first < r.second.first; });
+    json values = json::array(), front = json::array();
+    std::optional<double> best;
+    for (const auto& [ref, energy] : points) {
+      const double value = ref->c->accuracy->value;
+      const bool better = !best || (higher_is_better ? value > *best : value < *best);
+      values.push_back({{"case", ref->label},
+                        {"model", ref->c->model},
+                        {"device", ref->c->device},
+                        {"energy_j", energy.first},
+                        {"kind", energy.second},
+                        {"value", value},
+                        {"pareto", better}});
+      if (better) {
+        best = value;
+        front.push_back({{"energy_j", energy.first}, {"value", value}});
+      }
+    }
+    const std::string title =
+        key.first + ": " + key.second + " vs energy (line: Pareto front; pale: estimated energy)";
+    json spec = {{"width", 460},
+                 {"height", 280},
+                 {"layer",
+                  {{{"data", {{"values", front}}},
+                    {"mark", {{"type", "line"}, {"interpolate", "step-after"}, {"color", "#d62728"}}},
+                    {"encoding",
+                     {{"x",
+                       {{"field", "energy_j"},
+                        {"type", "quantitative"},
+                        {"scale", {{"type", "log"}}},
+                        {"title", "energy, J (log scale)"}}},
+                      {"y",
+                       {{"field", "value"},
+                        {"type", "quantitative"},
+                        {"scale", {{"zero", false}}},
+                        {"title", key.second}}}}}},
+                   {{"data", {{"values", values}}},
+                    {"mark", {{"type", "point"}, {"size", 80}, {"filled", true}}},
+                    {"encoding",
+                     {{"x", {{"field", "energy_j"}, {"type", "quantitative"}}},
+                      {"y", {{"field", "value"}, {"type", "quantitative"}}},
+                      {"color", {{"field", "device"}, {"type", "nominal"}}},
+                      {"shape", {{"field", "model"}, {"type", "nominal"}}},
+                      {"fillOpacity",
+                       {{"field", "kind"},
+                        {"type", "ordinal"},
+                        {"sort", {"measured", "estimated"}},
+                        {"scale", {{"domain", {"measured", "estimated"}}, {"range", {1.0, 0.3}}}},
+                        {"title", "energy"}}},
+                      {"tooltip", json::array({{{"field", "case"}},
+                                               {{"field", "value"}},
+                                               {{"field", "energy_j"}, {"format", ".4~s"}},
+                                               {{"field", "kind"}},
+                                               {{"field", "pareto"}}})}}}}}}};
+    out += charts.add(spec, title);
+  }
+  out +=
+      table({"case", "dataset", "metric", "value", "energy J", "train s", "reached target"}, rows, "numbers");
+  return out + "</section>\n";
+}
+
+std::string power_section(const std::vector<CaseRef>& cases, Charts& charts) {
+  std::string out = "<section id=\"power\"><h2>Power over time</h2>\n";
+  bool any = false;
+  for (const auto& ref : cases) {
+    json values = json::array();
+    for (const auto& timeline : ref.c->power_timeline) {
+      const std::string series = timeline.source + (timeline.device.empty() ? "" : " / " + timeline.device);
+      for (const auto& p : timeline.points)
+        values.push_back({{"t_s", p.t_s}, {"watts", p.watts}, {"series", series}});
+    }
+    if (values.empty()) continue;
+    any = true;
+    json spec = {
+        {"data", {{"values", values}}},
+        {"width", 520},
+        {"height", 140},
+        {"mark", {{"type", "line"}, {"interpolate", "step-after"}}},
+        {"encoding",
+         {{"x", {{"field", "t_s"}, {"type", "quantitative"}, {"title", "time since the first window, s"}}},
+          {"y", {{"field", "watts"}, {"type", "quantitative"}, {"title", "W"}}},
+          {"color", {{"field", "series"}, {"type", "nominal"}, {"title", "sensor"}}}}}};
+    out += charts.add(spec, "Power: " + ref.label);
+  }
+  if (!any) out += empty_note("No power timelines in these runs (no power sensor was read).");
+  return out + "</section>\n";
+}
+
+std::string memory_section(const std::vector<CaseRef>& cases, Charts& charts) {
+  std::string out = "<section id=\"memory\"><h2>Peak memory</h2>\n";
+  json values = json::array();
+  std::vector<std::string> order;
+  std::vector<std::vector<std::string>> rows;
+  auto cell = [](const std::optional<int64_t>& v) {
+    return v ? html_escape(format_bytes(static_cast<double>(*v))) : std::string("-");
+  };
+  for (const auto& ref : cases) {
+    const MemoryUsage& m = ref.c->memory;
+    const std::vector<std::pair<const char*, std::optional<int64_t>>> kinds = {
+        {"peak RSS (host)", m.peak_rss_bytes},
+        {"CUDA peak allocated", m.cuda_peak_allocated_bytes},
+        {"CUDA peak reserved", m.cuda_peak_reserved_bytes},
+        {"device used (NVML)", m.device_used_bytes}};
+    bool has = false;
+    for (const auto& [kind, value] : kinds) {
+      if (value && *value > 0) {
+        has = true;
+        values.push_back(
+            {{"case", ref.label}, {"kind", kind}, {"mib", static_cast<double>(*value) / (1024.0 * 1024.0)}});
+      }
+    }
+    if (!has) continue;
+    order.push_back(ref.label);
+    rows.push_back({html_escape(ref.c->model), html_escape(ref.c->device), html_escape(ref.c->mode),
+                    cell(m.peak_rss_bytes), cell(m.cuda_peak_allocated_bytes),
+                    cell(m.cuda_peak_reserved_bytes), cell(m.device_used_bytes)});
+  }
+  if (rows.empty()) return out + empty_note("No memory figures in these runs.") + "</section>\n";
+  json spec = {{"data", {{"values", values}}},
+               {"width", {{"step", 14}}},
+               {"height", 240},
+               {"mark", "bar"},
+               {"encoding",
+                {{"x",
+                  {{"field", "case"},
+                   {"type", "nominal"},
+                   {"sort", order},
+                   {"title", nullptr},
+                   {"axis", {{"labelAngle", -30}, {"labelLimit", 220}}}}},
+                 {"xOffset", {{"field", "kind"}}},
+                 {"y", {{"field", "mib"}, {"type", "quantitative"}, {"title", "MiB"}}},
+                 {"color", {{"field", "kind"}, {"type", "nominal"}, {"title", "memory"}}},
+                 {"tooltip", json::array({{{"field", "case"}},
+                                          {{"field", "kind"}},
+                                          {{"field", "mib"}, {"format", ".1f"}, {"title", "MiB"}}})}}}};
+  out += charts.add(spec, "Peak memory per model and device");
+  out += table({"model", "device", "mode", "peak RSS", "CUDA allocated", "CUDA reserved", "device used"},
+               rows, "numbers");
+  return out + "</section>\n";
+}
+
+const char* const kStyle = R"css(
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1100px; padding: 1em 2em; color: #222; }
+h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em; margin-top: 2em; }
+table { border-collapse: collapse; margin: 0.8em 0; } th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
+table.numbers td { font-variant-numeric: tabular-nums; } table.system th { color: #555; font-weight: 600; width: 12em; }
+.chart { margin: 0.8em 0; } .empty { color: #777; font-style: italic; } .note, .legend { color: #555; }
+.measured { background: #1f77b4; color: #fff; padding: 0 0.4em; border-radius: 3px; }
+.estimated { border: 1px dashed #1f77b4; color: #1f77b4; padding: 0 0.4em; border-radius: 3px; }
+#effbench-status { color: #888; font-size: 12px; margin-top: 3em; } nav a { margin-right: 1em; }
+)css";
+
+// Runs first, before the libraries, so their errors are caught too.
+const char* const kErrorCapture = R"js(
+window.effbenchErrors = [];
+window.addEventListener('error', function (e) { window.effbenchErrors.push(String(e.message)); });
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.effbenchErrors.push('blocked ' + e.blockedURI + ' by ' + e.violatedDirective);
+});
+(function () {
+  var consoleError = console.error;
+  console.error = function () {
+    window.effbenchErrors.push(Array.prototype.join.call(arguments, ' '));
+    return consoleError.apply(console, arguments);
+  };
+})();
+)js";
+
+// Renders every chart, then records in #effbench-status what happened.
+const char* const kPageScript = R"js(
+(function () {
+  var status = document.getElementById('effbench-status');
+  var errors = window.effbenchErrors;
+  var items = JSON.parse(document.getElementById('effbench-specs').textContent);
+  var pending = items.length, rendered = 0, empty = [];
+  function update() {
+    status.setAttribute('data-charts', String(items.length));
+    status.setAttribute('data-rendered', String(rendered));
+    status.setAttribute('data-errors', String(errors.length));
+    status.setAttribute('data-done', pending === 0 ? 'true' : 'false');
+    status.setAttribute('data-height', String(document.documentElement.scrollHeight));
+    status.textContent = 'Charts rendered: ' + rendered + ' of ' + items.length +
+        (empty.length ? '; empty: ' + empty.join(', ') : '') + (errors.length ? '; errors: ' + errors.join(' | ') : '');
+  }
+  window.addEventListener('error', function () { update(); });
+  items.forEach(function (item) {
+    vegaEmbed('#' + item.id, item.spec, {actions: false, renderer: 'svg'}).then(function () {
+      var svg = document.querySelector('#' + item.id + ' svg');
+      var marks = svg ? svg.querySelectorAll('path, rect, line, circle, text').length : 0;
+      if (svg && marks > 0 && svg.getBoundingClientRect().width > 0) rendered++; else empty.push(item.id);
+    }).catch(function (err) { errors.push(item.id + ': ' + err); }).then(function () { pending--; update(); });
+  });
+  update();
+})();
+)js";
+
+}  // namespace
+
+std::string html_report(const std::vector<RunRecord>& runs) {
+  check(!runs.empty(), "report: expected at least one run but got none");
+  const auto cases = all_cases(runs);
+  Charts charts;
+  std::string body;
+  body += system_section(runs);
+  body += speedup_section(runs, charts);
+  body += throughput_section(cases, charts);
+  body += failed_section(runs);
+  body += energy_section(runs, cases, charts);
+  body += accuracy_section(cases, charts);
+  body += power_section(cases, charts);
+  body += memory_section(cases, charts);
+
+  std::string run_list;
+  for (const auto& run : runs)
+    run_list += (run_list.empty() ? "" : ", ") + run.run_id + " (" + run.status + ")";
+  std::string page;
+  page.reserve(900 * 1024);
+  page += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  page +=
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline' "
+      "'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; font-src data:\">\n";
+  page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  page += "<title>effbench report: " + html_escape(runs.front().run_id) +
+          (runs.size() > 1 ? " and others" : "") + "</title>\n<style>" + std::string(kStyle) + "</style>\n";
+  page += "<script>" + std::string(kErrorCapture) + "</script>\n";
+  // Note [Self-contained report]: the vendored scripts, byte for byte.
+  page += "<script>" + vega_js() + "\n</script>\n";
+  page += "<script>" + vega_lite_js() + "\n</script>\n";
+  page += "<script>" + vega_embed_js() + "\n</script>\n";
+  page += "</head>\n<body>\n<h1>effbench report</h1>\n";
+  page += "<p>Runs: " + html_escape(run_list) + ". Generated " + html_escape(utc_now_iso8601()) + ".</p>\n";
+  page +=
+      "<nav><a href=\"#system\">System</a><a href=\"#speedup\">Speedup</a><a "
+      "href=\"#throughput\">Throughput</a>"
+      "<a href=\"#energy\">Energy</a><a href=\"#accuracy\">Accuracy</a><a href=\"#power\">Power</a>"
+      "<a href=\"#memory\">Memory</a></nav>\n";
+  page += body;
+  page += "<p id=\"effbench-status\" data-done=\"false\">Charts need JavaScript.</p>\n";
+  page += "<script type=\"application/json\" id=\"effbench-specs\">" +
+          script_safe_json(charts.specs().dump()) + "</script>\n";
+  page += "<script>" + std::string(kPageScript) + "</script>\n</body>\n</html>\n";
+  return page;
+}
+
+void write_html_report(const std::vector<RunRecord>& runs, const std::string& path) {
+  const std::string page = html_report(runs);
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error("report " + path + ": cannot open " + temporary + " for writing");
+    out << page;
+    if (!out.flush()) throw Error("report " + path + ": write failed (disk full?)");
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    throw Error("report " + path + ": cannot rename " + temporary + " into place");
+  }
+}
+
+}  // namespace effbench
