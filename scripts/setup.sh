@@ -23,7 +23,7 @@ packages=(
   build-essential cmake ninja-build git
   libtorch-dev libopenblas0-pthread
   python3 libcli11-dev nlohmann-json3-dev libfmt-dev libsqlite3-dev libeigen3-dev
-  zlib1g-dev libstb-dev libboost-dev libgtest-dev
+  zlib1g-dev libstb-dev libboost-dev libgtest-dev libgloo-dev
   dataset-fashion-mnist
 )
 if [ "$action" = test ]; then

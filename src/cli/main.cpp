@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "cli/compare_command.h"
+#include "cli/launch_command.h"
 #include "cli/project_command.h"
 #include "cli/report_command.h"
 #include "cli/results_command.h"
@@ -26,6 +27,7 @@ const std::vector<void (*)(CLI::App&)> kCommands = {
     &effbench::add_report_command,
     &effbench::add_trend_command,
     &effbench::add_project_command,
+    &effbench::add_launch_command,
 };
 
 }  // namespace

@@ -5,12 +5,20 @@
 #include <iostream>
 #include <memory>
 
+#include "analysis/catalog.h"
 #include "analysis/speedup.h"
+#include "cli/accuracy_run.h"
 #include "cli/command.h"
+#include "cli/run_sink.h"
+#include "cli/distributed_run.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/units.h"
 #include "report/console.h"
+#include "report/html.h"
 #include "results/json.h"
+#include "meters/memory.h"
+#include "meters/meter_set.h"
 #include "runner/benchmark.h"
 #include "runner/interrupt.h"
 
@@ -21,7 +29,53 @@ struct RunCommandOptions {
   BenchmarkOptions bench;
   std::optional<int64_t> threads;
   std::string json_path;
+  std::string db_path;      // --db (default: ResultStore::default_path())
+  bool no_save = false;     // --no-save: no database
+  bool no_meters = false;   // --no-meters: no energy sensors (bench/meters_overhead.sh)
+  std::string report_path;  // --report (optional)
+  std::optional<double> cpu_tdp_w;
+  std::optional<double> idle_s;
+  double budget_s = 240;
+  std::optional<double> peak_tflops;  // --peak-tflops (optional): else the hardware catalog's
+  bool cuda_graph = false;            // --cuda-graph: shorthand for --exec graph
 };
+
+// Model-FLOPs utilisation of a finished case: achieved TFLOP/s over the
+// device's dense peak at the case's precision (--peak-tflops, else the
+// hardware catalog; absent when neither knows it, e.g. for CPUs).
+void fill_mfu(const RunCommandOptions& cli, CaseRecord& record) {
+  if (!record.achieved_tflops) return;
+  const std::optional<double> peak =
+      cli.peak_tflops ? cli.peak_tflops : peak_tflops(record.device_name, record.precision);
+  if (peak && *peak > 0) record.mfu = *record.achieved_tflops / *peak;
+}
+
+// Note [Which readings belong to a case]
+// A cpu case keeps the host's readings (RAPL package/dram, or the estimate):
+// an idle GPU in the same box is not part of what the CPU spent. A GPU case
+// keeps its GPU's board energy and the host CPU's, since the host drives the
+// GPU and a user pays for both.
+bool belongs_to_case(const EnergyReading& r, const std::string& device) {
+  const bool gpu_reading = r.scope == "gpu-board";
+  if (device == "cpu") return !gpu_reading;
+  return !gpu_reading || r.device == device;
+}
+
+MeterOptions meter_options(const RunCommandOptions& cli, const RunRecord& run, const std::vector<CaseSpec>& cases) {
+  MeterOptions options;
+  options.cpu_tdp_w = cli.cpu_tdp_w;
+  options.cpu_model = run.system.cpu_model;
+  options.logical_cores = run.system.logical_cores;
+  for (const auto& spec : cases) {
+    if (spec.device.rfind("cuda:", 0) != 0) continue;
+    const int index = std::stoi(spec.device.substr(5));
+    if (std::find(options.cuda_device_indices.begin(), options.cuda_device_indices.end(), index) ==
+        options.cuda_device_indices.end()) {
+      options.cuda_device_indices.push_back(index);
+    }
+  }
+  return options;
+}
 
 void print_header(const RunRecord& run, const std::vector<CaseSpec>& cases) {
   const SystemInfo& s = run.system;
@@ -44,7 +98,7 @@ void print_header(const RunRecord& run, const std::vector<CaseSpec>& cases) {
   }
   std::cout << "  plan:    " << cases.size() << " cases, " << run.settings.repeats << " timed windows of >= "
             << format_number(run.settings.min_time_s) << " s each, warm-up >= " << format_number(run.settings.warmup_s)
-            << " s\n\n";
+            << " s\n";
 }
 
 std::string progress_result(const CaseRecord& c) {
@@ -54,8 +108,15 @@ std::string progress_result(const CaseRecord& c) {
   return text;
 }
 
-void run(const RunCommandOptions& cli, const std::vector<std::string>& arguments) {
+void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const std::vector<std::string>& arguments) {
   BenchmarkOptions options = cli.bench;
+  if (cli.cuda_graph) {
+    check(options.execs == std::vector<std::string>{"eager"} || options.execs == std::vector<std::string>{"graph"},
+          "--cuda-graph: means --exec graph; drop one of the two");
+    options.execs = {"graph"};
+  }
+  check(!cli.peak_tflops || *cli.peak_tflops > 0,
+        "--peak-tflops: expected TFLOP/s > 0 but got " + format_number(cli.peak_tflops.value_or(0)));
   options.threads = cli.threads.value_or(0);
   check(!cli.threads || *cli.threads > 0, "--threads: expected a positive thread count but got " +
                                               std::to_string(cli.threads.value_or(0)));
@@ -65,15 +126,60 @@ void run(const RunCommandOptions& cli, const std::vector<std::string>& arguments
   print_header(run, cases);
   install_interrupt_handler();
 
-  auto save = [&] {
-    if (!cli.json_path.empty()) write_run_json(run, cli.json_path);
+  check(cli.budget_s > 0, "--budget-s: expected seconds > 0 but got " + format_number(cli.budget_s));
+  check(!cli.cpu_tdp_w || *cli.cpu_tdp_w > 0,
+        "--cpu-tdp: expected watts > 0 but got " + format_number(cli.cpu_tdp_w.value_or(0)));
+  MeterSet meters = cli.no_meters ? MeterSet(std::vector<std::unique_ptr<Meter>>{})
+                                  : MeterSet::create(meter_options(cli, run, cases));
+  for (const auto& status : meters.status()) {
+    std::cout << "  meter:   " << status.name << " " << status.scope << " " << status.device << ": "
+              << (status.available ? "available" + (status.detail.empty() ? "" : " (" + status.detail + ")")
+                                   : "unavailable: " + status.reason)
+              << "\n";
+  }
+  if (cli.idle_s) {
+    std::cout << "  idle:    measuring idle power for " << format_number(*cli.idle_s) << " s ..." << std::flush;
+    meters.measure_idle(*cli.idle_s);
+    std::cout << " done\n";
+  }
+  std::cout << "\n";
+  CaseHooks hooks;
+  hooks.before_case = [](const CaseSpec&) { reset_peak_rss(); };
+  hooks.before_timed = [&meters] { meters.start(); };
+  hooks.after_timed = [&meters](CaseRecord& record, int64_t samples) {
+    meters.stop();
+    for (auto& reading : meters.readings(samples)) {
+      if (belongs_to_case(reading, record.device)) record.energy.push_back(std::move(reading));
+    }
+    for (auto& timeline : meters.timelines()) {
+      if (record.device != "cpu" || timeline.device.rfind("cuda", 0) != 0) {
+        record.power_timeline.push_back(std::move(timeline));
+      }
+    }
+    record.memory.device_used_bytes = meters.device_used_bytes();
   };
+
+  RunSink sink(cli.json_path, cli.no_save ? "" : (cli.db_path.empty() ? ResultStore::default_path() : cli.db_path));
+  auto save = [&] { sink.save(run); };
   save();
+  if (accuracy.enabled()) {  // training to a result: finishes the run, saves it and sets the exit code
+    run_accuracy_cases(accuracy, options, meters, run, save);
+    return;
+  }
+  const Stopwatch run_clock;
   for (size_t i = 0; i < cases.size(); ++i) {
     const CaseSpec& spec = cases[i];
     std::cout << "[" << i + 1 << "/" << cases.size() << "] " << spec.model << " " << spec.device << " " << spec.mode
-              << " batch " << spec.batch << " " << spec.image_size << "x" << spec.image_size << " ... " << std::flush;
-    CaseRecord record = run_case(spec, options);
+              << (spec.exec == "eager" ? "" : " " + spec.exec) << " batch " << spec.batch << " " << spec.image_size
+              << "x" << spec.image_size << " ... " << std::flush;
+    // Each case gets at most its share of what is left of --budget-s.
+    BenchmarkOptions case_options = options;
+    const double left_s = cli.budget_s - run_clock.elapsed_s();
+    case_options.max_case_s =
+        std::min(options.max_case_s, std::max(1.0, left_s / static_cast<double>(cases.size() - i)));
+    CaseRecord record = run_case(spec, case_options, hooks);
+    record.memory.peak_rss_bytes = read_peak_rss_bytes();
+    fill_mfu(cli, record);
     std::cout << progress_result(record) << std::endl;
     run.cases.push_back(std::move(record));
     save();
@@ -93,7 +199,17 @@ void run(const RunCommandOptions& cli, const std::vector<std::string>& arguments
               << speedup_text(table);
     if (table.devices.size() == 1) std::cout << "  (no GPU present: only the cpu column)\n";
   }
+  const std::string exec_table = exec_mode_text(run.cases);
+  if (!exec_table.empty()) std::cout << "\nExecution modes, inference (--exec)\n" << exec_table;
   if (!cli.json_path.empty()) std::cout << "\nResults written to " << cli.json_path << "\n";
+  if (!sink.db_path().empty()) {
+    std::cout << "Run " << run.run_id << " saved in " << sink.db_path() << " (effbench results show " << run.run_id
+              << ")\n";
+  }
+  if (!cli.report_path.empty()) {
+    write_html_report({run}, cli.report_path);
+    std::cout << "Report written to " << cli.report_path << "\n";
+  }
 
   bool failed = false;
   for (const auto& c : run.cases) failed = failed || c.status == "failed";
@@ -120,10 +236,36 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--repeats", b.repeats, "Timed windows per case")->capture_default_str();
   cmd->add_option("--max-case-s", b.max_case_s, "Time budget per case: windows are reduced (never below 3) to fit")
       ->capture_default_str();
+  cmd->add_option("--budget-s", cli->budget_s,
+                  "Time budget for the whole run: each case gets at most its share of what is left")
+      ->capture_default_str();
   cmd->add_option("--seed", b.seed, "Random seed for weights and synthetic data")->capture_default_str();
-  cmd->add_option("--precision", b.precision, "Numeric precision")->capture_default_str();
+  cmd->add_option("--precision", b.precision, "Numeric precision: fp32, tf32 (CUDA), bf16 (autocast), fp16 (CUDA autocast)")
+      ->capture_default_str();
+  cmd->add_option("--exec", b.execs,
+                  "Execution modes, comma-separated: eager, fused (frozen TorchScript, inference), graph (CUDA graphs)")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_flag("--cuda-graph", cli->cuda_graph, "Capture and replay each step as a CUDA graph (= --exec graph)");
+  cmd->add_flag("--channels-last", b.channels_last, "Model and inputs in channels-last memory format");
+  cmd->add_flag("!--no-cudnn-benchmark", b.cudnn_benchmark, "Turn cuDNN autotuning off (on by default on CUDA)");
+  cmd->add_option("--peak-tflops", cli->peak_tflops,
+                  "Device peak TFLOP/s at the run's precision, for MFU (default: the hardware catalog's)");
+  cmd->add_option("--cpu-tdp", cli->cpu_tdp_w,
+                  "CPU power at full load in watts, for the energy estimate where no sensor can be read");
+  cmd->add_option("--idle-s", cli->idle_s, "Measure idle power for S seconds first; report net energy too");
+  cmd->add_option("--db", cli->db_path, "Results database (default: $EFFBENCH_DB or ~/.local/share/effbench/results.db)");
+  cmd->add_flag("--no-save", cli->no_save, "Do not save the run in the results database");
+  cmd->add_flag("--no-meters", cli->no_meters, "Run without energy meters (to measure their overhead)");
+  cmd->add_option("--report", cli->report_path, "Write a self-contained HTML report of the run to this file");
   cmd->add_option("--json", cli->json_path, "Write the run as a JSON document (rewritten after each case)");
-  cmd->callback([cli] { run(*cli, command_line()); });
+  auto accuracy = add_accuracy_options(cmd);
+  auto distributed = add_distributed_options(cmd);
+  cmd->callback([cli, accuracy, distributed] {
+    if (distributed->enabled) return run_distributed_command(*distributed, cli->bench, cli->threads, cli->json_path,
+                                                             command_line());
+    run(*cli, *accuracy, command_line());
+  });
 }
 
 }  // namespace effbench

@@ -1,6 +1,7 @@
 #include "models/classifier.h"
 
 #include "core/error.h"
+#include "models/loss_scaler.h"
 
 namespace effbench {
 namespace {
@@ -9,7 +10,10 @@ class ClassifierTrainer : public Trainer {
  public:
   ClassifierTrainer(torch::nn::Module& module, std::function<torch::Tensor(const torch::Tensor&)> forward,
                     const TrainOptions& options)
-      : forward_(std::move(forward)) {
+      : forward_(std::move(forward)),
+        gradient_hook_(options.gradient_hook),
+        forward_scope_(options.forward_scope),
+        loss_scaler_(options.loss_scaler) {
     if (options.optimizer == "sgd") {
       optimizer_ = std::make_unique<torch::optim::SGD>(
           module.parameters(), torch::optim::SGDOptions(options.lr)
@@ -26,9 +30,24 @@ class ClassifierTrainer : public Trainer {
 
   torch::Tensor step(const torch::Tensor& input, const torch::Tensor& target) override {
     optimizer_->zero_grad();
-    torch::Tensor loss = torch::nn::functional::cross_entropy(forward_(input), target);
-    loss.backward();
-    optimizer_->step();
+    auto forward_and_loss = [&] { return torch::nn::functional::cross_entropy(forward_(input), target); };
+    torch::Tensor loss = forward_scope_ ? forward_scope_(forward_and_loss) : forward_and_loss();
+    (loss_scaler_ ? loss_scaler_->scale_loss(loss) : loss).backward();
+    if (gradient_hook_) {
+      std::vector<torch::Tensor> grads;
+      for (const auto& group : optimizer_->param_groups()) {
+        for (const auto& p : group.params()) {
+          if (p.grad().defined()) grads.push_back(p.grad());
+        }
+      }
+      gradient_hook_(grads);
+    }
+    if (loss_scaler_) {
+      loss_scaler_->step(*optimizer_);
+      loss_scaler_->update();
+    } else {
+      optimizer_->step();
+    }
     return loss.detach();
   }
 
@@ -39,6 +58,9 @@ class ClassifierTrainer : public Trainer {
  private:
   std::function<torch::Tensor(const torch::Tensor&)> forward_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::function<void(std::vector<torch::Tensor>&)> gradient_hook_;  // (optional)
+  std::function<torch::Tensor(const std::function<torch::Tensor()>&)> forward_scope_;  // (optional)
+  std::shared_ptr<DynamicLossScaler> loss_scaler_;                                    // (optional)
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "models/model.h"
+#include "models/script.h"
 
 namespace effbench {
 
@@ -14,8 +15,14 @@ namespace effbench {
 template <typename Net>
 class Classifier : public Model {
  public:
-  Classifier(std::string name, const ModelConfig& config, Net net, double forward_flops)
-      : name_(std::move(name)), config_(config), net_(std::move(net)), forward_flops_(forward_flops) {}
+  /// `script_forward` gives the TorchScript forward of the network's own
+  /// modules (Note [TorchScript from C++ modules]).
+  Classifier(std::string name, const ModelConfig& config, Net net, double forward_flops, ScriptForward script_forward)
+      : name_(std::move(name)),
+        config_(config),
+        net_(std::move(net)),
+        forward_flops_(forward_flops),
+        script_forward_(std::move(script_forward)) {}
 
   std::string name() const override { return name_; }
   ModelTask task() const override { return ModelTask::kClassification; }
@@ -23,6 +30,7 @@ class Classifier : public Model {
   torch::nn::Module& module() override { return *net_; }
   torch::Tensor forward(const torch::Tensor& input) override { return net_->forward(input); }
   std::unique_ptr<Trainer> make_trainer(const TrainOptions& options) override;
+  torch::jit::Module to_script() override { return script_module(*net_, script_forward_); }
   double forward_flops_per_sample() const override { return forward_flops_; }
   double train_flops_per_sample() const override { return 3.0 * forward_flops_; }
 
@@ -31,6 +39,7 @@ class Classifier : public Model {
   ModelConfig config_;
   Net net_;
   double forward_flops_;
+  ScriptForward script_forward_;
 };
 
 /// Cross-entropy training of any module through `forward`.

@@ -56,13 +56,20 @@ double conv6_flops(const ModelConfig& config) {
   return count.flops();
 }
 
+// Conv6NetImpl::forward in TorchScript (Note [TorchScript from C++ modules]).
+std::optional<std::string> conv6_script_forward(const torch::nn::Module& module) {
+  if (dynamic_cast<const Conv6NetImpl*>(&module) == nullptr) return std::nullopt;
+  return std::string("def forward(self, x):\n    return self.classifier(self.features(x))\n");
+}
+
 }  // namespace
 
 std::unique_ptr<Model> make_conv6(const ModelConfig& config) {
   check(config.image_size >= 8 && config.image_size % 8 == 0,
         "conv6: expected an image size divisible by 8 (three 2x2 poolings) but got " +
             std::to_string(config.image_size));
-  return std::make_unique<Classifier<Conv6Net>>("conv6", config, Conv6Net(config), conv6_flops(config));
+  return std::make_unique<Classifier<Conv6Net>>("conv6", config, Conv6Net(config), conv6_flops(config),
+                                                 conv6_script_forward);
 }
 
 }  // namespace effbench

@@ -12,7 +12,9 @@
 
 #include "core/error.h"
 #include "models/flops.h"
+#include "models/loss_scaler.h"
 #include "models/model.h"
+#include "models/script.h"
 
 namespace effbench {
 namespace {
@@ -167,6 +169,18 @@ struct CycleGanNetsImpl : torch::nn::Module {
 };
 TORCH_MODULE(CycleGanNets);
 
+// ResnetBlockImpl::forward and GeneratorImpl::forward in TorchScript (Note
+// [TorchScript from C++ modules]); the inference forward is one generator.
+std::optional<std::string> generator_script_forward(const torch::nn::Module& module) {
+  if (dynamic_cast<const ResnetBlockImpl*>(&module) != nullptr) {
+    return std::string("def forward(self, x):\n    return x + self.body(x)\n");
+  }
+  if (dynamic_cast<const GeneratorImpl*>(&module) != nullptr) {
+    return std::string("def forward(self, x):\n    return self.net(x)\n");
+  }
+  return std::nullopt;
+}
+
 void set_requires_grad(torch::nn::Module& module, bool on) {
   for (auto& p : module.parameters()) p.set_requires_grad(on);
 }
@@ -177,7 +191,8 @@ torch::Tensor lsgan(const torch::Tensor& prediction, double target) {
 
 class CycleGanTrainer : public Trainer {
  public:
-  CycleGanTrainer(CycleGanNets nets, double lr) : nets_(std::move(nets)) {
+  CycleGanTrainer(CycleGanNets nets, double lr, const TrainOptions& train_options)
+      : nets_(std::move(nets)), forward_scope_(train_options.forward_scope), loss_scaler_(train_options.loss_scaler) {
     auto options = torch::optim::AdamOptions(lr).betas({0.5, 0.999});
     std::vector<torch::Tensor> g_params = nets_->g_ab->parameters();
     for (auto& p : nets_->g_ba->parameters()) g_params.push_back(p);
@@ -193,31 +208,39 @@ class CycleGanTrainer : public Trainer {
     set_requires_grad(*n.d_a, false);
     set_requires_grad(*n.d_b, false);
     optimizer_g_->zero_grad();
-    const torch::Tensor fake_b = n.g_ab->forward(real_a);
-    const torch::Tensor rec_a = n.g_ba->forward(fake_b);
-    const torch::Tensor fake_a = n.g_ba->forward(real_b);
-    const torch::Tensor rec_b = n.g_ab->forward(fake_a);
-    const double identity_weight = kLambdaCycle * kLambdaIdentity;
-    const torch::Tensor loss_identity = torch::l1_loss(n.g_ab->forward(real_b), real_b) * identity_weight +
-                                        torch::l1_loss(n.g_ba->forward(real_a), real_a) * identity_weight;
-    const torch::Tensor loss_gan = lsgan(n.d_b->forward(fake_b), 1.0) + lsgan(n.d_a->forward(fake_a), 1.0);
-    const torch::Tensor loss_cycle =
-        torch::l1_loss(rec_a, real_a) * kLambdaCycle + torch::l1_loss(rec_b, real_b) * kLambdaCycle;
-    const torch::Tensor loss_g = loss_gan + loss_cycle + loss_identity;
-    loss_g.backward();
-    optimizer_g_->step();
+    torch::Tensor fake_a;
+    torch::Tensor fake_b;
+    auto generator_loss = [&] {
+      fake_b = n.g_ab->forward(real_a);
+      const torch::Tensor rec_a = n.g_ba->forward(fake_b);
+      fake_a = n.g_ba->forward(real_b);
+      const torch::Tensor rec_b = n.g_ab->forward(fake_a);
+      const double identity_weight = kLambdaCycle * kLambdaIdentity;
+      const torch::Tensor loss_identity = torch::l1_loss(n.g_ab->forward(real_b), real_b) * identity_weight +
+                                          torch::l1_loss(n.g_ba->forward(real_a), real_a) * identity_weight;
+      const torch::Tensor loss_gan = lsgan(n.d_b->forward(fake_b), 1.0) + lsgan(n.d_a->forward(fake_a), 1.0);
+      const torch::Tensor loss_cycle =
+          torch::l1_loss(rec_a, real_a) * kLambdaCycle + torch::l1_loss(rec_b, real_b) * kLambdaCycle;
+      return loss_gan + loss_cycle + loss_identity;
+    };
+    const torch::Tensor loss_g = scoped(generator_loss);
+    backward_and_step(loss_g, *optimizer_g_);
 
     // Discriminators: real vs (detached) fake, halved as in the reference.
     set_requires_grad(*n.d_a, true);
     set_requires_grad(*n.d_b, true);
     optimizer_d_->zero_grad();
-    const torch::Tensor loss_d_b =
-        0.5 * (lsgan(n.d_b->forward(real_b), 1.0) + lsgan(n.d_b->forward(fake_b.detach()), 0.0));
-    const torch::Tensor loss_d_a =
-        0.5 * (lsgan(n.d_a->forward(real_a), 1.0) + lsgan(n.d_a->forward(fake_a.detach()), 0.0));
-    (loss_d_a + loss_d_b).backward();
-    optimizer_d_->step();
-    return (loss_g + loss_d_a + loss_d_b).detach();
+    auto discriminator_loss = [&] {
+      const torch::Tensor loss_d_b =
+          0.5 * (lsgan(n.d_b->forward(real_b), 1.0) + lsgan(n.d_b->forward(fake_b.detach()), 0.0));
+      const torch::Tensor loss_d_a =
+          0.5 * (lsgan(n.d_a->forward(real_a), 1.0) + lsgan(n.d_a->forward(fake_a.detach()), 0.0));
+      return loss_d_a + loss_d_b;
+    };
+    const torch::Tensor loss_d = scoped(discriminator_loss);
+    backward_and_step(loss_d, *optimizer_d_);
+    if (loss_scaler_) loss_scaler_->update();  // once per step, after both optimisers (as GradScaler)
+    return (loss_g + loss_d).detach();
   }
 
   void set_lr(double lr) override {
@@ -227,7 +250,23 @@ class CycleGanTrainer : public Trainer {
   }
 
  private:
+  torch::Tensor scoped(const std::function<torch::Tensor()>& forward_and_loss) const {
+    return forward_scope_ ? forward_scope_(forward_and_loss) : forward_and_loss();
+  }
+
+  void backward_and_step(const torch::Tensor& loss, torch::optim::Optimizer& optimizer) {
+    if (loss_scaler_) {
+      loss_scaler_->scale_loss(loss).backward();
+      loss_scaler_->step(optimizer);
+    } else {
+      loss.backward();
+      optimizer.step();
+    }
+  }
+
   CycleGanNets nets_;
+  std::function<torch::Tensor(const std::function<torch::Tensor()>&)> forward_scope_;  // (optional)
+  std::shared_ptr<DynamicLossScaler> loss_scaler_;                                    // (optional)
   std::unique_ptr<torch::optim::Adam> optimizer_g_;
   std::unique_ptr<torch::optim::Adam> optimizer_d_;
 };
@@ -241,10 +280,12 @@ class CycleGan : public Model {
   const ModelConfig& config() const override { return config_; }
   torch::nn::Module& module() override { return *nets_; }
   torch::Tensor forward(const torch::Tensor& input) override { return nets_->g_ab->forward(input); }
+  torch::jit::Module to_script() override { return script_module(*nets_->g_ab, generator_script_forward); }
   std::unique_ptr<Trainer> make_trainer(const TrainOptions& options) override {
-    // Only the learning rate is taken from the options: the rest is the reference recipe.
+    // Only the learning rate (and the precision hooks) is taken from the
+    // options: the rest is the reference recipe.
     const double lr = options.optimizer == "adam" ? options.lr : 2e-4;
-    return std::make_unique<CycleGanTrainer>(nets_, lr);
+    return std::make_unique<CycleGanTrainer>(nets_, lr, options);
   }
   double forward_flops_per_sample() const override {
     return generator_flops(config_.in_channels, config_.image_size);

@@ -14,6 +14,8 @@
 
 namespace effbench {
 
+class DynamicLossScaler;  // models/loss_scaler.h
+
 /// Shape of the data a model is built for.
 struct ModelConfig {
   int64_t in_channels = 3;
@@ -31,6 +33,18 @@ struct TrainOptions {
   double momentum = 0.9;
   bool nesterov = true;
   double weight_decay = 5e-4;
+  /// (optional) Called by classifier trainers after backward and before the
+  /// optimiser step with the defined gradients of every parameter (aliases of
+  /// param.grad(), so in-place changes are what the optimiser sees); data
+  /// parallelism all-reduces them here. CycleGAN ignores it.
+  std::function<void(std::vector<torch::Tensor>& grads)> gradient_hook;
+  /// (optional) Runs the forward pass and loss of a step, e.g. under an
+  /// autocast guard for bf16/fp16 (runner/precision.h); backward and the
+  /// optimiser step run outside it. Empty: called directly.
+  std::function<torch::Tensor(const std::function<torch::Tensor()>&)> forward_scope;
+  /// (optional) fp16 training: scales the loss and skips optimiser steps whose
+  /// gradients overflowed (Note [Dynamic loss scaling] in models/loss_scaler.h).
+  std::shared_ptr<DynamicLossScaler> loss_scaler;
 };
 
 /// One training step's worth of work: forward, loss, backward, optimiser step.
@@ -57,6 +71,10 @@ class Model {
   /// Inference forward pass: class logits, or for CycleGAN the A->B translation.
   virtual torch::Tensor forward(const torch::Tensor& input) = 0;
   virtual std::unique_ptr<Trainer> make_trainer(const TrainOptions& options) = 0;
+  /// The inference forward as a TorchScript module sharing this model's
+  /// tensors, in eval mode (Note [TorchScript from C++ modules] in
+  /// models/script.h). Throws effbench::Error when the model has none.
+  virtual torch::jit::Module to_script() = 0;
   /// Forward FLOPs for one sample (Note [FLOP counting] in models/flops.h).
   virtual double forward_flops_per_sample() const = 0;
   /// FLOPs for one sample of one training step.

@@ -104,13 +104,34 @@ double resnet18_flops(const ModelConfig& config) {
   return count.flops();
 }
 
+// BasicBlockImpl::forward and ResNet18NetImpl::forward in TorchScript
+// (Note [TorchScript from C++ modules]).
+std::optional<std::string> resnet18_script_forward(const torch::nn::Module& module) {
+  if (const auto* block = dynamic_cast<const BasicBlockImpl*>(&module)) {
+    return "def forward(self, x):\n"
+           "    y = torch.relu(self.bn1(self.conv1(x)))\n"
+           "    y = self.bn2(self.conv2(y))\n" +
+           std::string(block->shortcut->is_empty() ? "    y = y + x\n" : "    y = y + self.shortcut(x)\n") +
+           "    return torch.relu(y)\n";
+  }
+  if (dynamic_cast<const ResNet18NetImpl*>(&module) != nullptr) {
+    return std::string(
+        "def forward(self, x):\n"
+        "    y = torch.relu(self.stem_bn(self.stem(x)))\n"
+        "    y = self.blocks(y)\n"
+        "    y = torch.flatten(torch.adaptive_avg_pool2d(y, [1, 1]), 1)\n"
+        "    return self.fc(y)\n");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::unique_ptr<Model> make_resnet18(const ModelConfig& config) {
   check(config.image_size >= 8, "resnet18: expected an image size of at least 8 but got " +
                                     std::to_string(config.image_size));
   return std::make_unique<Classifier<ResNet18Net>>("resnet18", config, ResNet18Net(config),
-                                                   resnet18_flops(config));
+                                                   resnet18_flops(config), resnet18_script_forward);
 }
 
 }  // namespace effbench

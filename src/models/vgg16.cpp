@@ -54,13 +54,20 @@ double vgg16_flops(const ModelConfig& config) {
   return count.flops();
 }
 
+// Vgg16NetImpl::forward in TorchScript (Note [TorchScript from C++ modules]).
+std::optional<std::string> vgg16_script_forward(const torch::nn::Module& module) {
+  if (dynamic_cast<const Vgg16NetImpl*>(&module) == nullptr) return std::nullopt;
+  return std::string("def forward(self, x):\n    return self.classifier(torch.flatten(self.features(x), 1))\n");
+}
+
 }  // namespace
 
 std::unique_ptr<Model> make_vgg16(const ModelConfig& config) {
   check(config.image_size >= 32 && config.image_size % 32 == 0,
         "vgg16: expected an image size divisible by 32 (five 2x2 poolings) but got " +
             std::to_string(config.image_size));
-  return std::make_unique<Classifier<Vgg16Net>>("vgg16", config, Vgg16Net(config), vgg16_flops(config));
+  return std::make_unique<Classifier<Vgg16Net>>("vgg16", config, Vgg16Net(config), vgg16_flops(config),
+                                                 vgg16_script_forward);
 }
 
 }  // namespace effbench

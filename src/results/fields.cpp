@@ -258,7 +258,7 @@ std::vector<CaseField> make_fields() {
   f.push_back(plain("input_shape", "input", &CaseRecord::input_shape,
                     [](const CaseRecord& c) { return shape_text(c.input_shape); }));
   f.push_back(plain("precision", "prec", &CaseRecord::precision, [](const CaseRecord& c) { return c.precision; }));
-  f.push_back(plain("exec", "", &CaseRecord::exec));
+  f.push_back(plain("exec", "exec", &CaseRecord::exec, [](const CaseRecord& c) { return c.exec; }));
   f.push_back(plain("params", "", &CaseRecord::params));
   f.push_back(plain("flops_per_sample", "", &CaseRecord::flops_per_sample));
   f.push_back(plain("step_flops_per_sample", "", &CaseRecord::step_flops_per_sample));

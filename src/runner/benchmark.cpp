@@ -11,9 +11,12 @@
 #include "core/stats.h"
 #include "core/units.h"
 #include "data/synthetic.h"
+#include "models/loss_scaler.h"
 #include "models/model.h"
 #include "runner/devices.h"
+#include "runner/execution.h"
 #include "runner/interrupt.h"
+#include "runner/precision.h"
 
 #ifdef EFFBENCH_HAS_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -52,26 +55,32 @@ struct WindowPlan {
 
 // Note [Timed windows]
 // Warm-up runs until both its minimum iteration count and its minimum time
-// are reached; the seconds per iteration of the warm-up after its first
-// (slowest: allocations, cuDNN autotuning) iteration fix the iterations per
-// window, so that every window lasts at least min_time_s. Each window is
+// are reached (or a fifth of max_case_s has passed, for very slow steps);
+// the seconds per iteration of the warm-up after its first (slowest:
+// allocations, cuDNN autotuning) iteration, or the first alone when it was
+// the only one, fix the iterations per window, so that every window lasts at least min_time_s. Each window is
 // bracketed by device synchronisations and nothing in it synchronises, so
 // the window time covers exactly the queued work. The number of windows is
 // reduced (never below 3) when the case would exceed max_case_s.
 WindowPlan warm_up_and_plan(const std::function<torch::Tensor()>& step, const std::string& device,
                             const BenchmarkOptions& options, bool check_loss, CaseRecord& record) {
+  Stopwatch first_clock;
   torch::Tensor last = step();
   synchronize_device(device);
+  const double first_s = first_clock.elapsed_s();
+  // A slow case stops warming up at a fifth of its budget (Note [Timed windows]).
+  const double cap_s = std::max(options.warmup_s, 0.2 * options.max_case_s);
   int64_t iterations = 0;
   Stopwatch clock;
-  while (iterations + 1 < std::max<int64_t>(options.warmup_iterations, 2) || clock.elapsed_s() < options.warmup_s) {
+  while ((iterations + 1 < options.warmup_iterations || clock.elapsed_s() + first_s < options.warmup_s) &&
+         clock.elapsed_s() + first_s < cap_s) {
     if (interrupt_requested()) throw Interrupted{};
     last = step();
     ++iterations;
     if (iterations % 8 == 0) synchronize_device(device);  // keep the host from running far ahead
   }
   synchronize_device(device);
-  const double seconds_per_iteration = clock.elapsed_s() / static_cast<double>(iterations);
+  const double seconds_per_iteration = iterations > 0 ? clock.elapsed_s() / static_cast<double>(iterations) : first_s;
   if (check_loss) check_finite(last, iterations + 1);
   record.warmup_iterations = iterations + 1;
 
@@ -135,9 +144,11 @@ int64_t run_windows(const std::function<torch::Tensor()>& step, const std::strin
   return samples;
 }
 
-LatencyMs measure_latency(Model& model, const torch::Tensor& sample, const std::string& device,
+using InferFn = std::function<torch::Tensor(const torch::Tensor&)>;
+
+LatencyMs measure_latency(const InferFn& infer, const torch::Tensor& sample, const std::string& device,
                           const BenchmarkOptions& options, CaseRecord& record) {
-  for (int i = 0; i < 3; ++i) model.forward(sample);
+  for (int i = 0; i < 3; ++i) infer(sample);
   synchronize_device(device);
   std::vector<double> latencies_ms;
   Stopwatch total;
@@ -145,7 +156,7 @@ LatencyMs measure_latency(Model& model, const torch::Tensor& sample, const std::
   while (true) {
     if (interrupt_requested()) throw Interrupted{};
     Stopwatch call;
-    model.forward(sample);
+    infer(sample);
     synchronize_device(device);  // latency is per call: each call waits for its result
     latencies_ms.push_back(1000.0 * call.elapsed_s());
     const auto count = static_cast<int64_t>(latencies_ms.size());
@@ -190,40 +201,183 @@ void read_cuda_peak(const std::string& device, CaseRecord& record) {
 #endif
 }
 
+// Parameters and buffers of 4-D shape (convolution weights) to channels-last.
+void to_channels_last(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : module.parameters()) {
+    if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+  }
+  for (auto& b : module.buffers()) {
+    if (b.dim() == 4) b.set_data(b.data().contiguous(torch::MemoryFormat::ChannelsLast));
+  }
+}
+
+// The pre-generated device-resident batches of a case, cycled through; in
+// channels-last format when asked, converted once here and not in the timed
+// loop.
+class BatchCycle {
+ public:
+  BatchCycle(SyntheticSource& source, bool channels_last, int64_t count = 4) {
+    for (int64_t i = 0; i < count; ++i) {
+      Batch batch = source.next();
+      if (channels_last) {
+        batch.input = batch.input.contiguous(torch::MemoryFormat::ChannelsLast);
+        if (batch.target.dim() == 4) batch.target = batch.target.contiguous(torch::MemoryFormat::ChannelsLast);
+      }
+      batches_.push_back(std::move(batch));
+    }
+  }
+  const Batch& next() {
+    const Batch& batch = batches_[position_];
+    position_ = (position_ + 1) % batches_.size();
+    return batch;
+  }
+  const Batch& first() const { return batches_.front(); }
+
+ private:
+  std::vector<Batch> batches_;
+  size_t position_ = 0;
+};
+
+void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks, Model& model,
+                    BatchCycle& batches, CaseRecord& record) {
+  record.step_flops_per_sample = model.train_flops_per_sample();
+  model.train(true);
+  TrainOptions train_options;
+  const std::optional<at::ScalarType> dtype = autocast_dtype(options.precision);
+  const c10::DeviceType device_type = torch::Device(spec.device).type();
+  // Autocast's weight-cast cache would outlive a CUDA graph capture; graph
+  // mode recasts inside the graph instead.
+  const bool cache = spec.exec != "graph";
+  if (dtype) {
+    train_options.forward_scope = [dtype, device_type, cache](const std::function<torch::Tensor()>& forward) {
+      const AutocastGuard autocast(device_type, *dtype, cache);
+      return forward();
+    };
+  }
+  std::shared_ptr<DynamicLossScaler> scaler;
+  if (options.precision == "fp16") {
+    scaler = std::make_shared<DynamicLossScaler>();
+    train_options.loss_scaler = scaler;
+  }
+  std::unique_ptr<Trainer> trainer = model.make_trainer(train_options);
+
+  std::function<torch::Tensor()> step;
+  torch::Tensor static_input;
+  torch::Tensor static_target;
+  std::unique_ptr<CapturedStep> captured;
+  if (spec.exec == "graph") {
+    // Note [CUDA graph mode]: static buffers that each step copies into.
+    static_input = batches.first().input.clone();
+    static_target = batches.first().target.clone();
+    captured = CapturedStep::capture([&] { return trainer->step(static_input, static_target); }, spec.device);
+    step = [&] {
+      const Batch& batch = batches.next();
+      static_input.copy_(batch.input);
+      static_target.copy_(batch.target);
+      return captured->replay();
+    };
+  } else {
+    step = [&] {
+      const Batch& batch = batches.next();
+      return trainer->step(batch.input, batch.target);
+    };
+  }
+  const WindowPlan plan = warm_up_and_plan(step, spec.device, options, true, record);
+  run_windows(step, spec.device, spec.batch, plan, true, options, hooks, record);
+  if (scaler) {
+    record.notes.push_back("fp16 dynamic loss scaling: scale " + format_number(scaler->scale()) + " at the end, " +
+                           std::to_string(scaler->skipped_steps()) + " optimiser steps skipped on overflow");
+  }
+}
+
+void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks, Model& model,
+                    BatchCycle& batches, CaseRecord& record) {
+  record.step_flops_per_sample = model.forward_flops_per_sample();
+  model.train(false);
+  const std::optional<at::ScalarType> dtype = autocast_dtype(options.precision);
+  const c10::DeviceType device_type = torch::Device(spec.device).type();
+  const bool cache = spec.exec != "graph";
+  const InferFn eager = [&model, dtype, device_type, cache](const torch::Tensor& input) {
+    if (!dtype) return model.forward(input);
+    const AutocastGuard autocast(device_type, *dtype, cache);
+    return model.forward(input);
+  };
+  // One fused module per input shape: the TorchScript executor specialises
+  // a graph to the shapes it profiled, and alternating batch and batch-1
+  // calls would send one module back to its unspecialised fallback.
+  torch::jit::Module fused;
+  torch::jit::Module fused_single;
+  if (spec.exec == "fused") {
+    const torch::NoGradGuard no_grad;
+    fused = make_fused_module(model);
+    fused_single = make_fused_module(model);
+  }
+  c10::InferenceMode inference;
+  const torch::Tensor sample = batches.first().input.slice(0, 0, 1).clone();
+  const double tolerance = output_tolerance(options.precision);
+
+  InferFn infer = eager;         // batch of the case
+  InferFn infer_single = eager;  // batch-1 latency
+  torch::Tensor static_batch;
+  torch::Tensor static_single;
+  std::unique_ptr<CapturedStep> captured_batch;
+  std::unique_ptr<CapturedStep> captured_single;
+  if (spec.exec == "fused") {
+    infer = [&fused](const torch::Tensor& input) { return run_fused(fused, input); };
+    infer_single = [&fused_single](const torch::Tensor& input) { return run_fused(fused_single, input); };
+  } else if (spec.exec == "graph") {
+    // One graph per input shape (Note [CUDA graph mode]).
+    static_batch = batches.first().input.clone();
+    static_single = sample.clone();
+    captured_batch = CapturedStep::capture([&] { return eager(static_batch); }, spec.device);
+    captured_single = CapturedStep::capture([&] { return eager(static_single); }, spec.device);
+    infer = [&](const torch::Tensor& input) {
+      static_batch.copy_(input);
+      return captured_batch->replay();
+    };
+    infer_single = [&](const torch::Tensor& input) {
+      static_single.copy_(input);
+      return captured_single->replay();
+    };
+  }
+  if (spec.exec != "eager") {
+    // Checked before timing: a fast wrong answer is not a result.
+    check_matches_eager(spec.exec, infer(batches.first().input).clone(), eager(batches.first().input), tolerance);
+    check_matches_eager(spec.exec, infer_single(sample).clone(), eager(sample), tolerance);
+  }
+  auto step = [&] { return infer(batches.next().input); };
+  const WindowPlan plan = warm_up_and_plan(step, spec.device, options, false, record);
+  run_windows(step, spec.device, spec.batch, plan, false, options, hooks, record);
+  record.latency_ms = measure_latency(infer_single, sample, spec.device, options, record);
+}
+
 void run_case_body(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks,
                    CaseRecord& record) {
   const torch::Device device(spec.device);
+  const MathModeScope math_mode(options.precision, spec.device, options.cudnn_benchmark);
+  for (const auto& note : math_mode.notes()) record.notes.push_back(note);
   torch::manual_seed(static_cast<uint64_t>(options.seed));
   const ModelEntry& entry = find_model(spec.model);
   ModelConfig config = entry.default_config;
   config.image_size = spec.image_size;
   std::unique_ptr<Model> model = entry.create(config);
   model->to(device);
+  if (options.channels_last) {
+    to_channels_last(model->module());
+    record.notes.push_back("channels-last memory format");
+  }
   record.params = model->parameter_count();
   record.flops_per_sample = model->forward_flops_per_sample();
   record.input_shape = {config.in_channels, config.image_size, config.image_size};
   SyntheticSource source(spec.batch, config.in_channels, config.image_size,
                          entry.task == ModelTask::kClassification ? config.num_classes : 0, device, options.seed);
+  BatchCycle batches(source, options.channels_last);
 
   if (spec.mode == "train") {
-    record.step_flops_per_sample = model->train_flops_per_sample();
-    model->train(true);
-    std::unique_ptr<Trainer> trainer = model->make_trainer(TrainOptions{});
-    auto step = [&] {
-      const Batch batch = source.next();
-      return trainer->step(batch.input, batch.target);
-    };
-    const WindowPlan plan = warm_up_and_plan(step, spec.device, options, true, record);
-    run_windows(step, spec.device, spec.batch, plan, true, options, hooks, record);
+    run_train_case(spec, options, hooks, *model, batches, record);
   } else {
-    record.step_flops_per_sample = model->forward_flops_per_sample();
-    model->train(false);
-    c10::InferenceMode inference;
-    auto step = [&] { return model->forward(source.next().input); };
-    const WindowPlan plan = warm_up_and_plan(step, spec.device, options, false, record);
-    run_windows(step, spec.device, spec.batch, plan, false, options, hooks, record);
-    record.latency_ms = measure_latency(*model, source.next().input.slice(0, 0, 1).clone(), spec.device,
-                                        options, record);
+    run_infer_case(spec, options, hooks, *model, batches, record);
   }
   record.achieved_tflops = record.throughput->median * record.step_flops_per_sample / 1e12;
 }
@@ -245,8 +399,15 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
   check(options.min_time_s > 0, "--min-time-s: expected seconds > 0 but got " + format_number(options.min_time_s));
   check(options.repeats > 0, "--repeats: expected a positive count but got " + std::to_string(options.repeats));
   check(options.max_case_s > 0, "--max-case-s: expected seconds > 0 but got " + format_number(options.max_case_s));
-  check(options.precision == "fp32",
-        "--precision: '" + options.precision + "' is not supported yet by this build; valid: fp32");
+  if (const auto reason = precision_unsupported_reason(options.precision, "cuda:0")) throw Error(*reason);
+  check(!options.execs.empty(), "--exec: expected at least one of eager, fused, graph");
+  for (const auto& exec : options.execs) {
+    check(exec == "eager" || exec == "fused" || exec == "graph",
+          "--exec: unknown execution mode '" + exec + "'; valid: eager, fused, graph");
+    check(exec != "fused" || options.precision == "fp32" || options.precision == "tf32",
+          "--exec fused: runs the frozen TorchScript module in fp32 or tf32 only, but --precision is " +
+              options.precision + " (autocast does not reach inside a frozen graph); use --exec eager or graph");
+  }
   for (const auto& mode : options.modes) {
     check(mode == "train" || mode == "infer", "--mode: unknown mode '" + mode + "'; valid modes: train, infer");
   }
@@ -259,30 +420,60 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
   for (const auto& name : models) find_model(name);  // throws for unknown names
   const std::vector<std::string> devices = resolve_devices(options.devices);
 
+  // A combination one of the defaults brought in is left out; one the user
+  // named is refused (see plan_cases in benchmark.h).
+  std::optional<std::string> first_refusal;
+  auto refuse = [&](const std::string& reason, bool named) {
+    if (named) throw Error(reason);
+    if (!first_refusal) first_refusal = reason;
+  };
   std::vector<CaseSpec> cases;
   for (const auto& model : models) {
     const ModelEntry& entry = find_model(model);
     for (const auto& device : devices) {
+      if (const auto reason = precision_unsupported_reason(options.precision, device)) {
+        refuse(*reason, !options.devices.empty());
+        continue;
+      }
       for (const auto& mode : options.modes) {
-        CaseSpec spec;
-        spec.model = model;
-        spec.device = device;
-        spec.mode = mode;
-        spec.batch = options.batch.value_or(default_batch(model, device));
-        spec.image_size = entry.default_config.image_size;
-        if (options.image_size) {
-          spec.image_size = *options.image_size;
-        } else if (entry.task == ModelTask::kImageTranslation && is_cpu(device)) {
-          spec.image_size = kCpuCycleGanImageSize;
-          spec.notes.push_back(model + " at " + std::to_string(kCpuCycleGanImageSize) + "x" +
-                               std::to_string(kCpuCycleGanImageSize) + " on cpu (reference " +
-                               std::to_string(entry.default_config.image_size) +
-                               ") to keep the suite short; --image-size " +
-                               std::to_string(entry.default_config.image_size) + " for the full size");
+        for (const auto& exec : options.execs) {
+          if (exec == "fused" && mode == "train") continue;  // inference only
+          if (exec == "graph" && is_cpu(device)) {
+            refuse("--exec graph needs a CUDA device (CUDA graphs), but the device is " + device +
+                       "; use --exec eager or fused there",
+                   !options.devices.empty());
+            continue;
+          }
+          if (exec == "graph" && mode == "train") {
+            if (const auto reason = graph_training_unsupported_reason(model, options.precision)) {
+              refuse(*reason, !options.models.empty());
+              continue;
+            }
+          }
+          CaseSpec spec;
+          spec.model = model;
+          spec.device = device;
+          spec.mode = mode;
+          spec.exec = exec;
+          spec.batch = options.batch.value_or(default_batch(model, device));
+          spec.image_size = entry.default_config.image_size;
+          if (options.image_size) {
+            spec.image_size = *options.image_size;
+          } else if (entry.task == ModelTask::kImageTranslation && is_cpu(device)) {
+            spec.image_size = kCpuCycleGanImageSize;
+            spec.notes.push_back(model + " at " + std::to_string(kCpuCycleGanImageSize) + "x" +
+                                 std::to_string(kCpuCycleGanImageSize) + " on cpu (reference " +
+                                 std::to_string(entry.default_config.image_size) +
+                                 ") to keep the suite short; --image-size " +
+                                 std::to_string(entry.default_config.image_size) + " for the full size");
+          }
+          cases.push_back(spec);
         }
-        cases.push_back(spec);
       }
     }
+  }
+  if (cases.empty()) {
+    throw Error(first_refusal.value_or("--exec: fused is inference only; add --mode infer or --exec eager"));
   }
   return cases;
 }
@@ -294,6 +485,7 @@ CaseRecord run_case(const CaseSpec& spec, const BenchmarkOptions& options, const
   record.mode = spec.mode;
   record.batch = spec.batch;
   record.precision = options.precision;
+  record.exec = spec.exec;
   record.threads = torch::get_num_threads();
   record.notes = spec.notes;
   for (const auto& d : available_devices()) {

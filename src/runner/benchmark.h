@@ -29,7 +29,10 @@ struct BenchmarkOptions {
   double latency_min_s = 1.0;         // batch-1 latency: at least this long ...
   int64_t latency_min_calls = 20;     // ... and this many calls
   int64_t seed = 0;
-  std::string precision = "fp32";
+  std::string precision = "fp32";     // fp32 | tf32 | bf16 | fp16 (Note [Precision modes] in runner/precision.h)
+  std::vector<std::string> execs = {"eager"};  // eager | fused | graph (Notes in runner/execution.h)
+  bool channels_last = false;         // model and inputs in channels-last memory format
+  bool cudnn_benchmark = true;        // cuDNN autotuning on CUDA devices
   double cv_warning = 0.10;           // warn when the throughput CV exceeds this
 };
 
@@ -38,6 +41,7 @@ struct CaseSpec {
   std::string model;
   std::string device;
   std::string mode;
+  std::string exec = "eager";
   int64_t batch = 0;
   int64_t image_size = 0;
   std::vector<std::string> notes;  // what was reduced, for the screen and the record
@@ -52,9 +56,14 @@ struct CaseHooks {
   std::function<void(CaseRecord&, int64_t samples_processed)> after_timed;
 };
 
-/// Validates the options (unknown model, device or mode; non-positive sizes
-/// and times) and expands them into cases, models outermost. Throws
-/// effbench::Error naming the flag and value.
+/// Validates the options (unknown model, device, mode, precision or exec;
+/// non-positive sizes and times) and expands them into cases, models
+/// outermost, then devices, modes and execs. fused is inference only: train
+/// cases are planned for eager and graph. A precision or exec a device cannot
+/// run (tf32, fp16, graph on the cpu), or a graph-unsafe training case,
+/// throws when that device or model was named explicitly and is left out of
+/// the plan when it came from the defaults; a plan left empty throws too.
+/// Throws effbench::Error naming the flag and value.
 std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options);
 
 /// The default batch of a model on a device (classifiers: 64 on cpu, 256 on

@@ -1,0 +1,59 @@
+#pragma once
+// Data-parallel training benchmarks (`effbench run --distributed`). Torch-free
+// interface for the CLI; the c10d machinery is in runner/data_parallel.h.
+// See docs/distributed.md.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "results/record.h"
+#include "runner/benchmark.h"
+
+namespace effbench {
+
+/// Where this process sits in the job, read from torchrun's environment
+/// variables (RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR,
+/// MASTER_PORT), so torchrun, srun with a wrapper, mpirun or
+/// `effbench launch` can start it.
+struct DistributedEnv {
+  int64_t rank = 0;
+  int64_t world_size = 1;
+  int64_t local_rank = 0;
+  int64_t local_world_size = 1;  // processes on this host (LOCAL_WORLD_SIZE, default WORLD_SIZE)
+  std::string master_addr = "127.0.0.1";
+  int master_port = 29500;
+};
+
+/// Reads and validates the variables through `lookup` (getenv by default; a
+/// null result = unset). Unset RANK and WORLD_SIZE mean a world of one.
+/// Throws Error naming the variable and its value when one is malformed or
+/// out of range (RANK >= WORLD_SIZE, a port outside 1..65535).
+DistributedEnv read_distributed_env(const std::function<const char*(const char*)>& lookup = nullptr);
+
+/// Settings of data-parallel runs; names carry their units.
+struct DistributedOptions {
+  std::string backend = "auto";                        // auto | gloo | nccl
+  double timeout_s = 120;                              // collective and rendezvous timeout (--dist-timeout-s)
+  double bucket_cap_mb = 25;                           // gradient bucket size, MiB (as DDP's bucket_cap_mb)
+  std::optional<double> single_process_samples_per_s;  // throughput_1 given (optional)
+  bool measure_single_process = true;                  // else: no scaling efficiency unless given
+};
+
+/// Runs the train cases of `cases` with data parallelism in this process as
+/// rank env.rank. Each case's `batch` is the per-process batch (global batch =
+/// batch x world size). On rank 0 each finished case is passed to
+/// `on_case_done` (to write the result) with its `distributed` figures; other
+/// ranks get nothing. A rank fault ends the run: the current case is recorded
+/// "failed" with a message naming the rank and the step, its finished windows
+/// kept, and effbench::Error is thrown after `on_case_done` saw it.
+void run_distributed(const DistributedEnv& env, const std::vector<CaseSpec>& cases,
+                     const BenchmarkOptions& options, const DistributedOptions& dist, const CaseHooks& hooks,
+                     const std::function<void(const CaseRecord&)>& on_case_done);
+
+/// Scaling efficiency throughput_N / (N x throughput_1); 0 when unknown.
+double scaling_efficiency(double throughput_n, int64_t world_size, double throughput_1);
+
+}  // namespace effbench

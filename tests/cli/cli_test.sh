@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# usage: cli_test.sh CHECK EFFBENCH WORKDIR
+# Each check runs the real binary and compares exit codes and output with
+# what the README promises. Prints "N passed, N failed".
+set -u
+check=$1 effbench=$2 work=$3
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+export EFFBENCH_DB="$work/results.db"
+passed=0 failed=0
+
+# expect NAME WANT_CODE WANT_TEXT -- COMMAND...
+expect() {
+  local name=$1 want_code=$2 want_text=$3
+  shift 4
+  "$@" >out.txt 2>&1
+  local code=$?
+  if [ "$code" -eq "$want_code" ] && grep -qF -- "$want_text" out.txt; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: exit $code (wanted $want_code), wanted text: $want_text"
+    sed 's/^/    /' out.txt | tail -20
+  fi
+}
+
+# json_check FILE PYTHON_EXPRESSION: the expression over the parsed document `d` must be true.
+json_check() {
+  if python3 -c "import json,sys; d=json.load(open('$1')); sys.exit(0 if ($2) else 1)"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL json: $2"
+  fi
+}
+
+tiny=(--device cpu --batch 2 --warmup-s 0 --min-time-s 0.05 --repeats 3 --threads 1)
+
+case "$check" in
+  bad_input)
+    expect unknown-model 2 "valid models: conv6, vgg16, resnet18, cyclegan" -- "$effbench" run --model alexnet
+    expect unknown-device 2 "valid devices: cpu, cuda, cuda:N" -- "$effbench" run --device tpu
+    expect unknown-mode 2 "valid modes: train, infer" -- "$effbench" run --mode eval
+    expect zero-batch 2 "--batch: expected a positive batch size but got 0" -- "$effbench" run --batch 0
+    expect zero-threads 2 "--threads: expected a positive thread count but got 0" -- "$effbench" run --threads 0
+    expect zero-time 2 "--min-time-s: expected seconds > 0" -- "$effbench" run --min-time-s 0
+    if ! "$effbench" list devices | grep -q '^cuda'; then
+      expect no-cuda 2 "--device cuda: no CUDA device is available" -- "$effbench" run --device cuda
+    fi
+    expect list-models 0 "11.2 M" -- "$effbench" list models
+    expect version 0 "LibTorch" -- "$effbench" --version
+    ;;
+  tiny_run)
+    expect tiny 0 "Speedup over cpu, inference" -- "$effbench" run --model conv6 --mode train,infer "${tiny[@]}" --json run.json
+    json_check run.json "d['schema_version'] == 1 and d['status'] == 'complete' and len(d['cases']) == 2"
+    json_check run.json "all(c['status'] == 'ok' and c['throughput']['median'] > 0 and len(c['throughput']['samples']) == 3 for c in d['cases'])"
+    json_check run.json "d['cases'][0]['params'] == 2262602 and d['cases'][1]['latency_ms']['p50'] > 0"
+    json_check run.json "d['cases'][1]['latency_ms']['p50'] <= d['cases'][1]['latency_ms']['p99']"
+    json_check run.json "d['system']['torch_version'] != '' and d['system']['logical_cores'] > 0"
+    expect stored 0 "conv6" -- "$effbench" results list
+    ;;
+  interrupt)
+    # Ctrl-C after the first case: exit 130 and the finished case is in the JSON.
+    "$effbench" run --model conv6,vgg16 --mode infer --device cpu --batch 2 --warmup-s 0 --min-time-s 2 --repeats 3 \
+      --threads 1 --json run.json >out.txt 2>&1 &
+    pid=$!
+    for _ in $(seq 1 600); do
+      grep -q '^\[2/2\]' out.txt 2>/dev/null && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -INT "$pid"
+    wait "$pid"
+    code=$?
+    if [ "$code" -eq 130 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL interrupt: exit $code"; cat out.txt; fi
+    json_check run.json "d['status'] == 'interrupted' and d['cases'][0]['status'] == 'ok' and d['cases'][0]['model'] == 'conv6'"
+    json_check run.json "len(d['cases']) == 1 or d['cases'][1]['status'] == 'interrupted'"
+    ;;
+  *) echo "unknown check $check"; exit 2 ;;
+esac
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
