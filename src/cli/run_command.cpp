@@ -229,7 +229,7 @@ void add_run_command(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--mode", b.modes, "Modes: train, infer (default: both)")->delimiter(',');
   cmd->add_option("--batch", b.batch, "Batch size (default: 64 on cpu and 256 on GPUs for classifiers; 1 for cyclegan)");
-  cmd->add_option("--image-size", b.image_size, "Input size in pixels (default: the model's; cyclegan 64 on cpu)");
+  cmd->add_option("--image-size", b.image_size, "Input size in pixels (default: the model's; cyclegan 128 on cpu)");
   cmd->add_option("--threads", cli->threads, "CPU threads (default: all logical cores)");
   cmd->add_option("--warmup-s", b.warmup_s, "Minimum warm-up seconds per case")->capture_default_str();
   cmd->add_option("--min-time-s", b.min_time_s, "Minimum seconds per timed window")->capture_default_str();
