@@ -17,13 +17,6 @@
 namespace effbench {
 namespace {
 
-// The rule of Note [Which readings belong to a case] in run_command.cpp.
-bool belongs_to_case(const EnergyReading& r, const std::string& device) {
-  const bool gpu_reading = r.scope == "gpu-board";
-  if (device == "cpu") return !gpu_reading;
-  return !gpu_reading || r.device == device;
-}
-
 // Note [Energy so far]
 // The meters only report a window once it is stopped. To read the energy
 // after every evaluation, a case is metered as consecutive windows (one per
@@ -87,7 +80,7 @@ class SegmentedEnergy {
   void absorb() {
     double window_s = 0;
     for (auto& r : meters_.readings(0)) {
-      if (!belongs_to_case(r, device_)) continue;
+      if (!reading_belongs_to_case(r, device_)) continue;
       window_s = std::max(window_s, r.duration_s);
       const Key key{r.source, r.scope, r.device, r.basis, r.cross_check};
       auto found = merged_.find(key);

@@ -50,17 +50,6 @@ void fill_mfu(const RunCommandOptions& cli, CaseRecord& record) {
   if (peak && *peak > 0) record.mfu = *record.achieved_tflops / *peak;
 }
 
-// Note [Which readings belong to a case]
-// A cpu case keeps the host's readings (RAPL package/dram, or the estimate):
-// an idle GPU in the same box is not part of what the CPU spent. A GPU case
-// keeps its GPU's board energy and the host CPU's, since the host drives the
-// GPU and a user pays for both.
-bool belongs_to_case(const EnergyReading& r, const std::string& device) {
-  const bool gpu_reading = r.scope == "gpu-board";
-  if (device == "cpu") return !gpu_reading;
-  return !gpu_reading || r.device == device;
-}
-
 MeterOptions meter_options(const RunCommandOptions& cli, const RunRecord& run, const std::vector<CaseSpec>& cases) {
   MeterOptions options;
   options.cpu_tdp_w = cli.cpu_tdp_w;
@@ -149,7 +138,7 @@ void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const
   hooks.after_timed = [&meters](CaseRecord& record, int64_t samples) {
     meters.stop();
     for (auto& reading : meters.readings(samples)) {
-      if (belongs_to_case(reading, record.device)) record.energy.push_back(std::move(reading));
+      if (reading_belongs_to_case(reading, record.device)) record.energy.push_back(std::move(reading));
     }
     for (auto& timeline : meters.timelines()) {
       if (record.device != "cpu" || timeline.device.rfind("cuda", 0) != 0) {

@@ -27,6 +27,12 @@ double estimated_total_joules(const std::vector<EnergyReading>& readings) {
   return total;
 }
 
+bool reading_belongs_to_case(const EnergyReading& reading, const std::string& case_device) {
+  const bool gpu_reading = reading.scope == "gpu-board";
+  if (case_device == "cpu") return !gpu_reading;
+  return !gpu_reading || reading.device == case_device;
+}
+
 std::string make_run_id(const std::string& hostname) {
   const std::time_t now = std::time(nullptr);
   std::tm utc{};

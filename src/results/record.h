@@ -205,6 +205,13 @@ double measured_total_joules(const std::vector<EnergyReading>& readings);
 /// into the measured total.
 double estimated_total_joules(const std::vector<EnergyReading>& readings);
 
+// Note [Which readings belong to a case]
+// A cpu case keeps the host's readings (RAPL package/dram, or the estimate):
+// an idle GPU in the same box is not part of what the CPU spent. A GPU case
+// keeps its own GPU's board energy and the host CPU's, since the host drives
+// the GPU and a user pays for both.
+bool reading_belongs_to_case(const EnergyReading& reading, const std::string& case_device);
+
 /// A fresh run id: "<yyyymmddThhmmss>-<host>-<6 hex>".
 std::string make_run_id(const std::string& hostname);
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "core/error.h"
 #include "results/fields.h"
@@ -266,7 +268,24 @@ ResultStore::ResultStore(const std::string& path) : path_(path), db_(std::make_u
   if (rc != SQLITE_OK) db_->fail("cannot open", rc);
   sqlite3_extended_result_codes(db_->handle, 1);
   sqlite3_busy_timeout(db_->handle, kBusyTimeoutMs);
-  migrate();
+  // Note [Busy while opening]
+  // SQLite answers SQLITE_BUSY at once, without the busy handler, where
+  // waiting could deadlock: switching a new file to WAL while another
+  // connection reads it, or a read transaction that another writer got ahead
+  // of. Two processes opening one new database hit exactly that, so the
+  // opening steps are retried until the busy timeout has passed.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  while (true) {
+    try {
+      migrate();
+      return;
+    } catch (const Error&) {
+      const int code = sqlite3_extended_errcode(db_->handle) & 0xff;
+      if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline) throw;
+      sqlite3_exec(db_->handle, "ROLLBACK", nullptr, nullptr, nullptr);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
 }
 
 ResultStore::~ResultStore() { mark_incomplete_begun_runs(); }
@@ -292,15 +311,26 @@ void ResultStore::migrate() {
     Statement pragma(*db_, sql);
     return pragma.step() ? pragma.integer(0) : int64_t{0};
   };
-  int64_t version = read_int_pragma("PRAGMA user_version");
+  // The three identifying reads share one read transaction: another process
+  // creating the same new file commits tables, application_id and
+  // user_version together, and a snapshot sees all of them or none.
+  db_->exec("BEGIN");
+  int64_t version = 0, application_id = 0, tables = 0;
+  try {
+    version = read_int_pragma("PRAGMA user_version");
+    application_id = read_int_pragma("PRAGMA application_id");
+    tables = read_int_pragma("SELECT count(*) FROM sqlite_master");
+  } catch (...) {
+    sqlite3_exec(db_->handle, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  db_->exec("COMMIT");
   if (version > kStoreSchemaVersion) {
     throw Error("results database " + path_ + ": store schema version " + std::to_string(version) +
                 " was written by a newer effbench (this one reads up to " +
                 std::to_string(kStoreSchemaVersion) +
                 "); upgrade effbench or pass --db PATH to use another file");
   }
-  const int64_t application_id = read_int_pragma("PRAGMA application_id");
-  const int64_t tables = read_int_pragma("SELECT count(*) FROM sqlite_master");
   if (application_id != kApplicationId && (tables > 0 || version != 0)) {
     throw Error("results database " + path_ + ": is a SQLite file of another program (application_id " +
                 std::to_string(application_id) + ", " + std::to_string(tables) +

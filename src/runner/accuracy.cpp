@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +18,7 @@
 #include "data/dataset.h"
 #include "data/image_folder.h"
 #include "models/model.h"
+#include "runner/benchmark.h"
 #include "runner/devices.h"
 #include "runner/interrupt.h"
 
@@ -373,16 +375,8 @@ void run_body(const std::string& model_name, const std::string& device_name, con
   }
   record.timed_iterations = step;
   record.timed_s = train_s;
-  const SampleSummary s = summarize(throughputs);
-  ThroughputSummary t;
-  t.median = s.median;
-  t.iqr = s.iqr;
-  t.min = s.min;
-  t.max = s.max;
-  t.cv = s.cv;
-  t.samples = throughputs;
-  record.throughput = t;
-  record.achieved_tflops = t.median * record.step_flops_per_sample / 1e12;
+  // Per-epoch throughput: the first epoch's start-up makes a CV warning meaningless here.
+  record_throughput(throughputs, std::numeric_limits<double>::infinity(), record);
 
   nlohmann::json end = {{"event", "end"},     {"model", model_name},        {"device", device_name},
                         {"epochs", result.epochs}, {"seconds", outcome.seconds}, {"metric", result.metric},

@@ -88,14 +88,7 @@ WindowPlan warm_up_and_plan(const std::function<torch::Tensor()>& step, const st
   plan.iterations = std::max(options.min_iterations,
                              static_cast<int64_t>(std::ceil(options.min_time_s / std::max(seconds_per_iteration, 1e-9))));
   const double window_s = static_cast<double>(plan.iterations) * seconds_per_iteration;
-  plan.repeats = options.repeats;
-  const auto fitting = static_cast<int64_t>(options.max_case_s / std::max(window_s, 1e-9));
-  if (plan.repeats > 3 && fitting < plan.repeats) {
-    plan.repeats = std::max<int64_t>(3, fitting);
-    record.notes.push_back("repeats reduced from " + std::to_string(options.repeats) + " to " +
-                           std::to_string(plan.repeats) + " (windows of " + format_number(window_s) +
-                           " s; --max-case-s " + format_number(options.max_case_s) + ")");
-  }
+  plan.repeats = fit_repeats(options, window_s, record);
   return plan;
 }
 
@@ -126,21 +119,7 @@ int64_t run_windows(const std::function<torch::Tensor()>& step, const std::strin
   record.timed_s = total_s;
   if (hooks.after_timed) hooks.after_timed(record, samples);
 
-  const SampleSummary s = summarize(throughputs);
-  ThroughputSummary t;
-  t.median = s.median;
-  t.iqr = s.iqr;
-  t.min = s.min;
-  t.max = s.max;
-  t.cv = s.cv;
-  t.samples = throughputs;
-  record.throughput = t;
-  if (s.cv > options.cv_warning) {
-    record.warnings.push_back("throughput CV " + format_number(100 * s.cv) + "% > " +
-                              format_number(100 * options.cv_warning) +
-                              "%: noisy (other load, frequency scaling or throttling?); use more --repeats or "
-                              "a longer --min-time-s");
-  }
+  record_throughput(throughputs, options.cv_warning, record);
   return samples;
 }
 
@@ -383,6 +362,35 @@ void run_case_body(const CaseSpec& spec, const BenchmarkOptions& options, const 
 }
 
 }  // namespace
+
+void record_throughput(const std::vector<double>& samples_per_s, double cv_warning, CaseRecord& record) {
+  if (samples_per_s.empty()) return;
+  const SampleSummary s = summarize(samples_per_s);
+  ThroughputSummary t;
+  t.median = s.median;
+  t.iqr = s.iqr;
+  t.min = s.min;
+  t.max = s.max;
+  t.cv = s.cv;
+  t.samples = samples_per_s;
+  record.throughput = t;
+  record.achieved_tflops = t.median * record.step_flops_per_sample / 1e12;
+  if (s.cv > cv_warning) {
+    record.warnings.push_back("throughput CV " + format_number(100 * s.cv) + "% > " + format_number(100 * cv_warning) +
+                              "%: noisy (other load, frequency scaling or throttling?); use more --repeats or "
+                              "a longer --min-time-s");
+  }
+}
+
+int64_t fit_repeats(const BenchmarkOptions& options, double window_s, CaseRecord& record) {
+  const auto fitting = static_cast<int64_t>(options.max_case_s / std::max(window_s, 1e-9));
+  if (options.repeats <= 3 || fitting >= options.repeats) return options.repeats;
+  const int64_t repeats = std::max<int64_t>(3, fitting);
+  record.notes.push_back("repeats reduced from " + std::to_string(options.repeats) + " to " + std::to_string(repeats) +
+                         " (windows of " + format_number(window_s) + " s; --max-case-s " +
+                         format_number(options.max_case_s) + ")");
+  return repeats;
+}
 
 int64_t default_batch(const std::string& model, const std::string& device) {
   if (find_model(model).task == ModelTask::kImageTranslation) return 1;

@@ -65,14 +65,7 @@ Plan agree_on_plan(Communicator& comm, double seconds_per_step, double warmup_do
   plan.iterations =
       std::max(options.min_iterations, static_cast<int64_t>(std::ceil(options.min_time_s / agreed)));
   const double window_s = static_cast<double>(plan.iterations) * agreed;
-  plan.repeats = options.repeats;
-  const auto fitting = static_cast<int64_t>(options.max_case_s / std::max(window_s, 1e-9));
-  if (plan.repeats > 3 && fitting < plan.repeats) {
-    plan.repeats = std::max<int64_t>(3, fitting);
-    record.notes.push_back("repeats reduced from " + std::to_string(options.repeats) + " to " +
-                           std::to_string(plan.repeats) + " (windows of " + format_number(window_s) +
-                           " s; --max-case-s " + format_number(options.max_case_s) + ")");
-  }
+  plan.repeats = fit_repeats(options, window_s, record);
   return plan;
 }
 
@@ -108,25 +101,6 @@ double measure_single_process(const CaseSpec& spec, const BenchmarkOptions& opti
   const double seconds = clock.elapsed_s();
   torch::set_num_threads(previous_threads);
   return static_cast<double>(steps * spec.batch) / seconds;
-}
-
-void fill_summary(const std::vector<double>& throughputs, const BenchmarkOptions& options,
-                  CaseRecord& record) {
-  if (throughputs.empty()) return;
-  const SampleSummary s = summarize(throughputs);
-  ThroughputSummary t;
-  t.median = s.median;
-  t.iqr = s.iqr;
-  t.min = s.min;
-  t.max = s.max;
-  t.cv = s.cv;
-  t.samples = throughputs;
-  record.throughput = t;
-  record.achieved_tflops = t.median * record.step_flops_per_sample / 1e12;
-  if (s.cv > options.cv_warning) {
-    record.warnings.push_back("throughput CV " + format_number(100 * s.cv) + "% > " +
-                              format_number(100 * options.cv_warning) + "%: noisy");
-  }
 }
 
 struct CaseState {
@@ -282,7 +256,7 @@ CaseRecord run_one(const CaseSpec& spec, const BenchmarkOptions& options, Commun
     record.error = e.what();
   }
   // Finished windows are kept, even when a later one failed.
-  fill_summary(state.global_throughputs, options, record);
+  record_throughput(state.global_throughputs, options.cv_warning, record);
 
   double steps = 0;
   double seconds = 0;

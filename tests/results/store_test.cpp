@@ -1,6 +1,8 @@
 #include "results/store.h"
 
 #include <gtest/gtest.h>
+
+#include <cstdio>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -271,7 +273,8 @@ TEST_F(StoreTest, TwoConcurrentWritersLoseNothing) {
   if (first == 0) {
     try {
       writer("process-1");
-    } catch (...) {
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "writer process-1: %s\n", e.what());
       _exit(1);
     }
     _exit(0);
