@@ -170,7 +170,7 @@ void write_run_json(const RunRecord& run, const std::string& path) {
   }
 }
 
-RunRecord read_run_json(const std::string& path) {
+json read_json_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw Error(path + ": cannot open for reading");
   json j;
@@ -179,7 +179,9 @@ RunRecord read_run_json(const std::string& path) {
   } catch (const json::parse_error& e) {
     throw Error(path + ": malformed JSON: " + e.what());
   }
-  return run_from_json(j, path);
+  return j;
 }
+
+RunRecord read_run_json(const std::string& path) { return run_from_json(read_json_file(path), path); }
 
 }  // namespace effbench

@@ -25,6 +25,10 @@ RunRecord run_from_json(const nlohmann::json& j, const std::string& origin = "do
 /// interrupted write never leaves a half-written file. Throws effbench::Error.
 void write_run_json(const RunRecord& run, const std::string& path);
 
+/// Parses the JSON file at `path`. Throws effbench::Error naming `path` when it
+/// cannot be opened or is malformed.
+nlohmann::json read_json_file(const std::string& path);
+
 /// Reads and validates a run document. Throws effbench::Error naming `path`.
 RunRecord read_run_json(const std::string& path);
 

@@ -500,14 +500,7 @@ json runs_to_json_document(const std::vector<RunRecord>& runs) {
 }
 
 std::vector<RunRecord> read_run_documents(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot open for reading");
-  json j;
-  try {
-    in >> j;
-  } catch (const json::parse_error& e) {
-    throw Error(path + ": malformed JSON: " + e.what());
-  }
+  const json j = read_json_file(path);
   std::vector<RunRecord> runs;
   if (j.is_array()) {
     for (size_t i = 0; i < j.size(); ++i)
