@@ -11,14 +11,14 @@
 #   bench/gloo_scaling.sh                                   # conv6 and resnet18, 1 and 2 ranks
 #   QUICK=1 MODELS=conv6 bench/gloo_scaling.sh              # reduced: short windows
 #
-# Settings (environment): EFFBENCH (binary; default build/effbench),
+# Settings (environment): EFFBENCH (binary; default build/src/cli/effbench),
 # MODELS (default conv6,resnet18), NPROCS (default "1 2"), BATCH (per process,
 # default 32), IMAGE_SIZE (default 32), OUT (folder for the JSON runs),
 # QUICK=1 (short windows), EXTRA (more run flags).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-EFFBENCH="${EFFBENCH:-$root/build/effbench}"
+EFFBENCH="${EFFBENCH:-$root/build/src/cli/effbench}"
 MODELS="${MODELS:-conv6,resnet18}"
 NPROCS="${NPROCS:-1 2}"
 BATCH="${BATCH:-32}"
@@ -48,11 +48,18 @@ for model in "${models[@]}"; do
   done
 done
 
-python3 - "$OUT" "$MODELS" "$NPROCS" <<'PY'
+python3 - "$OUT" "$MODELS" "$NPROCS" "$root/bench" <<'PY'
 import json, sys
+sys.path.insert(0, sys.argv[4])
+from effbench_results import energy_text
 out, models, nprocs = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split()
+
+def joules_per_sample(case):
+    """Every rank's readings, each sensor once, per global sample."""
+    return energy_text(case, "joules_per_sample", "{:.3g}", " meas.", " est.")
+
 print(f"{'model':<10} {'ranks':>5} {'batch':>11} {'samples/s':>10} {'efficiency':>10} "
-      f"{'compute ms':>10} {'allreduce ms':>12} {'MB/step':>8} {'threads':>7}")
+      f"{'compute ms':>10} {'allreduce ms':>12} {'MB/step':>8} {'threads':>7} {'J/sample':>12}")
 for model in models:
     for n in nprocs:
         try:
@@ -65,6 +72,7 @@ for model in models:
         eff = d.get("scaling_efficiency", 0)
         print(f"{model:<10} {n:>5} {str(d.get('per_process_batch'))+' x '+n:>11} {c['throughput']['median']:>10.1f} "
               f"{(f'{100*eff:.0f}%' if eff else '-'):>10} {1000*d.get('compute_s',0):>10.2f} "
-              f"{1000*d.get('allreduce_s',0):>12.2f} {d.get('bytes_per_step',0)/1e6:>8.2f} {c.get('threads',0):>7}")
+              f"{1000*d.get('allreduce_s',0):>12.2f} {d.get('bytes_per_step',0)/1e6:>8.2f} {c.get('threads',0):>7} "
+              f"{joules_per_sample(c):>12}")
 print(f"(JSON runs in {out})")
 PY

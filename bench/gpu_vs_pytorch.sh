@@ -19,7 +19,7 @@
 # Settings (environment): DEVICE (cuda | cuda:N | cpu; default cuda), MODELS,
 # EFFBENCH (binary; default: build it in BUILD_DIR against the torch that
 # python3 imports, for cuda; build/ for cpu), BUILD_DIR (default build-cuda),
-# PYTHON (default python3), OUT (result folder), QUICK=1, SKIP_COMPILE=1
+# PYTHON (default python3), THREADS (cpu: threads of both; default nproc), OUT (result folder), QUICK=1, SKIP_COMPILE=1
 # (leave torch.compile out), PEAK_TFLOPS (for MFU when the catalog lacks the GPU).
 set -euo pipefail
 
@@ -34,8 +34,12 @@ mkdir -p "$OUT"
 timing=(--warmup-s 2 --min-time-s 1 --repeats 5)
 [[ "${QUICK:-}" == 1 ]] && timing=(--warmup-s 0.3 --min-time-s 0.3 --repeats 3)
 
+threads=()
 if [[ "$DEVICE" == cpu ]]; then
   cls_batch=64; gan_size=64
+  # The same CPU threads on both sides (Debian's python3-torch defaults to
+  # fewer than the cores on some machines).
+  threads=(--threads "${THREADS:-$(nproc)}")
 else
   cls_batch=512; gan_size=256
 fi
@@ -65,7 +69,7 @@ effbench() {
   local name=$1 model=$2 batch=$3 size=$4; shift 4
   echo "== effbench $name $model: $*"
   "$EFFBENCH" run --model "$model" --device "$DEVICE" --batch "$batch" --image-size "$size" "${timing[@]}" \
-    --budget-s 100000 --max-case-s 120 "${peak[@]}" --json "$OUT/effbench-$name-$model.json" "$@" \
+    --budget-s 100000 --max-case-s 120 "${peak[@]}" "${threads[@]}" --json "$OUT/effbench-$name-$model.json" "$@" \
     >"$OUT/effbench-$name-$model.log" 2>&1 || echo "   (effbench exited $?; see $OUT/effbench-$name-$model.log)"
 }
 # pytorch NAME MODEL BATCH SIZE FLAGS...: one reference case appended to $OUT/pytorch.jsonl
@@ -74,7 +78,7 @@ pytorch() {
   local t=(--warmup-s "${timing[1]}" --min-time-s "${timing[3]}" --repeats "${timing[5]}")
   echo "== pytorch  $name $model: $*"
   "$PYTHON" "$root/bench/pytorch_reference.py" --model "$model" --device "$DEVICE" --batch "$batch" \
-    --image-size "$size" "${t[@]}" "$@" 2>>"$OUT/pytorch.log" | sed "s/^{/{\"config\": \"$name\", /" >>"$OUT/pytorch.jsonl" \
+    --image-size "$size" "${t[@]}" "${threads[@]}" "$@" 2>>"$OUT/pytorch.log" | sed "s/^{/{\"config\": \"$name\", /" >>"$OUT/pytorch.jsonl" \
     || echo "   (reference failed; see $OUT/pytorch.log)"
 }
 

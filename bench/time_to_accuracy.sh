@@ -6,11 +6,13 @@
 #
 #   bench/time_to_accuracy.sh                       # full: cpu, target 0.90
 #   DEVICES=cpu,cuda bench/time_to_accuracy.sh      # on a GPU machine too
+#   EPOCHS=3 MODELS=resnet18 bench/time_to_accuracy.sh  # a 3-epoch schedule (CPU-sized)
 #   TARGET=0.8 MAX_EPOCHS=2 MODELS=conv6 \
 #     EXTRA="--train-samples 2048 --test-samples 1000" bench/time_to_accuracy.sh   # reduced check
 #
 # Settings (environment): EFFBENCH (binary), MODELS, DEVICES, TARGET,
-# MAX_EPOCHS (empty: the recipe's epochs), THREADS (empty: all cores),
+# EPOCHS (length of the learning-rate schedule; empty: the recipe's),
+# MAX_EPOCHS (empty: EPOCHS or the recipe's epochs), THREADS (empty: all cores),
 # OUT (folder for the run JSON and the epoch log), EXTRA (more run flags).
 set -euo pipefail
 
@@ -26,6 +28,7 @@ fi
 MODELS="${MODELS:-conv6,vgg16,resnet18}"
 DEVICES="${DEVICES:-cpu}"
 TARGET="${TARGET:-0.90}"
+EPOCHS="${EPOCHS:-}"
 MAX_EPOCHS="${MAX_EPOCHS:-}"
 THREADS="${THREADS:-}"
 OUT="${OUT:-$here/bench/results/time_to_accuracy-$(date -u +%Y%m%dT%H%M%SZ)}"
@@ -34,6 +37,7 @@ mkdir -p "$OUT"
 
 args=(run --dataset fashion-mnist --model "$MODELS" --device "$DEVICES" --target-accuracy "$TARGET"
       --json "$OUT/run.json" --epoch-log "$OUT/epochs.jsonl")
+[[ -n "$EPOCHS" ]] && args+=(--epochs "$EPOCHS")
 [[ -n "$MAX_EPOCHS" ]] && args+=(--max-epochs "$MAX_EPOCHS")
 [[ -n "$THREADS" ]] && args+=(--threads "$THREADS")
 # shellcheck disable=SC2206  # EXTRA is a list of flags on purpose
@@ -44,18 +48,11 @@ status=0
 "$EFFBENCH" "${args[@]}" || status=$?
 
 [[ -f "$OUT/run.json" ]] || { echo "no run JSON written (exit status $status)" >&2; exit "$status"; }
-python3 - "$OUT/run.json" <<'PY'
+python3 - "$OUT/run.json" "$here/bench" <<'PY'
 import json, sys
+sys.path.insert(0, sys.argv[2])
+from effbench_results import energy_text
 run = json.load(open(sys.argv[1]))
-
-def energy(case):
-    keep = [r for r in case.get("energy", []) if r.get("available") and r.get("basis", "gross") == "gross"
-            and not r.get("below_resolution") and not r.get("cross_check") and r.get("scope") != "psys"]
-    measured = sum(r["joules"] for r in keep if r.get("measured"))
-    estimated = sum(r["joules"] for r in keep if not r.get("measured"))
-    if measured > 0: return f"{measured:.0f} J measured"
-    if estimated > 0: return f"{estimated:.0f} J estimated"
-    return "-"
 
 rows = [("model", "device", "target", "reached", "accuracy", "time s", "epochs", "energy")]
 for c in run["cases"]:
@@ -66,7 +63,7 @@ for c in run["cases"]:
     reached = a.get("reached_target")
     rows.append((c["model"], c["device"], f'{a.get("target", 0):.2f}', "yes" if reached else "no",
                  f'{100 * a["value"]:.2f}%', f'{a.get("time_to_target_s") or a["train_time_s"]:.1f}',
-                 str(a["epochs"]), energy(c)))
+                 str(a["epochs"]), energy_text(c)))
 widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
 print()
 print(f"Fashion-MNIST time to accuracy ({run['system'].get('cpu_model', '?')}, run {run['run_id']})")

@@ -27,9 +27,15 @@ namespace {
 // throughput case. Only the few microseconds between a stop and the next
 // start go unmetered. A window shorter than a sensor's update period marks the
 // summed reading below resolution, which keeps it out of the measured total.
+//
+// In a data-parallel case every rank meters its own windows, and `combine`
+// merges the ranks' readings (Note [Energy of a data-parallel case]) each
+// time energy so far is read and at the end.
 class SegmentedEnergy {
  public:
-  SegmentedEnergy(MeterSet& meters, std::string device) : meters_(meters), device_(std::move(device)) {}
+  using Combine = std::function<std::vector<EnergyReading>(std::vector<EnergyReading>)>;
+  SegmentedEnergy(MeterSet& meters, std::string device, Combine combine = nullptr)
+      : meters_(meters), device_(std::move(device)), combine_(std::move(combine)) {}
 
   void start() {
     merged_.clear();
@@ -49,12 +55,15 @@ class SegmentedEnergy {
   void finish(CaseRecord& record, int64_t samples) {
     meters_.stop();
     absorb();
+    std::vector<EnergyReading> readings;
     for (const auto& key : order_) {
       EnergyReading r = merged_.at(key);
       r.avg_power_w = r.duration_s > 0 ? r.joules / r.duration_s : 0;
       r.joules_per_sample = samples > 0 ? r.joules / static_cast<double>(samples) : 0;
-      record.energy.push_back(std::move(r));
+      readings.push_back(std::move(r));
     }
+    if (combine_) readings = combine_(std::move(readings));
+    for (auto& r : readings) record.energy.push_back(std::move(r));
     for (auto& t : timelines_) record.power_timeline.push_back(std::move(t));
     record.memory.device_used_bytes = meters_.device_used_bytes();
     record.memory.peak_rss_bytes = read_peak_rss_bytes();
@@ -65,7 +74,8 @@ class SegmentedEnergy {
 
   EnergySoFar so_far() const {
     std::vector<EnergyReading> readings;
-    for (const auto& entry : merged_) readings.push_back(entry.second);
+    for (const auto& key : order_) readings.push_back(merged_.at(key));
+    if (combine_) readings = combine_(std::move(readings));
     EnergySoFar e;
     const double measured_j = measured_total_joules(readings);
     const double estimated_j = estimated_total_joules(readings);
@@ -124,6 +134,7 @@ class SegmentedEnergy {
 
   MeterSet& meters_;
   std::string device_;
+  Combine combine_;
   std::map<Key, EnergyReading> merged_;
   std::vector<Key> order_;  // first-seen order, as the meters report them
   std::vector<PowerTimeline> timelines_;
@@ -236,8 +247,11 @@ std::shared_ptr<AccuracyCliOptions> add_accuracy_options(CLI::App* cmd) {
 }
 
 void run_accuracy_cases(const AccuracyCliOptions& cli, const BenchmarkOptions& bench, MeterSet& meters,
-                        RunRecord& run, const std::function<void()>& save) {
+                        RunRecord& run, const std::function<void()>& save, const AccuracyParallel& parallel) {
   AccuracyOptions options = cli.accuracy;
+  options.communicator = parallel.communicator;
+  options.bucket_cap_mb = parallel.bucket_cap_mb;
+  if (parallel.rank != 0) options.epoch_log_path.clear();  // rank 0 writes the job's log
   options.dataset = cli.dataset.value_or("");
   options.seed = bench.seed;
   options.batch = bench.batch;
@@ -262,6 +276,7 @@ void run_accuracy_cases(const AccuracyCliOptions& cli, const BenchmarkOptions& b
             << (options.epoch_log_path.empty() ? "" : ", epoch log " + options.epoch_log_path) << "\n\n";
 
   size_t index = 0;
+  bool parallel_fault = false;
   for (const auto& model : models) {
     for (const auto& device : devices) {
       ++index;
@@ -271,7 +286,7 @@ void run_accuracy_cases(const AccuracyCliOptions& cli, const BenchmarkOptions& b
       std::cout << "[" << index << "/" << total << "] " << model << " " << device << " train on " << options.dataset
                 << " (" << recipe.describe() << ")" << std::endl;
       reset_peak_rss();
-      SegmentedEnergy energy(meters, device);
+      SegmentedEnergy energy(meters, device, parallel.combine_energy);
       AccuracyHooks hooks;
       hooks.start = [&energy] { energy.start(); };
       hooks.energy_so_far = [&energy] { return energy.cut(); };
@@ -284,14 +299,18 @@ void run_accuracy_cases(const AccuracyCliOptions& cli, const BenchmarkOptions& b
       };
       CaseRecord record = run_accuracy_case(model, device, options, hooks);
       std::cout << "  -> " << case_result_text(record) << std::endl;
+      // Data-parallel: a failed case may have left the process group broken
+      // (a rank gone); every rank stops here rather than wait out a timeout
+      // per later case.
+      parallel_fault = parallel.communicator != nullptr && record.status == "failed";
       run.cases.push_back(std::move(record));
       save();
-      if (interrupt_requested()) break;
+      if (interrupt_requested() || parallel_fault) break;
     }
-    if (interrupt_requested()) break;
+    if (interrupt_requested() || parallel_fault) break;
   }
   run.finished_at = utc_now_iso8601();
-  run.status = interrupt_requested() ? "interrupted" : "complete";
+  run.status = interrupt_requested() ? "interrupted" : parallel_fault ? "incomplete" : "complete";
   save();
 
   const std::vector<CaseEfficiency> rows = case_efficiencies(run.cases, gqi);

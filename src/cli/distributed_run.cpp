@@ -10,6 +10,7 @@
 #include "core/units.h"
 #include "report/console.h"
 #include "results/json.h"
+#include "runner/interrupt.h"
 #include "runner/devices.h"
 
 namespace effbench {
@@ -67,40 +68,67 @@ std::shared_ptr<DistributedRunOptions> add_distributed_options(CLI::App* run_com
   return cli;
 }
 
-void run_distributed_command(const DistributedRunOptions& cli, BenchmarkOptions options,
-                             std::optional<int64_t> threads, const std::string& json_path,
-                             const std::vector<std::string>& command_line) {
+DistributedEnv prepare_distributed(const DistributedRunOptions& cli, BenchmarkOptions& options,
+                                   std::optional<int64_t> threads) {
   const DistributedEnv env = read_distributed_env();
-  DistributedOptions dist = cli.dist;
-  dist.single_process_samples_per_s = cli.single_process_samples_per_s;
   check(!threads || *threads > 0,
         "--threads: expected a positive thread count but got " + std::to_string(threads.value_or(0)));
   check(options.precision == "fp32" && options.execs == std::vector<std::string>{"eager"} &&
             !options.channels_last,
         "--distributed: data-parallel runs measure fp32 eager training only; drop --precision, --exec, "
         "--cuda-graph and --channels-last");
-  const bool rank0 = env.rank == 0;
+  check(!cli.single_process_samples_per_s || *cli.single_process_samples_per_s > 0,
+        "--dist-single-samples-per-s: expected samples/s > 0 but got " +
+            format_number(cli.single_process_samples_per_s.value_or(0)));
   // The ranks of one host share its cores (torchrun sets OMP_NUM_THREADS=1).
   const int64_t cores = static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
   options.threads = threads.value_or(std::max<int64_t>(1, cores / env.local_world_size));
   configure_threads(options.threads);
   options.devices = rank_devices(options.devices, env);
-  const bool had_infer =
-      std::find(options.modes.begin(), options.modes.end(), "infer") != options.modes.end();
   options.modes = {"train"};
-  const std::vector<CaseSpec> cases = plan_cases(options);
+  return env;
+}
 
-  RunRecord run = begin_run(options, command_line);
-  auto save = [&] {
-    if (rank0 && !json_path.empty()) write_run_json(run, json_path);
-  };
-  if (rank0) {
-    std::cout << "effbench run " << run.run_id << " (data parallel): " << env.world_size
-              << " ranks, rendezvous " << env.master_addr << ":" << env.master_port << ", " << options.threads
-              << " threads per rank, " << options.devices.front()
-              << (had_infer ? "; inference cases skipped (training only)" : "") << "\n";
+std::vector<EnergyReading> gather_energy(Communicator& comm, const DistributedEnv& env, const std::string& host,
+                                         std::vector<EnergyReading> mine) {
+  CaseRecord carrier;  // the readings travel as a case document (one schema)
+  carrier.energy = mine;
+  const nlohmann::json document = {{"rank", env.rank}, {"host", host}, {"case", case_to_json(carrier)}};
+  std::vector<std::string> texts;
+  try {
+    texts = gather_text(comm, document.dump());
+  } catch (const Error& e) {
+    for (auto& r : mine) {
+      r.rank = env.rank;
+      r.host = host;
+      r.warnings.push_back("this rank's reading only: the other ranks' could not be gathered (" +
+                           std::string(e.what()) + ")");
+    }
+    return mine;
   }
-  save();
+  if (env.rank != 0) return combine_rank_readings({{env.rank, host, std::move(mine)}});
+  std::vector<RankReadings> ranks;
+  for (const auto& text : texts) {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    ranks.push_back({j.at("rank").get<int64_t>(), j.at("host").get<std::string>(),
+                     case_from_json(j.at("case")).energy});
+  }
+  return combine_rank_readings(ranks);
+}
+
+void run_distributed_cases(const DistributedRunOptions& cli, const DistributedEnv& env, Communicator& comm,
+                           const BenchmarkOptions& options, const std::vector<CaseSpec>& cases,
+                           const CaseHooks& hooks, RunRecord& run, const std::function<void()>& save) {
+  DistributedOptions dist = cli.dist;
+  dist.single_process_samples_per_s = cli.single_process_samples_per_s;
+  CaseHooks rank_hooks = hooks;
+  rank_hooks.after_timed = [&](CaseRecord& record, int64_t samples) {
+    if (hooks.after_timed) hooks.after_timed(record, samples);
+    record.energy = gather_energy(comm, env, run.system.hostname, std::move(record.energy));
+    // `samples` are this rank's; a reading's joules are spent on the global batch.
+    const double global_samples = static_cast<double>(samples * env.world_size);
+    for (auto& r : record.energy) r.joules_per_sample = global_samples > 0 ? r.joules / global_samples : 0;
+  };
   size_t done = 0;
   auto on_case_done = [&](const CaseRecord& record) {
     ++done;
@@ -110,24 +138,21 @@ void run_distributed_command(const DistributedRunOptions& cli, BenchmarkOptions 
     save();
   };
   try {
-    run_distributed(env, cases, options, dist, {}, on_case_done);
+    run_distributed(env, comm, cases, options, dist, rank_hooks, on_case_done);
   } catch (const Error&) {
-    if (rank0 && !run.cases.empty()) {
+    if (!run.cases.empty()) {
       run.finished_at = utc_now_iso8601();
       run.status = "incomplete";
       save();
       std::cout << "\nResults so far\n" << results_table(run.cases);
-      if (!json_path.empty()) std::cout << "Results so far written to " << json_path << "\n";
     }
     throw;
   }
-  if (!rank0) return;
   run.finished_at = utc_now_iso8601();
-  run.status = "complete";
+  run.status = interrupt_requested() ? "interrupted" : "complete";
   save();
   std::cout << "\nResults (throughput of the global batch; median over timed windows)\n"
             << results_table(run.cases);
-  if (!json_path.empty()) std::cout << "\nResults written to " << json_path << "\n";
   bool failed = false;
   for (const auto& c : run.cases) failed = failed || c.status == "failed";
   if (failed) request_exit_code(static_cast<int>(ExitCode::kCasesFailed));

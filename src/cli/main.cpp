@@ -14,6 +14,7 @@
 #include "cli/results_command.h"
 #include "cli/trend_command.h"
 #include "cli/version.h"
+#include "core/allocator.h"
 #include "core/error.h"
 
 namespace {
@@ -34,6 +35,12 @@ const std::vector<void (*)(CLI::App&)> kCommands = {
 
 int main(int argc, char** argv) {
   effbench::set_command_line(argc, argv);
+  try {
+    effbench::configure_allocator();  // before anything large is allocated (Note [Heap-only malloc])
+  } catch (const effbench::Error& e) {
+    std::cerr << "effbench: error: " << e.what() << "\n";
+    return static_cast<int>(e.code());
+  }
   CLI::App app{"effbench: time, energy, memory and accuracy of deep learning on your hardware"};
   app.require_subcommand(1);
   app.set_version_flag("--version", [] { return effbench::version_text(); }, "Print versions and exit");

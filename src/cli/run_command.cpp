@@ -3,7 +3,10 @@
 // interruption or a crash loses nothing already measured.
 
 #include <iostream>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <streambuf>
 
 #include "analysis/catalog.h"
 #include "analysis/speedup.h"
@@ -66,7 +69,7 @@ MeterOptions meter_options(const RunCommandOptions& cli, const RunRecord& run, c
   return options;
 }
 
-void print_header(const RunRecord& run, const std::vector<CaseSpec>& cases) {
+void print_header(const RunRecord& run, const std::vector<CaseSpec>& cases, bool training_to_result) {
   const SystemInfo& s = run.system;
   std::cout << "effbench " << s.effbench_version << " run " << run.run_id << "\n"
             << "  host:    " << s.hostname << ", " << s.cpu_model << " (" << s.logical_cores << " logical / "
@@ -78,6 +81,7 @@ void print_header(const RunRecord& run, const std::vector<CaseSpec>& cases) {
               << format_bytes(static_cast<double>(gpu.memory_bytes)) << "\n";
   }
   if (!s.blas.empty()) std::cout << "  blas:    " << s.blas << "\n";
+  if (!s.allocator.empty()) std::cout << "  malloc:  " << s.allocator << "\n";
   if (s.blas.find("/blas/libblas") != std::string::npos) {
     std::cout << "  warning: LibTorch uses the reference BLAS, several times slower for linear layers; "
                  "install libopenblas0-pthread\n";
@@ -85,9 +89,25 @@ void print_header(const RunRecord& run, const std::vector<CaseSpec>& cases) {
   if (s.build_type != "Release") {
     std::cout << "  warning: effbench was built as '" << s.build_type << "', not Release: timings are pessimistic\n";
   }
+  if (training_to_result) return;  // its plan line comes with the training cases
   std::cout << "  plan:    " << cases.size() << " cases, " << run.settings.repeats << " timed windows of >= "
             << format_number(run.settings.min_time_s) << " s each, warm-up >= " << format_number(run.settings.warmup_s)
             << " s\n";
+}
+
+// Where the run went: the JSON, the database and the report (written here).
+// Only rank 0 of a data-parallel job writes (`rank0` false: nothing).
+void print_outputs(const RunCommandOptions& cli, const RunRecord& run, const RunSink& sink, bool rank0 = true) {
+  if (!rank0) return;
+  if (!cli.json_path.empty()) std::cout << "\nResults written to " << cli.json_path << "\n";
+  if (!sink.db_path().empty()) {
+    std::cout << "Run " << run.run_id << " saved in " << sink.db_path() << " (effbench results show " << run.run_id
+              << ")\n";
+  }
+  if (!cli.report_path.empty()) {
+    write_html_report({run}, cli.report_path);
+    std::cout << "Report written to " << cli.report_path << "\n";
+  }
 }
 
 std::string progress_result(const CaseRecord& c) {
@@ -97,7 +117,26 @@ std::string progress_result(const CaseRecord& c) {
   return text;
 }
 
-void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const std::vector<std::string>& arguments) {
+// Ranks other than 0 of a data-parallel job print nothing: rank 0 speaks for
+// the job (errors still go to stderr). Restores std::cout when it ends.
+class QuietRank {
+ public:
+  explicit QuietRank(bool quiet) : saved_(quiet ? std::cout.rdbuf(&discard_) : nullptr) {}
+  ~QuietRank() {
+    if (saved_) std::cout.rdbuf(saved_);
+  }
+  QuietRank(const QuietRank&) = delete;
+  QuietRank& operator=(const QuietRank&) = delete;
+
+ private:
+  struct Discard : std::streambuf {
+    int overflow(int c) override { return traits_type::not_eof(c); }
+  } discard_;
+  std::streambuf* saved_;
+};
+
+void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const DistributedRunOptions& distributed,
+         const std::vector<std::string>& arguments) {
   BenchmarkOptions options = cli.bench;
   if (cli.cuda_graph) {
     check(options.execs == std::vector<std::string>{"eager"} || options.execs == std::vector<std::string>{"graph"},
@@ -106,14 +145,33 @@ void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const
   }
   check(!cli.peak_tflops || *cli.peak_tflops > 0,
         "--peak-tflops: expected TFLOP/s > 0 but got " + format_number(cli.peak_tflops.value_or(0)));
-  options.threads = cli.threads.value_or(0);
-  check(!cli.threads || *cli.threads > 0, "--threads: expected a positive thread count but got " +
-                                              std::to_string(cli.threads.value_or(0)));
-  configure_threads(options.threads);
+  std::optional<DistributedEnv> env;  // --distributed: this rank's place in the job
+  if (distributed.enabled) {
+    env = prepare_distributed(distributed, options, cli.threads);
+  } else {
+    options.threads = cli.threads.value_or(0);
+    check(!cli.threads || *cli.threads > 0, "--threads: expected a positive thread count but got " +
+                                                std::to_string(cli.threads.value_or(0)));
+    configure_threads(options.threads);
+  }
+  const bool rank0 = !env || env->rank == 0;
+  QuietRank quiet(!rank0);
   const std::vector<CaseSpec> cases = plan_cases(options);
+  if (env && !accuracy.enabled()) check_distributed_cases(cases, distributed.dist);
+  check(!env || distributed.dist.bucket_cap_mb > 0,
+        "--dist-bucket-mb: expected MiB > 0 but got " + format_number(distributed.dist.bucket_cap_mb));
   RunRecord run = begin_run(options, arguments);
-  print_header(run, cases);
-  install_interrupt_handler();
+  print_header(run, cases, accuracy.enabled());
+  if (env) {
+    std::cout << "  ranks:   " << env->world_size << " (data parallel), rendezvous " << env->master_addr << ":"
+              << env->master_port << ", " << options.threads << " threads per rank, "
+              << options.devices.front() << "; only training runs data-parallel\n";
+  }
+  // Data-parallel ranks cannot stop together at one step (each sees Ctrl-C
+  // at its own step, and a lone rank would leave the others waiting in a
+  // collective): Ctrl-C ends every rank at once; rank 0 has saved the cases
+  // finished so far.
+  if (!env) install_interrupt_handler();
 
   check(cli.budget_s > 0, "--budget-s: expected seconds > 0 but got " + format_number(cli.budget_s));
   check(!cli.cpu_tdp_w || *cli.cpu_tdp_w > 0,
@@ -148,11 +206,31 @@ void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const
     record.memory.device_used_bytes = meters.device_used_bytes();
   };
 
-  RunSink sink(cli.json_path, cli.no_save ? "" : (cli.db_path.empty() ? ResultStore::default_path() : cli.db_path));
+  // Only rank 0 writes the run (JSON and database).
+  RunSink sink(rank0 ? cli.json_path : "",
+               !rank0 || cli.no_save ? "" : (cli.db_path.empty() ? ResultStore::default_path() : cli.db_path));
   auto save = [&] { sink.save(run); };
   save();
-  if (accuracy.enabled()) {  // training to a result: finishes the run, saves it and sets the exit code
-    run_accuracy_cases(accuracy, options, meters, run, save);
+  std::shared_ptr<Communicator> comm;
+  if (env) comm = join_job(*env, options.devices.front(), distributed.dist);
+  if (accuracy.enabled() || env) {
+    // Training to a result and data-parallel runs finish the run, save it and
+    // set the exit code themselves.
+    if (accuracy.enabled()) {
+      AccuracyParallel parallel;
+      if (env) {
+        parallel.communicator = comm.get();
+        parallel.rank = env->rank;
+        parallel.bucket_cap_mb = distributed.dist.bucket_cap_mb;
+        parallel.combine_energy = [&](std::vector<EnergyReading> mine) {
+          return gather_energy(*comm, *env, run.system.hostname, std::move(mine));
+        };
+      }
+      run_accuracy_cases(accuracy, options, meters, run, save, parallel);
+    } else {
+      run_distributed_cases(distributed, *env, *comm, options, cases, hooks, run, save);
+    }
+    print_outputs(cli, run, sink, rank0);
     return;
   }
   const Stopwatch run_clock;
@@ -190,15 +268,7 @@ void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const
   }
   const std::string exec_table = exec_mode_text(run.cases);
   if (!exec_table.empty()) std::cout << "\nExecution modes, inference (--exec)\n" << exec_table;
-  if (!cli.json_path.empty()) std::cout << "\nResults written to " << cli.json_path << "\n";
-  if (!sink.db_path().empty()) {
-    std::cout << "Run " << run.run_id << " saved in " << sink.db_path() << " (effbench results show " << run.run_id
-              << ")\n";
-  }
-  if (!cli.report_path.empty()) {
-    write_html_report({run}, cli.report_path);
-    std::cout << "Report written to " << cli.report_path << "\n";
-  }
+  print_outputs(cli, run, sink);
 
   bool failed = false;
   for (const auto& c : run.cases) failed = failed || c.status == "failed";
@@ -250,11 +320,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--json", cli->json_path, "Write the run as a JSON document (rewritten after each case)");
   auto accuracy = add_accuracy_options(cmd);
   auto distributed = add_distributed_options(cmd);
-  cmd->callback([cli, accuracy, distributed] {
-    if (distributed->enabled) return run_distributed_command(*distributed, cli->bench, cli->threads, cli->json_path,
-                                                             command_line());
-    run(*cli, *accuracy, command_line());
-  });
+  cmd->callback([cli, accuracy, distributed] { run(*cli, *accuracy, *distributed, command_line()); });
 }
 
 }  // namespace effbench

@@ -35,6 +35,7 @@ struct SystemInfo {
   std::string gpu_driver_version;  // from NVML when available
   std::vector<GpuInfo> gpus;
   std::string blas;                // BLAS library LibTorch resolved to, when known
+  std::string allocator;           // how malloc serves large blocks (core/allocator.h)
 };
 
 /// Reads the host part of SystemInfo (CPU, cores, memory, OS, compiler, build).

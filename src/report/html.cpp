@@ -163,6 +163,7 @@ std::string system_section(const std::vector<RunRecord>& runs) {
              (s.torch_cuda ? " (CUDA " + s.cuda_version + ", cuDNN " + s.cudnn_version + ")" : " (CPU)")},
         {"GPU driver", s.gpu_driver_version.empty() ? "-" : s.gpu_driver_version},
         {"BLAS", s.blas.empty() ? "-" : s.blas},
+        {"malloc", s.allocator.empty() ? "-" : s.allocator},
         {"Build", s.compiler + ", " + s.build_type + ", effbench " + s.effbench_version +
                       (s.git_commit.empty() ? "" : " @ " + s.git_commit)},
         {"Settings", "repeats " + std::to_string(run.settings.repeats) + ", min time " +
@@ -415,14 +416,16 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
   for (const auto& ref : cases) {
     for (const auto& e : ref.c->energy) {
       const std::string kind = e.measured ? "measured" : "estimated";
-      const std::string source = e.source + (e.scope.empty() ? "" : " / " + e.scope);
+      const std::string source = e.source + (e.scope.empty() ? "" : " / " + e.scope) +
+                                 (e.rank ? " / rank " + std::to_string(*e.rank) : "") +
+                                 (e.cross_check ? " (repeat, not added)" : "");
       if (!e.available) {
         unavailable.push_back(
             {html_escape(ref.label), html_escape(source), html_escape(e.unavailable_reason)});
         continue;
       }
       if (std::find(order.begin(), order.end(), ref.label) == order.end()) order.push_back(ref.label);
-      if (e.joules_per_sample > 0) {
+      if (e.joules_per_sample > 0 && !e.cross_check) {
         values.push_back({{"case", ref.label},
                           {"source", source},
                           {"kind", kind},
@@ -495,7 +498,8 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
     std::map<std::string, double> measured, estimated;  // by source/scope
     for (const auto& c : run.cases) {
       for (const auto& e : c.energy) {
-        if (!e.available) continue;
+        // The readings that make up totals (measured_total_joules' rule).
+        if (!e.available || e.below_resolution || e.cross_check || e.basis != "gross" || e.scope == "psys") continue;
         (e.measured ? measured : estimated)[e.source + (e.scope.empty() ? "" : " / " + e.scope)] += e.joules;
       }
     }

@@ -54,6 +54,8 @@ void to_json(json& j, const EnergyReading& e) {
   if (!e.device_uuid.empty()) j["device_uuid"] = e.device_uuid;
   if (e.state_start) j["state_start"] = *e.state_start;
   if (e.state_end) j["state_end"] = *e.state_end;
+  if (e.rank) j["rank"] = *e.rank;
+  if (!e.host.empty()) j["host"] = e.host;
 }
 void from_json(const json& j, EnergyReading& e) {
   j.at("source").get_to(e.source);
@@ -77,6 +79,8 @@ void from_json(const json& j, EnergyReading& e) {
   e.device_uuid = j.value("device_uuid", "");
   if (j.contains("state_start")) e.state_start = j.at("state_start").get<DeviceState>();
   if (j.contains("state_end")) e.state_end = j.at("state_end").get<DeviceState>();
+  if (j.contains("rank")) e.rank = j.at("rank").get<int64_t>();
+  e.host = j.value("host", "");
 }
 void to_json(json& j, const PowerTimeline& p) {
   json t = json::array(), w = json::array();

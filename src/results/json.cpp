@@ -58,6 +58,7 @@ json system_to_json(const SystemInfo& s) {
               {"cudnn_version", s.cudnn_version},
               {"gpu_driver_version", s.gpu_driver_version},
               {"blas", s.blas},
+              {"allocator", s.allocator},
               {"gpus", gpus}};
 }
 
@@ -80,6 +81,7 @@ SystemInfo system_from_json(const json& j) {
   s.cudnn_version = j.value("cudnn_version", "");
   s.gpu_driver_version = j.value("gpu_driver_version", "");
   s.blas = j.value("blas", "");
+  s.allocator = j.value("allocator", "");
   for (const auto& g : j.value("gpus", json::array())) {
     GpuInfo gpu;
     gpu.index = g.value("index", int64_t{0});

@@ -1,6 +1,9 @@
 #include "results/record.h"
 
+#include <algorithm>
 #include <ctime>
+#include <map>
+#include <tuple>
 #include <random>
 
 namespace effbench {
@@ -31,6 +34,37 @@ bool reading_belongs_to_case(const EnergyReading& reading, const std::string& ca
   const bool gpu_reading = reading.scope == "gpu-board";
   if (case_device == "cpu") return !gpu_reading;
   return !gpu_reading || reading.device == case_device;
+}
+
+std::vector<EnergyReading> combine_rank_readings(const std::vector<RankReadings>& ranks) {
+  std::vector<const RankReadings*> ordered;
+  for (const auto& r : ranks) ordered.push_back(&r);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const RankReadings* a, const RankReadings* b) { return a->rank < b->rank; });
+  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, std::string>;
+  std::map<Key, int64_t> first_reader;  // Note [Energy of a data-parallel case]
+  std::vector<EnergyReading> combined;
+  for (const RankReadings* rank : ordered) {
+    for (EnergyReading reading : rank->readings) {
+      reading.rank = rank->rank;
+      reading.host = rank->host;
+      const Key key{rank->host, reading.source, reading.scope, reading.device, reading.device_uuid, reading.basis};
+      // Only a reading that can count claims its sensor: an unavailable one
+      // must not push a later rank's usable reading out of the totals.
+      const bool usable = reading.available && !reading.below_resolution && !reading.cross_check;
+      const auto found = first_reader.find(key);
+      if (found == first_reader.end()) {
+        if (usable) first_reader.emplace(key, rank->rank);
+      } else if (usable) {
+        reading.cross_check = true;
+        reading.warnings.push_back("the same sensor as rank " + std::to_string(found->second) + "'s reading on " +
+                                   (rank->host.empty() ? std::string("this host") : rank->host) +
+                                   ": shown, counted once");
+      }
+      combined.push_back(std::move(reading));
+    }
+  }
+  return combined;
 }
 
 std::string make_run_id(const std::string& hostname) {

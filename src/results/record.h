@@ -72,6 +72,9 @@ struct EnergyReading {
   std::string device_uuid;   // GPU UUID (optional)
   std::optional<DeviceState> state_start;  // NVML device state at window start (optional)
   std::optional<DeviceState> state_end;    // NVML device state at window end (optional)
+  // Added with data-parallel energy (issue 9): who read it, in a data-parallel case.
+  std::optional<int64_t> rank;  // the rank whose meters read it (optional)
+  std::string host;             // that rank's host name (optional)
 };
 
 struct PowerPoint {
@@ -211,6 +214,26 @@ double estimated_total_joules(const std::vector<EnergyReading>& readings);
 // keeps its own GPU's board energy and the host CPU's, since the host drives
 // the GPU and a user pays for both.
 bool reading_belongs_to_case(const EnergyReading& reading, const std::string& case_device);
+
+/// One rank's readings over a data-parallel case's timed span.
+struct RankReadings {
+  int64_t rank = 0;
+  std::string host;
+  std::vector<EnergyReading> readings;
+};
+
+// Note [Energy of a data-parallel case]
+// Every rank meters its own timed windows; rank 0 gathers the readings and
+// keeps them all, each labelled with its rank and host. A sensor can be seen
+// by several ranks: the host-wide ones (RAPL package and dram, the CPU
+// estimate, which uses whole-system utilisation) by every rank on that host,
+// and one GPU by every rank that drives it. Such a sensor counts once: the
+// lowest rank's reading is added to the totals, the others are marked
+// cross_check (shown, never added) with a warning naming the rank they
+// repeat. A sensor is identified by host, source, scope, device, GPU UUID and
+// basis. The ranks run in lockstep, so their windows cover the same span
+// within the skew of one step.
+std::vector<EnergyReading> combine_rank_readings(const std::vector<RankReadings>& ranks);
 
 /// A fresh run id: "<yyyymmddThhmmss>-<host>-<6 hex>".
 std::string make_run_id(const std::string& hostname);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <mutex>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +20,8 @@
 #include "data/image_folder.h"
 #include "models/model.h"
 #include "runner/benchmark.h"
+#include "runner/case_outcome.h"
+#include "runner/data_parallel.h"
 #include "runner/devices.h"
 #include "runner/interrupt.h"
 
@@ -43,20 +46,32 @@ namespace effbench {
 // every evaluation (hooks.energy_so_far), so energy to target covers the same
 // span as time to target.
 
-namespace {
+// Note [Data-parallel time to accuracy]
+// With a communicator (`effbench run --distributed --dataset ...`) the case
+// trains with data parallelism and must reach the accuracy that one process
+// reaches with the same global batch and recipe:
+// - The recipe's batch (or --batch) is the global batch; each of the N ranks
+//   trains on its 1/N shard of every batch, so the learning rate and schedule
+//   stay those of the recipe. The global batch must divide by N.
+// - Every rank loads the whole dataset and draws the same permutation and
+//   augmentation (the same seed, and on a cpu a loader generator of its own,
+//   so that ranks in one process stay in step), then keeps its shard.
+// - Rank 0's parameters and buffers are broadcast before the first step;
+//   gradients are averaged over the ranks after backward (GradientAllReducer,
+//   as `run --distributed`); BatchNorm statistics stay per rank.
+// - Evaluation is sharded: rank r evaluates the test batches i with
+//   i mod N = r, and the correct counts are summed over the ranks, so every
+//   rank sees the same accuracy and stops at the same epoch.
+// - The epoch's loss is the mean of the ranks' mean losses.
+// Classifiers only: CycleGAN's two optimisers are not wrapped.
 
-// Thrown inside a case when Ctrl-C arrived; the case is recorded "interrupted".
-struct Interrupted {};
+namespace {
 
 // A dataset that cannot be loaded: the input's fault, rethrown as Error.
 struct DataError : Error {
   explicit DataError(const std::string& message) : Error(message) {}
 };
 
-std::string short_error(const std::string& what) {
-  const auto newline = what.find('\n');
-  return newline == std::string::npos ? what : what.substr(0, newline);
-}
 
 bool is_dir(const std::string& path) {
   struct stat info {};
@@ -125,6 +140,17 @@ void run_body(const std::string& model_name, const std::string& device_name, con
   const bool classifier = entry.task == ModelTask::kClassification;
   TrainingRecipe recipe = default_recipe(model_name);
   if (options.batch) recipe.batch = *options.batch;
+  Communicator* comm = options.communicator;  // Note [Data-parallel time to accuracy]
+  const int64_t world = comm ? comm->world_size() : 1;
+  const int64_t rank = comm ? comm->rank() : 0;
+  const int64_t shard = recipe.batch / world;
+  if (comm) {
+    check(classifier, "--distributed --dataset: data-parallel training to a result supports the classifiers "
+                      "(conv6, vgg16, resnet18), not '" + model_name + "'");
+    check(recipe.batch % world == 0, "--batch: the global batch " + std::to_string(recipe.batch) +
+                                         " does not divide over " + std::to_string(world) +
+                                         " ranks; choose a multiple of " + std::to_string(world));
+  }
   const int64_t schedule_epochs = options.epochs.value_or(recipe.epochs);
   const bool use_target = classifier && options.target.has_value();
   const int64_t max_epochs = use_target ? options.max_epochs.value_or(schedule_epochs) : schedule_epochs;
@@ -182,6 +208,8 @@ void run_body(const std::string& model_name, const std::string& device_name, con
     config.image_size = 32;
     config.num_classes = splits.train.num_classes;
     LoaderOptions train_options = train_loader_options(options.dataset, recipe.batch, device);
+    // A generator of its own on a cpu: ranks that are threads of one process stay in step.
+    if (device.is_cpu()) train_options.generator = at::detail::createCPUGenerator(static_cast<uint64_t>(options.seed));
     if (train_options.image_size_px == 0) config.image_size = splits.train.images.size(2);
     train_loader = std::make_unique<DeviceEpochLoader>(splits.train, train_options);
     eval = std::make_unique<EvalBatches>(splits.test, eval_loader_options(options.dataset, recipe.eval_batch, device));
@@ -226,8 +254,22 @@ void run_body(const std::string& model_name, const std::string& device_name, con
                            " test images (not a full-dataset result)");
   }
 
-  std::unique_ptr<Model> model = entry.create(config);
+  std::unique_ptr<Model> model;
+  {
+    // Initial weights from the seed alone, even when ranks are threads of one
+    // process drawing from LibTorch's one default generator.
+    static std::mutex creating;
+    const std::lock_guard<std::mutex> lock(creating);
+    torch::manual_seed(static_cast<uint64_t>(options.seed));
+    model = entry.create(config);
+  }
   model->to(device);
+  if (comm) {
+    comm->set_step(0);
+    comm->broadcast_module(model->module());
+    record.notes.push_back("data parallel: " + std::to_string(world) + " ranks x batch " + std::to_string(shard) +
+                           " (" + comm->backend() + "); BatchNorm per rank; sharded evaluation");
+  }
   record.params = model->parameter_count();
   record.flops_per_sample = model->forward_flops_per_sample();
   record.step_flops_per_sample = model->train_flops_per_sample();
@@ -239,6 +281,11 @@ void run_body(const std::string& model_name, const std::string& device_name, con
   train_options.lr = recipe.peak_lr;
   train_options.momentum = recipe.momentum;
   train_options.weight_decay = recipe.weight_decay;
+  std::unique_ptr<GradientAllReducer> reducer;
+  if (comm) {
+    reducer = std::make_unique<GradientAllReducer>(*comm, static_cast<int64_t>(options.bucket_cap_mb * 1024 * 1024));
+    train_options.gradient_hook = [&reducer](std::vector<torch::Tensor>& grads) { (*reducer)(grads); };
+  }
   std::unique_ptr<Trainer> trainer = model->make_trainer(train_options);
 
   LrSchedule schedule;
@@ -276,24 +323,49 @@ void run_body(const std::string& model_name, const std::string& device_name, con
       model->train(true);
       torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
       for (int64_t i = 0; i < steps_per_epoch; ++i) {
-        if (interrupt_requested()) throw Interrupted{};
+        throw_if_interrupted();
         last_lr = schedule.lr_at(step);
         trainer->set_lr(last_lr);
         const Batch batch = train_loader->next();
-        loss_sum.add_(trainer->step(batch.input, batch.target));
+        if (comm) {
+          comm->set_step(step + 1);
+          loss_sum.add_(trainer->step(batch.input.narrow(0, rank * shard, shard),
+                                      batch.target.narrow(0, rank * shard, shard)));
+        } else {
+          loss_sum.add_(trainer->step(batch.input, batch.target));
+        }
         ++step;
-        samples += batch.input.size(0);
+        samples += batch.input.size(0);  // the global batch
       }
-      const double loss = loss_sum.item<double>() / static_cast<double>(steps_per_epoch);  // synchronises
+      double loss = loss_sum.item<double>() / static_cast<double>(steps_per_epoch);  // synchronises
+      if (comm) {
+        double sum = 0;
+        for (const auto& values : comm->all_gather({loss})) sum += values.at(0);
+        loss = sum / static_cast<double>(world);
+      }
       check_finite_loss(loss, epoch);
       return loss;
     };
     loop.evaluate = [&] {
       model->train(false);
-      c10::InferenceMode inference;
-      torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device));
-      for (const Batch& batch : *eval) correct.add_(model->forward(batch.input).argmax(1).eq(batch.target).sum());
-      return static_cast<double>(correct.item<int64_t>()) / static_cast<double>(eval->num_samples());
+      double correct = 0;
+      {
+        c10::InferenceMode inference;
+        torch::Tensor count = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device));
+        // Sharded evaluation when data-parallel (Note [Data-parallel time to accuracy]).
+        for (int64_t i = rank; i < eval->num_batches(); i += world) {
+          throw_if_interrupted();  // an evaluation of a large model takes minutes on a CPU
+          const Batch batch = eval->batch(i);
+          count.add_(model->forward(batch.input).argmax(1).eq(batch.target).sum());
+        }
+        correct = static_cast<double>(count.item<int64_t>());
+      }
+      if (comm) {  // outside InferenceMode: the collective writes into its tensors
+        double total = 0;
+        for (const auto& values : comm->all_gather({correct})) total += values.at(0);
+        correct = total;
+      }
+      return correct / static_cast<double>(eval->num_samples());
     };
   } else {
     auto g_ba = backward_generator(*model);
@@ -301,7 +373,7 @@ void run_body(const std::string& model_name, const std::string& device_name, con
       model->train(true);
       torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
       for (int64_t i = 0; i < steps_per_epoch; ++i) {
-        if (interrupt_requested()) throw Interrupted{};
+        throw_if_interrupted();
         last_lr = schedule.lr_at(step);
         trainer->set_lr(last_lr);
         const Batch batch = unpaired_loader->next();
@@ -321,10 +393,12 @@ void run_body(const std::string& model_name, const std::string& device_name, con
       torch::Tensor l1_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
       double values = 0;
       for (const Batch& batch : *eval_a) {
+        throw_if_interrupted();
         l1_sum.add_((g_ba(model->forward(batch.input)) - batch.input).abs().sum().to(torch::kDouble));
         values += static_cast<double>(batch.input.numel());
       }
       for (const Batch& batch : *eval_b) {
+        throw_if_interrupted();
         l1_sum.add_((model->forward(g_ba(batch.input)) - batch.input).abs().sum().to(torch::kDouble));
         values += static_cast<double>(batch.input.numel());
       }
@@ -365,6 +439,29 @@ void run_body(const std::string& model_name, const std::string& device_name, con
     }
   }
   record.accuracy = result;
+  if (comm) {
+    DistributedResult d;
+    d.backend = comm->backend();
+    d.world_size = world;
+    d.per_process_batch = shard;
+    d.single_process_source = "none";  // no throughput_1 in a training run: no scaling efficiency
+    d.bucket_cap_bytes = options.bucket_cap_mb * 1024 * 1024;
+    const AllReduceStats& stats = reducer->stats();
+    d.bytes_per_step = stats.bytes_per_step;
+    d.buckets = stats.buckets;
+    if (stats.calls > 0) d.allreduce_s = stats.seconds / static_cast<double>(stats.calls);
+    double train_s = 0;
+    for (const auto& e : outcome.epochs) train_s += e.train_s;
+    if (step > 0) d.compute_s = std::max(0.0, train_s / static_cast<double>(step) - d.allreduce_s);
+    RankFigures mine;  // this rank's; the others' are not gathered in a training run
+    mine.rank = rank;
+    mine.steps = step;
+    mine.compute_s = d.compute_s;
+    mine.allreduce_s = d.allreduce_s;
+    if (train_s > 0) mine.samples_per_s = static_cast<double>(step * shard) / train_s;
+    d.ranks.push_back(mine);
+    record.distributed = d;
+  }
 
   // Training throughput per epoch (training steps only, evaluations excluded).
   std::vector<double> throughputs;
@@ -415,47 +512,23 @@ std::string TrainingRecipe::describe() const {
 
 // The recipes and the accuracies they reach are in docs/recipes.md.
 TrainingRecipe default_recipe(const std::string& model) {
-  TrainingRecipe r;
-  if (model == "conv6") {
-    // No batch norm: Adam is forgiving where SGD needs a carefully tuned rate.
-    r.optimizer = "adam";
-    r.peak_lr = 2e-3;
-    r.weight_decay = 0;
-    r.schedule = "one-cycle";
-    r.warmup_fraction = 0.15;
-    r.batch = 128;
-    r.epochs = 15;
-  } else if (model == "vgg16") {
-    r.optimizer = "sgd";
-    r.peak_lr = 0.05;
-    r.weight_decay = 5e-4;
-    r.schedule = "one-cycle";
-    r.warmup_fraction = 0.15;
-    r.batch = 128;
-    r.epochs = 15;
-  } else if (model == "resnet18") {
-    r.optimizer = "sgd";
-    r.peak_lr = 0.1;
-    r.weight_decay = 5e-4;
-    r.schedule = "one-cycle";
-    r.warmup_fraction = 0.15;
-    r.batch = 128;
-    r.epochs = 15;
-  } else if (model == "cyclegan") {
-    // The reference's Adam 2e-4 (beta1 0.5, set by the model), decayed by a
-    // cosine instead of the reference's linear decay over its second half.
-    r.optimizer = "adam";
-    r.peak_lr = 2e-4;
-    r.weight_decay = 0;
-    r.schedule = "cosine";
-    r.warmup_fraction = 0;
-    r.batch = 8;
-    r.eval_batch = 50;
-    r.epochs = 2;
-  } else {
-    throw Error("--model: no training recipe for '" + model + "'; valid: conv6, vgg16, resnet18, cyclegan");
+  struct Row {
+    const char* model;
+    TrainingRecipe recipe;  // optimizer, peak lr, momentum, wd, schedule, warm-up, batch, eval batch, epochs
+  };
+  static const Row kRecipes[] = {
+      // No batch norm: Adam is forgiving where SGD needs a carefully tuned rate.
+      {"conv6", {"adam", 2e-3, 0.9, 0, "one-cycle", 0.15, 128, 500, 15}},
+      {"vgg16", {"sgd", 0.05, 0.9, 5e-4, "one-cycle", 0.15, 128, 500, 15}},
+      {"resnet18", {"sgd", 0.1, 0.9, 5e-4, "one-cycle", 0.15, 128, 500, 15}},
+      // The reference's Adam 2e-4 (beta1 0.5, set by the model), decayed by a
+      // cosine instead of the reference's linear decay over its second half.
+      {"cyclegan", {"adam", 2e-4, 0.9, 0, "cosine", 0, 8, 50, 2}},
+  };
+  for (const auto& row : kRecipes) {
+    if (model == row.model) return row.recipe;
   }
-  return r;
+  throw Error("--model: no training recipe for '" + model + "'; valid: conv6, vgg16, resnet18, cyclegan");
 }
 
 std::vector<std::string> trainable_models() {
@@ -579,22 +652,19 @@ CaseRecord run_accuracy_case(const std::string& model, const std::string& device
   auto finish_early = [&] {
     if (started && !finished) tracked.finish(record, 0);
   };
-  try {
-    run_body(model, device, options, tracked, log, record);
-  } catch (const DataError& e) {
+  std::optional<std::string> data_error;  // the input's fault: rethrown, not a failed case
+  const bool body_done = run_case_guarded(record, [&] {
+    try {
+      run_body(model, device, options, tracked, log, record);
+    } catch (const DataError& e) {
+      data_error = e.what();
+    }
+  });
+  if (data_error) {
     finish_early();
-    throw Error(e.what());
-  } catch (const Interrupted&) {
-    record.status = "interrupted";
-    record.error = "interrupted by the user before the case finished";
-  } catch (const c10::Error& e) {
-    record.status = "failed";
-    record.error = short_error(e.what_without_backtrace());
-  } catch (const std::exception& e) {
-    record.status = "failed";
-    record.error = short_error(e.what());
+    throw Error(*data_error);
   }
-  if (record.status != "ok") {
+  if (!body_done) {
     finish_early();
     record.throughput.reset();
     record.achieved_tflops.reset();

@@ -19,6 +19,8 @@
 
 namespace effbench {
 
+class Communicator;  // runner/data_parallel.h
+
 /// A learning-rate schedule over `total_steps` optimiser steps, with a linear
 /// warm-up over the first `warmup_steps`:
 ///   warm-up   (s < w):  lr = peak * (s + 1) / w
@@ -75,6 +77,10 @@ struct AccuracyOptions {
   std::optional<int64_t> image_size;   // cyclegan on folders: the images' size (optional)
   int64_t train_samples = 0;           // use only the first N training images (0: all)
   int64_t test_samples = 0;            // use only the first N test images (0: all)
+  // Data-parallel training (Note [Data-parallel time to accuracy] in
+  // accuracy.cpp): this process's membership in the job, or null.
+  Communicator* communicator = nullptr;
+  double bucket_cap_mb = 25;  // gradient bucket size, MiB
 };
 
 /// Throws effbench::Error naming the flag and value for an unknown dataset,

@@ -13,6 +13,7 @@
 #include "data/synthetic.h"
 #include "models/loss_scaler.h"
 #include "models/model.h"
+#include "runner/case_outcome.h"
 #include "runner/devices.h"
 #include "runner/execution.h"
 #include "runner/interrupt.h"
@@ -31,9 +32,6 @@ constexpr int64_t kCpuCycleGanImageSize = 128;
 
 bool is_cpu(const std::string& device) { return device == "cpu"; }
 
-// Thrown inside a case when Ctrl-C arrived; the case is recorded "interrupted".
-struct Interrupted {};
-
 void check_finite(const torch::Tensor& loss, int64_t iteration) {
   const double value = loss.item<double>();
   if (!std::isfinite(value)) {
@@ -42,11 +40,6 @@ void check_finite(const torch::Tensor& loss, int64_t iteration) {
   }
 }
 
-// First line of a LibTorch error, without the C++ backtrace.
-std::string short_error(const std::string& what) {
-  const auto newline = what.find('\n');
-  return newline == std::string::npos ? what : what.substr(0, newline);
-}
 
 struct WindowPlan {
   int64_t iterations = 1;  // per window
@@ -74,7 +67,7 @@ WindowPlan warm_up_and_plan(const std::function<torch::Tensor()>& step, const st
   Stopwatch clock;
   while ((iterations + 1 < options.warmup_iterations || clock.elapsed_s() + first_s < options.warmup_s) &&
          clock.elapsed_s() + first_s < cap_s) {
-    if (interrupt_requested()) throw Interrupted{};
+    throw_if_interrupted();
     last = step();
     ++iterations;
     if (iterations % 8 == 0) synchronize_device(device);  // keep the host from running far ahead
@@ -105,7 +98,7 @@ int64_t run_windows(const std::function<torch::Tensor()>& step, const std::strin
     torch::Tensor last;
     Stopwatch clock;
     for (int64_t i = 0; i < plan.iterations; ++i) {
-      if (interrupt_requested()) throw Interrupted{};
+      throw_if_interrupted();
       last = step();
     }
     synchronize_device(device);
@@ -133,7 +126,7 @@ LatencyMs measure_latency(const InferFn& infer, const torch::Tensor& sample, con
   Stopwatch total;
   const double cap_s = std::max(options.latency_min_s, options.max_case_s / 2);
   while (true) {
-    if (interrupt_requested()) throw Interrupted{};
+    throw_if_interrupted();
     Stopwatch call;
     infer(sample);
     synchronize_device(device);  // latency is per call: each call waits for its result
@@ -499,23 +492,13 @@ CaseRecord run_case(const CaseSpec& spec, const BenchmarkOptions& options, const
   for (const auto& d : available_devices()) {
     if (d.id == spec.device) record.device_name = d.name;
   }
-  try {
+  const bool finished = run_case_guarded(record, [&] {
     if (hooks.before_case) hooks.before_case(spec);
     reset_cuda_peak(spec.device);
     run_case_body(spec, options, hooks, record);
     read_cuda_peak(spec.device, record);
-  } catch (const Interrupted&) {
-    record.status = "interrupted";
-    record.error = "interrupted by the user before the case finished";
-    record.throughput.reset();
-  } catch (const c10::Error& e) {
-    record.status = "failed";
-    record.error = short_error(e.what_without_backtrace());
-  } catch (const std::exception& e) {
-    record.status = "failed";
-    record.error = short_error(e.what());
-  }
-  if (record.status != "ok") {
+  });
+  if (!finished) {
     record.throughput.reset();
     record.latency_ms.reset();
     record.achieved_tflops.reset();

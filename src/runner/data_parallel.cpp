@@ -119,6 +119,7 @@ struct Communicator::Impl {
   std::string device;
   double timeout_s = 120;
   int64_t step = 0;
+  int64_t text_rounds = 0;  // all_gather_text calls so far (the same on every rank)
 
   std::string progress_key(int64_t r) const { return "progress/" + std::to_string(r); }
 
@@ -133,7 +134,7 @@ struct Communicator::Impl {
   std::string describe_fault(const std::string& collective, const std::string& backend_text) {
     std::string cause;
     try {
-      store->setTimeout(std::chrono::milliseconds(3000));
+      store->setTimeout(std::chrono::milliseconds(3000));  // restored below: the run may go on
       std::vector<int64_t> behind;
       std::string last_seen;
       for (int64_t r = 0; r < world_size; ++r) {
@@ -156,6 +157,10 @@ struct Communicator::Impl {
     } catch (const std::exception&) {
       cause = rank == 0 ? "the rendezvous store is unreadable"
                         : "rank 0 (which hosts the rendezvous store) is unreachable: it died or hangs";
+    }
+    try {
+      store->setTimeout(to_ms(timeout_s));
+    } catch (const std::exception&) {
     }
     return "rank " + std::to_string(rank) + ": " + collective + " at step " + std::to_string(step) +
            " failed after " + "at most --dist-timeout-s " + format_number(timeout_s) + " s: " + cause + " [" +
@@ -358,6 +363,18 @@ std::vector<std::vector<double>> Communicator::all_gather(const std::vector<doub
     for (const auto& t : output[0]) {
       const torch::Tensor host = t.cpu().contiguous();
       result.emplace_back(host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
+    }
+  });
+  return result;
+}
+
+std::vector<std::string> Communicator::all_gather_text(const std::string& text) {
+  std::vector<std::string> result;
+  const std::string prefix = "text/" + std::to_string(impl_->text_rounds++) + "/";
+  impl_->guarded("the gather of the measurements", [&] {
+    impl_->store->set(prefix + std::to_string(impl_->rank), bytes_of(text));
+    for (int64_t r = 0; r < impl_->world_size; ++r) {
+      result.push_back(text_of(impl_->store->get(prefix + std::to_string(r))));  // waits up to the timeout
     }
   });
   return result;

@@ -64,6 +64,10 @@ class Communicator {
   /// Every rank's `values` (same length everywhere), rank-major.
   std::vector<std::vector<double>> all_gather(const std::vector<double>& values);
 
+  /// Every rank's `text`, rank-major (through the store: for small
+  /// documents such as a case's energy readings, not for tensors).
+  std::vector<std::string> all_gather_text(const std::string& text);
+
   /// Blocks until every rank reaches it.
   void barrier();
 

@@ -15,6 +15,7 @@
 #include "core/units.h"
 #include "data/synthetic.h"
 #include "models/model.h"
+#include "runner/case_outcome.h"
 #include "runner/data_parallel.h"
 #include "runner/devices.h"
 
@@ -238,23 +239,17 @@ CaseRecord run_one(const CaseSpec& spec, const BenchmarkOptions& options, Commun
   result.per_process_batch = spec.batch;
   result.bucket_cap_bytes = dist.bucket_cap_mb * 1024 * 1024;
   CaseState state;
-  try {
-    if (hooks.before_case) hooks.before_case(spec);
-    result.single_process_samples_per_s =
-        single_process_throughput(spec, options, comm, env, dist, result.single_process_source);
-    run_case_windows(spec, options, comm, dist, hooks, record, state);
-  } catch (const Error& e) {
-    record.status = "failed";
-    record.error = e.what();
-    fault = e.code() == ExitCode::kCasesFailed;  // a rank fault: the process group is unusable
-  } catch (const c10::Error& e) {
-    record.status = "failed";
-    const std::string what = e.what_without_backtrace();
-    record.error = what.substr(0, what.find('\n'));
-  } catch (const std::exception& e) {
-    record.status = "failed";
-    record.error = e.what();
-  }
+  run_case_guarded(record, [&] {
+    try {
+      if (hooks.before_case) hooks.before_case(spec);
+      result.single_process_samples_per_s =
+          single_process_throughput(spec, options, comm, env, dist, result.single_process_source);
+      run_case_windows(spec, options, comm, dist, hooks, record, state);
+    } catch (const Error& e) {
+      fault = e.code() == ExitCode::kCasesFailed;  // a rank fault: the process group is unusable
+      throw;
+    }
+  });
   // Finished windows are kept, even when a later one failed.
   record_throughput(state.global_throughputs, options.cv_warning, record);
 
@@ -349,9 +344,25 @@ double scaling_efficiency(double throughput_n, int64_t world_size, double throug
   return throughput_n / (static_cast<double>(world_size) * throughput_1);
 }
 
-void run_distributed(const DistributedEnv& env, const std::vector<CaseSpec>& cases,
-                     const BenchmarkOptions& options, const DistributedOptions& dist, const CaseHooks& hooks,
-                     const std::function<void(const CaseRecord&)>& on_case_done) {
+std::shared_ptr<Communicator> join_job(const DistributedEnv& env, const std::string& device,
+                                       const DistributedOptions& options) {
+  if (env.world_size > 1) return Communicator::connect_tcp(env, device, options);
+  // A world of one needs no master: a private FileStore, so that a plain
+  // `effbench run --distributed` works without MASTER_PORT.
+  char path[] = "/tmp/effbench-store-XXXXXX";
+  const int fd = mkstemp(path);
+  check(fd >= 0, "--distributed: cannot create a temporary file in /tmp for the store");
+  close(fd);
+  std::shared_ptr<Communicator> comm = Communicator::connect_file(path, 0, 1, device, options);
+  std::remove(path);
+  return comm;
+}
+
+std::vector<std::string> gather_text(Communicator& communicator, const std::string& text) {
+  return communicator.all_gather_text(text);
+}
+
+void check_distributed_cases(const std::vector<CaseSpec>& cases, const DistributedOptions& dist) {
   check(dist.bucket_cap_mb > 0,
         "--dist-bucket-mb: expected MiB > 0 but got " + format_number(dist.bucket_cap_mb));
   check(!cases.empty(), "--distributed: no train case to run (add --mode train)");
@@ -362,23 +373,16 @@ void run_distributed(const DistributedEnv& env, const std::vector<CaseSpec>& cas
     check(spec.device == device, "--distributed: one device per process; got '" + device + "' and '" +
                                      spec.device + "' (each rank uses cuda:LOCAL_RANK on GPUs)");
   }
-  std::unique_ptr<Communicator> comm;
-  if (env.world_size == 1) {
-    // A world of one needs no master: a private FileStore, so that a plain
-    // `effbench run --distributed` works without MASTER_PORT.
-    char path[] = "/tmp/effbench-store-XXXXXX";
-    const int fd = mkstemp(path);
-    check(fd >= 0, "--distributed: cannot create a temporary file in /tmp for the store");
-    close(fd);
-    comm = Communicator::connect_file(path, 0, 1, device, dist);
-    std::remove(path);
-  } else {
-    comm = Communicator::connect_tcp(env, device, dist);
-  }
+}
+
+void run_distributed(const DistributedEnv& env, Communicator& comm, const std::vector<CaseSpec>& cases,
+                     const BenchmarkOptions& options, const DistributedOptions& dist, const CaseHooks& hooks,
+                     const std::function<void(const CaseRecord&)>& on_case_done) {
+  check_distributed_cases(cases, dist);
   for (const auto& spec : cases) {
     bool fault = false;
-    CaseRecord record = run_one(spec, options, *comm, env, dist, hooks, fault);
-    if (comm->rank() == 0 && on_case_done) on_case_done(record);
+    CaseRecord record = run_one(spec, options, comm, env, dist, hooks, fault);
+    if (comm.rank() == 0 && on_case_done) on_case_done(record);
     if (fault) throw Error(record.error, ExitCode::kCasesFailed);
   }
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,14 +43,31 @@ struct DistributedOptions {
   bool measure_single_process = true;                  // else: no scaling efficiency unless given
 };
 
+class Communicator;  // runner/data_parallel.h
+
+/// Joins the job as rank env.rank with a process group for `device`: a
+/// c10d::TCPStore at MASTER_ADDR:MASTER_PORT, or for a world of one a private
+/// store (no master needed). Throws Error for a port in use, an unreachable
+/// master, mismatched world sizes or a backend missing from this build.
+std::shared_ptr<Communicator> join_job(const DistributedEnv& env, const std::string& device,
+                                       const DistributedOptions& options);
+
+/// Every rank's `text`, rank-major (small documents such as energy readings).
+/// Throws Error naming the rank behind when a rank is gone.
+std::vector<std::string> gather_text(Communicator& communicator, const std::string& text);
+
+/// Throws Error when `cases` cannot run data-parallel: none, not all train,
+/// more than one device, a bucket size <= 0.
+void check_distributed_cases(const std::vector<CaseSpec>& cases, const DistributedOptions& dist);
+
 /// Runs the train cases of `cases` with data parallelism in this process as
-/// rank env.rank. Each case's `batch` is the per-process batch (global batch =
+/// rank env.rank of `communicator`'s job. Each case's `batch` is the per-process batch (global batch =
 /// batch x world size). On rank 0 each finished case is passed to
 /// `on_case_done` (to write the result) with its `distributed` figures; other
 /// ranks get nothing. A rank fault ends the run: the current case is recorded
 /// "failed" with a message naming the rank and the step, its finished windows
 /// kept, and effbench::Error is thrown after `on_case_done` saw it.
-void run_distributed(const DistributedEnv& env, const std::vector<CaseSpec>& cases,
+void run_distributed(const DistributedEnv& env, Communicator& communicator, const std::vector<CaseSpec>& cases,
                      const BenchmarkOptions& options, const DistributedOptions& dist, const CaseHooks& hooks,
                      const std::function<void(const CaseRecord&)>& on_case_done);
 

@@ -75,6 +75,26 @@ case "$check" in
     json_check run.json "d['status'] == 'interrupted' and d['cases'][0]['status'] == 'ok' and d['cases'][0]['model'] == 'conv6'"
     json_check run.json "len(d['cases']) == 1 or d['cases'][1]['status'] == 'interrupted'"
     ;;
+  distributed)
+    # Two ranks on loopback (effbench launch): the scaling figures and the
+    # energy of every rank, the host's sensor counted once
+    # (Note [Energy of a data-parallel case]); then training to a result.
+    expect dp-run 0 "scaling efficiency" -- "$effbench" launch --nproc 2 -- run --model conv6 "${tiny[@]}" --cpu-tdp 100 --json dp.json
+    json_check dp.json "d['status'] == 'complete' and len(d['cases']) == 1 and d['cases'][0]['distributed']['world_size'] == 2"
+    # The host's CPU sensor (RAPL package, or the --cpu-tdp estimate without RAPL) read by both ranks, counted for rank 0.
+    json_check dp.json "{r['rank'] for r in d['cases'][0]['energy'] if r['scope'] == 'cpu-package' and r['available']} == {0, 1}"
+    json_check dp.json "{r['rank'] for r in d['cases'][0]['energy'] if r['scope'] == 'cpu-package' and r['available'] and not r.get('cross_check')} == {0}"
+    expect dp-stored 0 "conv6" -- "$effbench" results list
+    if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+      expect dp-tta 0 "-> accuracy" -- "$effbench" launch --nproc 2 -- run --dataset fashion-mnist --model conv6 --device cpu \
+        --epochs 1 --batch 32 --train-samples 256 --test-samples 100 --threads 1 --cpu-tdp 100 --json tta.json --epoch-log tta.jsonl
+      json_check tta.json "d['cases'][0]['distributed']['per_process_batch'] == 16 and d['cases'][0]['batch'] == 32"
+      json_check tta.json "d['cases'][0]['accuracy']['epochs'] == 1 and 0 < d['cases'][0]['accuracy']['value'] <= 1"
+      json_check tta.json "{r['rank'] for r in d['cases'][0]['energy'] if r['scope'] == 'cpu-package' and r['available']} == {0, 1}"
+      # Only rank 0 writes the epoch log: one start, one epoch, one end.
+      json_check tta.json "[json.loads(l)['event'] for l in open('tta.jsonl')] == ['start', 'epoch', 'end']"
+    fi
+    ;;
   *) echo "unknown check $check"; exit 2 ;;
 esac
 

@@ -25,6 +25,60 @@ TEST(Record, GpuCasesKeepTheirGpuAndTheHost) {
   EXPECT_TRUE(reading_belongs_to_case(reading("rapl", "dram", "package-0"), "cuda:1"));
 }
 
+EnergyReading joules(const std::string& source, const std::string& scope, const std::string& device, bool measured,
+                     double value, const std::string& uuid = "") {
+  EnergyReading r = reading(source, scope, device);
+  r.measured = measured;
+  r.available = true;
+  r.joules = value;
+  r.device_uuid = uuid;
+  return r;
+}
+
+// Two hosts: ranks 0 and 1 on host a (one GPU each, one RAPL package shared),
+// rank 2 on host b (its own GPU and package). Hand-computed totals:
+// measured = GPU 100 + 110 + 120 + package a 50 (once) + package b 60 = 440 J.
+TEST(Record, RankReadingsCountEachSensorOnce) {
+  const std::vector<RankReadings> ranks = {
+      {1, "a",
+       {joules("nvml-energy-counter", "gpu-board", "cuda:1", true, 110, "GPU-1"),
+        joules("rapl", "cpu-package", "package-0", true, 51)}},
+      {0, "a",
+       {joules("nvml-energy-counter", "gpu-board", "cuda:0", true, 100, "GPU-0"),
+        joules("rapl", "cpu-package", "package-0", true, 50)}},
+      {2, "b",
+       {joules("nvml-energy-counter", "gpu-board", "cuda:0", true, 120, "GPU-9"),
+        joules("rapl", "cpu-package", "package-0", true, 60)}},
+  };
+  const std::vector<EnergyReading> combined = combine_rank_readings(ranks);
+  ASSERT_EQ(combined.size(), 6u);  // every reading is kept and labelled
+  EXPECT_DOUBLE_EQ(measured_total_joules(combined), 440.0);
+  // Rank order; rank 1's package reading repeats rank 0's sensor on host a.
+  EXPECT_EQ(*combined[0].rank, 0);
+  EXPECT_EQ(combined[0].host, "a");
+  const EnergyReading& repeat = combined[3];
+  EXPECT_EQ(*repeat.rank, 1);
+  EXPECT_EQ(repeat.source, "rapl");
+  EXPECT_TRUE(repeat.cross_check);
+  ASSERT_EQ(repeat.warnings.size(), 1u);
+  EXPECT_NE(repeat.warnings[0].find("rank 0"), std::string::npos);
+  // Host b's package-0 is another sensor than host a's package-0.
+  EXPECT_FALSE(combined[5].cross_check);
+  EXPECT_EQ(*combined[5].rank, 2);
+}
+
+// Ranks sharing one GPU count it once; estimates stay out of measured totals.
+TEST(Record, RankEstimatesAreSummedApartFromMeasurements) {
+  const std::vector<RankReadings> ranks = {
+      {0, "a", {joules("estimate", "cpu-package", "cpu", false, 30), joules("nvml-energy-counter", "gpu-board", "cuda:0", true, 70, "G")}},
+      {1, "a", {joules("estimate", "cpu-package", "cpu", false, 31), joules("nvml-energy-counter", "gpu-board", "cuda:0", true, 71, "G")}},
+      {2, "b", {joules("estimate", "cpu-package", "cpu", false, 40)}},
+  };
+  const std::vector<EnergyReading> combined = combine_rank_readings(ranks);
+  EXPECT_DOUBLE_EQ(measured_total_joules(combined), 70.0);
+  EXPECT_DOUBLE_EQ(estimated_total_joules(combined), 70.0);  // 30 (host a, once) + 40 (host b)
+}
+
 TEST(Record, RunIdsAreUniqueAndNameTheHost) {
   const std::string a = make_run_id("lab server");
   const std::string b = make_run_id("lab server");
