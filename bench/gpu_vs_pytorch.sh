@@ -19,7 +19,9 @@
 # Settings (environment): DEVICE (cuda | cuda:N | cpu; default cuda), MODELS,
 # EFFBENCH (binary; default: build it in BUILD_DIR against the torch that
 # python3 imports, for cuda; build/ for cpu), BUILD_DIR (default build-cuda),
-# PYTHON (default python3), THREADS (cpu: threads of both; default nproc), OUT (result folder), QUICK=1, SKIP_COMPILE=1
+# PYTHON (default python3), PYTORCH_ENV (NAME=VALUE words for the reference,
+# e.g. "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=2147483647" to give it
+# effbench's heap-only malloc), THREADS (cpu: threads of both; default nproc), OUT (result folder), QUICK=1, SKIP_COMPILE=1
 # (leave torch.compile out), PEAK_TFLOPS (for MFU when the catalog lacks the GPU).
 set -euo pipefail
 
@@ -77,7 +79,8 @@ pytorch() {
   local name=$1 model=$2 batch=$3 size=$4; shift 4
   local t=(--warmup-s "${timing[1]}" --min-time-s "${timing[3]}" --repeats "${timing[5]}")
   echo "== pytorch  $name $model: $*"
-  "$PYTHON" "$root/bench/pytorch_reference.py" --model "$model" --device "$DEVICE" --batch "$batch" \
+  # shellcheck disable=SC2086  # PYTORCH_ENV is a list of NAME=VALUE words
+  env ${PYTORCH_ENV:-} "$PYTHON" "$root/bench/pytorch_reference.py" --model "$model" --device "$DEVICE" --batch "$batch" \
     --image-size "$size" "${t[@]}" "${threads[@]}" "$@" 2>>"$OUT/pytorch.log" | sed "s/^{/{\"config\": \"$name\", /" >>"$OUT/pytorch.jsonl" \
     || echo "   (reference failed; see $OUT/pytorch.log)"
 }
