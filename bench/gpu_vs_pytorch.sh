@@ -66,13 +66,17 @@ fi
 peak=()
 [[ -n "${PEAK_TFLOPS:-}" ]] && peak=(--peak-tflops "$PEAK_TFLOPS")
 
-# effbench NAME MODEL BATCH SIZE FLAGS...: one effbench run into $OUT/effbench-NAME-MODEL.json
+# effbench NAME MODEL BATCH SIZE FLAGS...: one effbench run into $OUT/effbench-NAME-MODEL-N.json
+# (N counts the runs: train and infer of one config must not share a file)
+runs=0
 effbench() {
   local name=$1 model=$2 batch=$3 size=$4; shift 4
+  runs=$((runs + 1))
+  local file="$OUT/effbench-$name-$model-$runs"
   echo "== effbench $name $model: $*"
   "$EFFBENCH" run --model "$model" --device "$DEVICE" --batch "$batch" --image-size "$size" "${timing[@]}" \
-    --budget-s 100000 --max-case-s 120 "${peak[@]}" "${threads[@]}" --json "$OUT/effbench-$name-$model.json" "$@" \
-    >"$OUT/effbench-$name-$model.log" 2>&1 || echo "   (effbench exited $?; see $OUT/effbench-$name-$model.log)"
+    --budget-s 100000 --max-case-s 120 "${peak[@]}" "${threads[@]}" --json "$file.json" "$@" \
+    >"$file.log" 2>&1 || echo "   (effbench exited $?; see $file.log)"
 }
 # pytorch NAME MODEL BATCH SIZE FLAGS...: one reference case appended to $OUT/pytorch.jsonl
 pytorch() {
