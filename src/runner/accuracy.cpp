@@ -316,36 +316,40 @@ void run_body(const std::string& model_name, const std::string& device_name, con
   int64_t step = 0;
   int64_t samples = 0;
   double last_lr = schedule.lr_at(0);
+  // A figure summed over the ranks (this rank's alone in one process).
+  auto sum_over_ranks = [&](double value) {
+    if (!comm) return value;
+    double sum = 0;
+    for (const auto& values : comm->all_gather({value})) sum += values.at(0);
+    return sum;
+  };
   TrainingLoop loop;
   loop.current_lr = [&] { return last_lr; };
+  loop.train_epoch = [&](int64_t epoch) {
+    model->train(true);
+    torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
+    for (int64_t i = 0; i < steps_per_epoch; ++i) {
+      throw_if_interrupted();
+      last_lr = schedule.lr_at(step);
+      trainer->set_lr(last_lr);
+      const Batch batch = classifier ? train_loader->next() : unpaired_loader->next();
+      if (comm) {  // this rank's shard of the global batch (classifiers only)
+        comm->set_step(step + 1);
+        loss_sum.add_(trainer->step(batch.input.narrow(0, rank * shard, shard),
+                                    batch.target.narrow(0, rank * shard, shard)));
+      } else {
+        loss_sum.add_(trainer->step(batch.input, batch.target));
+      }
+      ++step;
+      samples += batch.input.size(0);  // the global batch
+    }
+    // The mean of the ranks' mean losses.
+    const double loss =
+        sum_over_ranks(loss_sum.item<double>() / static_cast<double>(steps_per_epoch)) / static_cast<double>(world);
+    check_finite_loss(loss, epoch);
+    return loss;
+  };
   if (classifier) {
-    loop.train_epoch = [&](int64_t epoch) {
-      model->train(true);
-      torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
-      for (int64_t i = 0; i < steps_per_epoch; ++i) {
-        throw_if_interrupted();
-        last_lr = schedule.lr_at(step);
-        trainer->set_lr(last_lr);
-        const Batch batch = train_loader->next();
-        if (comm) {
-          comm->set_step(step + 1);
-          loss_sum.add_(trainer->step(batch.input.narrow(0, rank * shard, shard),
-                                      batch.target.narrow(0, rank * shard, shard)));
-        } else {
-          loss_sum.add_(trainer->step(batch.input, batch.target));
-        }
-        ++step;
-        samples += batch.input.size(0);  // the global batch
-      }
-      double loss = loss_sum.item<double>() / static_cast<double>(steps_per_epoch);  // synchronises
-      if (comm) {
-        double sum = 0;
-        for (const auto& values : comm->all_gather({loss})) sum += values.at(0);
-        loss = sum / static_cast<double>(world);
-      }
-      check_finite_loss(loss, epoch);
-      return loss;
-    };
     loop.evaluate = [&] {
       model->train(false);
       double correct = 0;
@@ -360,31 +364,11 @@ void run_body(const std::string& model_name, const std::string& device_name, con
         }
         correct = static_cast<double>(count.item<int64_t>());
       }
-      if (comm) {  // outside InferenceMode: the collective writes into its tensors
-        double total = 0;
-        for (const auto& values : comm->all_gather({correct})) total += values.at(0);
-        correct = total;
-      }
-      return correct / static_cast<double>(eval->num_samples());
+      // Outside InferenceMode: the collective writes into its tensors.
+      return sum_over_ranks(correct) / static_cast<double>(eval->num_samples());
     };
   } else {
     auto g_ba = backward_generator(*model);
-    loop.train_epoch = [&](int64_t epoch) {
-      model->train(true);
-      torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
-      for (int64_t i = 0; i < steps_per_epoch; ++i) {
-        throw_if_interrupted();
-        last_lr = schedule.lr_at(step);
-        trainer->set_lr(last_lr);
-        const Batch batch = unpaired_loader->next();
-        loss_sum.add_(trainer->step(batch.input, batch.target));
-        ++step;
-        samples += batch.input.size(0);
-      }
-      const double loss = loss_sum.item<double>() / static_cast<double>(steps_per_epoch);
-      check_finite_loss(loss, epoch);
-      return loss;
-    };
     // Cycle-consistency L1 over the test images of both domains, in the
     // normalised [-1, 1] pixel range the generators work in.
     loop.evaluate = [&, g_ba] {
