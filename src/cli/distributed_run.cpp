@@ -125,9 +125,6 @@ void run_distributed_cases(const DistributedRunOptions& cli, const DistributedEn
   rank_hooks.after_timed = [&](CaseRecord& record, int64_t samples) {
     if (hooks.after_timed) hooks.after_timed(record, samples);
     record.energy = gather_energy(comm, env, run.system.hostname, std::move(record.energy));
-    // `samples` are this rank's; a reading's joules are spent on the global batch.
-    const double global_samples = static_cast<double>(samples * env.world_size);
-    for (auto& r : record.energy) r.joules_per_sample = global_samples > 0 ? r.joules / global_samples : 0;
   };
   size_t done = 0;
   auto on_case_done = [&](const CaseRecord& record) {

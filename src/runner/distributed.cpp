@@ -180,7 +180,8 @@ void run_case_windows(const CaseSpec& spec, const BenchmarkOptions& options, Com
   }
   record.timed_iterations = plan.iterations * plan.repeats;
   for (const auto& w : state.windows) record.timed_s += w.seconds;
-  if (hooks.after_timed) hooks.after_timed(record, record.timed_iterations * spec.batch);
+  // Energy per sample is per sample of the global batch (every rank's share of the joules is in the case).
+  if (hooks.after_timed) hooks.after_timed(record, record.timed_iterations * spec.batch * world);
 }
 
 // Note [Single-process baseline]
