@@ -461,41 +461,30 @@ TEST(DistributedFaults, HungRankTimesOutNamingRankAndStep) {
   EXPECT_NE(error.find("--dist-timeout-s 3"), std::string::npos) << error;
 }
 
+// The error of joining the job on loopback `port` as `rank` of `world` ("" when it joined).
+std::string join_error(int64_t rank, int64_t world, int port, const DistributedOptions& options) {
+  try {
+    DistributedEnv env;
+    env.rank = rank;
+    env.world_size = world;
+    env.master_port = port;
+    auto comm = Communicator::connect_tcp(env, "cpu", options);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
 TEST(DistributedFaults, MismatchedWorldSizesAndPortInUseAreClearErrors) {
   const int port = free_port();
   DistributedOptions options;
   options.timeout_s = 5;
-  std::string rank0_error, rank1_error;
-  std::thread rank0([&] {
-    try {
-      DistributedEnv env;
-      env.world_size = 2;
-      env.master_port = port;
-      auto comm = Communicator::connect_tcp(env, "cpu", options);
-    } catch (const Error& e) {
-      rank0_error = e.what();
-    }
-  });
+  std::string rank0_error;
+  std::thread rank0([&] { rank0_error = join_error(0, 2, port, options); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  try {
-    DistributedEnv env;
-    env.rank = 1;
-    env.world_size = 3;
-    env.master_port = port;
-    auto comm = Communicator::connect_tcp(env, "cpu", options);
-  } catch (const Error& e) {
-    rank1_error = e.what();
-  }
+  const std::string rank1_error = join_error(1, 3, port, options);
   // While rank 0 still serves the port, a second rank 0 finds it in use.
-  std::string in_use_error;
-  try {
-    DistributedEnv env;
-    env.world_size = 2;
-    env.master_port = port;
-    auto comm = Communicator::connect_tcp(env, "cpu", options);
-  } catch (const Error& e) {
-    in_use_error = e.what();
-  }
+  const std::string in_use_error = join_error(0, 2, port, options);
   rank0.join();
   EXPECT_NE(rank1_error.find("WORLD_SIZE mismatch: rank 1 has WORLD_SIZE=3 but rank 0 has 2"),
             std::string::npos)
@@ -505,17 +494,8 @@ TEST(DistributedFaults, MismatchedWorldSizesAndPortInUseAreClearErrors) {
       << in_use_error;
 
   // Nobody serves this port: a non-zero rank cannot reach the master.
-  std::string unreachable_error;
-  try {
-    DistributedEnv env;
-    env.rank = 1;
-    env.world_size = 2;
-    env.master_port = free_port();
-    options.timeout_s = 1;
-    auto comm = Communicator::connect_tcp(env, "cpu", options);
-  } catch (const Error& e) {
-    unreachable_error = e.what();
-  }
+  options.timeout_s = 1;
+  const std::string unreachable_error = join_error(1, 2, free_port(), options);
   EXPECT_NE(unreachable_error.find("could not reach the master"), std::string::npos) << unreachable_error;
 }
 
