@@ -96,6 +96,18 @@ std::vector<CaseRef> all_cases(const std::vector<RunRecord>& runs) {
 
 std::string num(double value) { return html_escape(format_number(value)); }
 
+// A Vega-Lite encoding channel that tells measured figures from estimated
+// ones (the "kind" field), mapping them to range[0] and range[1]; `extra`
+// adds the channel's title or legend.
+json kind_channel(const json& range, const json& extra) {
+  json channel = {{"field", "kind"},
+                  {"type", "ordinal"},
+                  {"sort", {"measured", "estimated"}},
+                  {"scale", {{"domain", {"measured", "estimated"}}, {"range", range}}}};
+  channel.update(extra);
+  return channel;
+}
+
 std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                   const std::string& css_class = "") {
   // Cells arrive as HTML (already escaped by the caller).
@@ -468,19 +480,8 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
             {"color", {{"field", "source"}, {"type", "nominal"}}},
             {"stroke", {{"field", "source"}, {"type", "nominal"}}},
             // Measured readings solid, estimates pale with a dashed outline.
-            {"fillOpacity",
-             {{"field", "kind"},
-              {"type", "ordinal"},
-              {"sort", {"measured", "estimated"}},
-              {"scale", {{"domain", {"measured", "estimated"}}, {"range", {1.0, 0.25}}}},
-              {"title", "reading"}}},
-            {"strokeDash",
-             {{"field", "kind"},
-              {"type", "ordinal"},
-              {"sort", {"measured", "estimated"}},
-              {"scale",
-               {{"domain", {"measured", "estimated"}}, {"range", json::array({json::array(), {4, 3}})}}},
-              {"legend", nullptr}}},
+            {"fillOpacity", kind_channel({1.0, 0.25}, {{"title", "reading"}})},
+            {"strokeDash", kind_channel(json::array({json::array(), {4, 3}}), {{"legend", nullptr}})},
             {"tooltip",
              json::array({{{"field", "case"}},
                           {{"field", "source"}},
@@ -603,12 +604,7 @@ std::string accuracy_section(const std::vector<CaseRef>& cases, Charts& charts) 
                       {"y", {{"field", "value"}, {"type", "quantitative"}}},
                       {"color", {{"field", "device"}, {"type", "nominal"}}},
                       {"shape", {{"field", "model"}, {"type", "nominal"}}},
-                      {"fillOpacity",
-                       {{"field", "kind"},
-                        {"type", "ordinal"},
-                        {"sort", {"measured", "estimated"}},
-                        {"scale", {{"domain", {"measured", "estimated"}}, {"range", {1.0, 0.3}}}},
-                        {"title", "energy"}}},
+                      {"fillOpacity", kind_channel({1.0, 0.3}, {{"title", "energy"}})},
                       {"tooltip", json::array({{{"field", "case"}},
                                                {{"field", "value"}},
                                                {{"field", "energy_j"}, {"format", ".4~s"}},
