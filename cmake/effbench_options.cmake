@@ -49,3 +49,15 @@ function(effbench_use_torch target)
     target_precompile_headers(${target} REUSE_FROM effbench_torch_pch)
   endif()
 endfunction()
+
+# Note [Link-only build]
+# CI compiles and links the CUDA variant (Debian's libtorch-cuda-dev) on a
+# machine without a GPU. libtorch_cuda.so needs libcudnn.so.9, which no Debian
+# package ships (nvidia-cudnn downloads it from NVIDIA at install time), so
+# the linker is told not to resolve the symbols of shared libraries' own
+# dependencies, and test discovery, which runs each test binary, waits until
+# test time. The executables are complete but cannot start without cuDNN.
+if(EFFBENCH_LINK_ONLY)
+  add_link_options(LINKER:--allow-shlib-undefined)
+  set(CMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE PRE_TEST)
+endif()

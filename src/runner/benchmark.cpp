@@ -151,7 +151,7 @@ void reset_cuda_peak(const std::string& device) {
 #ifdef EFFBENCH_HAS_CUDA
   if (device.rfind("cuda", 0) == 0) {
     c10::cuda::CUDACachingAllocator::emptyCache();
-    c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<int>(std::stoll(device.substr(5))));
+    c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(std::stoll(device.substr(5))));
   }
 #else
   (void)device;
@@ -161,11 +161,16 @@ void reset_cuda_peak(const std::string& device) {
 void read_cuda_peak(const std::string& device, CaseRecord& record) {
 #ifdef EFFBENCH_HAS_CUDA
   if (device.rfind("cuda", 0) == 0) {
-    using c10::cuda::CUDACachingAllocator::getDeviceStats;
-    const auto stats = getDeviceStats(static_cast<int>(std::stoll(device.substr(5))));
-    const auto aggregate = static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE);
-    record.memory.cuda_peak_allocated_bytes = stats.allocated_bytes[aggregate].peak;
-    record.memory.cuda_peak_reserved_bytes = stats.reserved_bytes[aggregate].peak;
+    // getDeviceStats() is in c10::cuda::CUDACachingAllocator in every
+    // LibTorch, but the enum naming its rows moved: StatType was declared
+    // there up to 2.4, in c10::CachingDeviceAllocator (2.5, 2.6) and in
+    // c10::CachingAllocator after. Its AGGREGATE row (all pools) is row 0
+    // in every version, so the row is indexed without naming the enum.
+    constexpr size_t kAggregateRow = 0;
+    const auto stats =
+        c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(std::stoll(device.substr(5))));
+    record.memory.cuda_peak_allocated_bytes = stats.allocated_bytes[kAggregateRow].peak;
+    record.memory.cuda_peak_reserved_bytes = stats.reserved_bytes[kAggregateRow].peak;
   }
 #else
   (void)device;

@@ -290,6 +290,13 @@ std::unique_ptr<Communicator> Communicator::connect_tcp(const DistributedEnv& en
   store_options.numWorkers = static_cast<std::size_t>(env.world_size);
   store_options.waitWorkers = false;  // check_membership waits, with a message naming the missing ranks
   store_options.timeout = to_ms(options.timeout_s);
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  // LibTorch 2.4 made libuv the TCPStore's default backend, and a LibTorch
+  // built without libuv (Debian's 2.6) refuses to start a store that asks for
+  // it. The classic backend exists in every build and serves effbench's few
+  // ranks as well; use it everywhere, so every build behaves the same.
+  store_options.useLibUV = false;
+#endif
   c10::intrusive_ptr<c10d::Store> store;
   const std::string where = env.master_addr + ":" + std::to_string(env.master_port);
   try {

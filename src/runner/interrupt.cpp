@@ -11,25 +11,52 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-void on_sigint(int) {
-  if (g_interrupted.exchange(true)) _exit(130);  // second Ctrl-C: leave now
+// Note [Interrupt grace]
+// The first SIGINT or SIGTERM asks the run to stop after the current step;
+// every finished case has already been saved (the JSON and the database are
+// written after each case). A step can fail to return, though: a LibTorch
+// call that never ends (TorchScript's fuser compiling with LLVM on 2.6 was
+// one) would leave a process that ignores Ctrl-C and `kill`. So the first
+// signal also arms an alarm: a step still unfinished kGraceS later ends the
+// process with the interrupted exit code. A second signal leaves at once.
+constexpr unsigned kGraceS = 20;
+
+void write_stderr(const char* message, size_t size) { (void)!write(STDERR_FILENO, message, size); }
+
+void on_grace_expired(int) {
+  const char message[] = "\neffbench: the current step did not finish within 20 s of the interrupt; leaving now "
+                         "(finished cases were saved)\n";
+  write_stderr(message, sizeof(message) - 1);
+  _exit(130);
+}
+
+void on_stop_signal(int) {
+  if (g_interrupted.exchange(true)) _exit(130);  // second signal: leave now
   const char message[] = "\neffbench: interrupted; finishing the current step and saving finished cases "
                          "(Ctrl-C again to quit at once)\n";
-  (void)!write(STDERR_FILENO, message, sizeof(message) - 1);
+  write_stderr(message, sizeof(message) - 1);
+  alarm(kGraceS);
 }
 
 }  // namespace
 
 void install_interrupt_handler() {
   struct sigaction action {};
-  action.sa_handler = on_sigint;
+  action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  struct sigaction grace {};
+  grace.sa_handler = on_grace_expired;
+  sigemptyset(&grace.sa_mask);
+  sigaction(SIGALRM, &grace, nullptr);
 }
 
 bool interrupt_requested() { return g_interrupted.load(); }
 void request_interrupt() { g_interrupted.store(true); }
-void clear_interrupt() { g_interrupted.store(false); }
+void clear_interrupt() {
+  alarm(0);
+  g_interrupted.store(false);
+}
 
 }  // namespace effbench

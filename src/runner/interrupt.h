@@ -1,14 +1,17 @@
 #pragma once
-// Ctrl-C handling: the first SIGINT asks the run to stop after the current
-// iteration (finished cases are kept and written); a second one exits at once.
+// Ctrl-C handling: the first SIGINT or SIGTERM asks the run to stop after the
+// current iteration (finished cases are kept and written); a second one exits
+// at once, and so does a step that has not returned 20 s after the first
+// (Note [Interrupt grace]).
 
 namespace effbench {
 
-/// Installs the SIGINT handler described above.
+/// Installs the SIGINT/SIGTERM handler described above (and its SIGALRM).
 void install_interrupt_handler();
-/// True once SIGINT was received (or request_interrupt() called).
+/// True once SIGINT or SIGTERM was received (or request_interrupt() called).
 bool interrupt_requested();
 void request_interrupt();
+/// Forgets an interrupt, and disarms its grace alarm.
 void clear_interrupt();
 
 }  // namespace effbench
