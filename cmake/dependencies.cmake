@@ -9,7 +9,8 @@
 #   scripts/gather_deps.sh fills it on a Debian machine:
 #     include/         header-only libraries (CLI11, nlohmann-json, Eigen, the
 #                      Boost.Math closure, stb) and sqlite3.h, zlib.h
-#     gloo-include/    Gloo's headers, used only when the LibTorch ships none
+#     gloo-include/    Gloo's and fmt's headers, which LibTorch's c10d headers
+#     fmt-include/     include, used only when the LibTorch ships none
 #     lib/             libsqlite3.a, libz.a (static: no shared-library
 #                      version to match on the target machine)
 #     googletest/      GoogleTest's sources, built here with the project's
@@ -54,22 +55,25 @@ set_target_properties(SQLite::SQLite3 PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${deps_dir}/include"
   INTERFACE_LINK_LIBRARIES "Threads::Threads;${CMAKE_DL_LIBS};m")
 
-# c10d's ProcessGroupGloo.hpp includes Gloo's headers, which should match the
-# Gloo compiled into LibTorch: a LibTorch that ships them (include/gloo) keeps
-# its own. pip wheels ship none; they get the folder's (Debian's Gloo), which
-# c10d only uses through pointers (devices, the store).
-set(torch_has_gloo OFF)
-foreach(dir ${TORCH_INCLUDE_DIRS})
-  if(EXISTS "${dir}/gloo/algorithm.h")
-    set(torch_has_gloo ON)
+# Headers that LibTorch's own headers include: c10d's ProcessGroupGloo.hpp
+# includes Gloo's, c10d's logging.h fmt's. They should match what LibTorch was
+# compiled with, so a LibTorch that ships them (include/gloo, include/fmt: pip
+# wheels ship fmt, not Gloo) keeps its own, and only a missing one comes from
+# the folder (Debian's; c10d uses Gloo only through pointers).
+foreach(torch_dependency gloo fmt)
+  set(shipped OFF)
+  foreach(dir ${TORCH_INCLUDE_DIRS})
+    if(EXISTS "${dir}/${torch_dependency}")
+      set(shipped ON)
+    endif()
+  endforeach()
+  if(shipped)
+    message(STATUS "effbench: ${torch_dependency} headers from LibTorch")
+  else()
+    include_directories(AFTER SYSTEM "${deps_dir}/${torch_dependency}-include")
+    message(STATUS "effbench: ${torch_dependency} headers from ${deps_dir}/${torch_dependency}-include")
   endif()
 endforeach()
-if(NOT torch_has_gloo)
-  include_directories(AFTER SYSTEM "${deps_dir}/gloo-include")
-  message(STATUS "effbench: Gloo headers from ${deps_dir}/gloo-include")
-else()
-  message(STATUS "effbench: Gloo headers from LibTorch")
-endif()
 
 if(EFFBENCH_BUILD_TESTS)
   set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)

@@ -13,7 +13,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/device-deps}
 packages=(libcli11-dev nlohmann-json3-dev libeigen3-dev libboost-dev libstb-dev libsqlite3-dev zlib1g-dev
-          libgtest-dev libgloo-dev g++)
+          libgtest-dev libgloo-dev libfmt-dev g++)
 
 if [ "${EFFBENCH_SKIP_APT:-0}" != 1 ]; then
   sudo=""
@@ -23,7 +23,7 @@ if [ "${EFFBENCH_SKIP_APT:-0}" != 1 ]; then
 fi
 
 rm -rf "$out"
-mkdir -p "$out/include" "$out/gloo-include" "$out/lib"
+mkdir -p "$out/include" "$out/gloo-include" "$out/fmt-include" "$out/lib"
 inc=/usr/include
 lib=/usr/lib/$(gcc -print-multiarch)
 
@@ -32,6 +32,7 @@ cp -r "$inc/eigen3/Eigen" "$out/include/"
 cp "$inc/sqlite3.h" "$inc/sqlite3ext.h" "$inc/zlib.h" "$inc/zconf.h" "$out/include/"
 cp "$lib/libsqlite3.a" "$lib/libz.a" "$out/lib/"
 cp -r "$inc/gloo" "$out/gloo-include/"
+cp -r "$inc/fmt" "$out/fmt-include/"
 cp -r /usr/src/googletest/. "$out/googletest/"
 rm -rf "$out/googletest/googlemock"  # effbench's tests use GoogleTest alone
 

@@ -289,6 +289,7 @@ void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const
     const torch::NoGradGuard no_grad;
     fused = make_fused_module(model);
     fused_single = make_fused_module(model);
+    record.notes.push_back(fuser_note(spec.device));
   }
   c10::InferenceMode inference;
   const torch::Tensor sample = batches.first().input.slice(0, 0, 1).clone();

@@ -13,9 +13,24 @@
 #include <c10/cuda/CUDAStream.h>
 #endif
 
+// Declared in torch/csrc/jit/codegen/fuser/interface.h, which no LibTorch
+// package ships; exported by libtorch_cpu in 1.13, 2.6 and 2.11.
+namespace torch {
+namespace jit {
+TORCH_API bool canFuseOnCPU();
+TORCH_API void overrideCanFuseOnCPU(bool value);
+}  // namespace jit
+}  // namespace torch
+
 namespace effbench {
 
+std::string fuser_note(const std::string& device) {
+  if (device == "cpu") return "fused: TorchScript's CPU fuser off (Note [CPU fuser])";
+  return "fused: TorchScript's GPU fuser as LibTorch sets it";
+}
+
 torch::jit::Module make_fused_module(Model& model) {
+  torch::jit::overrideCanFuseOnCPU(false);  // Note [CPU fuser]
   torch::jit::Module scripted = model.to_script();
   scripted.eval();
   torch::jit::Module frozen = torch::jit::freeze(scripted);

@@ -9,6 +9,16 @@
 // fusion; on the cpu, convolutions move to oneDNN with weights pre-packed).
 // Its output is compared with eager before anything is timed.
 //
+// Note [CPU fuser]
+// TorchScript's tensor-expression fuser compiles fused elementwise kernels
+// for the cpu with LLVM, where LibTorch was built with LLVM: Debian's 2.6 is,
+// Debian's 1.13 and the pip wheels are not. On 2.6 that compilation never
+// returned for conv6 (the process spun inside LLVMCodeGen, ignoring SIGTERM;
+// upstream's LLVM 18 fix, pytorch#149058, came in 2.7). effbench turns the CPU
+// fuser off, so `fused` on a cpu means the same in every build: frozen,
+// batch norm folded, oneDNN convolutions, no generated kernels. Each fused
+// case says so in its notes (fuser_note).
+//
 // Note [CUDA graph mode]
 // graph = the step (inference forward, or the whole training step) captured
 // once into a CUDA graph on a side stream after warm-up iterations there, and
@@ -34,7 +44,11 @@ namespace effbench {
 
 /// Frozen, inference-optimised TorchScript module of `model` (Note [Fused
 /// inference]); the model must already be on its device and in eval mode.
+/// Turns TorchScript's CPU fuser off for the process (Note [CPU fuser]).
 torch::jit::Module make_fused_module(Model& model);
+
+/// The fuser setting a fused case on `device` ran with, for its notes.
+std::string fuser_note(const std::string& device);
 
 /// Runs a fused module on one input.
 torch::Tensor run_fused(torch::jit::Module& module, const torch::Tensor& input);

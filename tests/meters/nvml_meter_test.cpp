@@ -222,3 +222,36 @@ TEST(NvmlThrottle, DecodesBits) {
 
 }  // namespace
 }  // namespace effbench
+
+namespace effbench {
+namespace {
+
+// The real libnvidia-ml on this machine's first GPU; skipped where there is
+// none. An idle or busy board draws between 1 W and 2 kW, so one second's
+// readings (counter and power integral) must fall in [1 J, 2 kJ].
+TEST(NvmlOnThisMachine, ReadsTheFirstGpu) {
+  MeterOptions options;
+  options.cuda_device_indices = {0};
+  options.sample_period_s = 0.02;
+  NvmlMeter meter(options);
+  const auto status = meter.status();
+  if (status.empty() || !status.front().available) {
+    GTEST_SKIP() << "no NVML GPU: " << (status.empty() ? std::string("no status") : status.front().reason);
+  }
+  meter.start();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  meter.stop();
+  bool saw_energy = false;
+  for (const auto& reading : meter.readings()) {
+    if (!reading.available) continue;
+    saw_energy = true;
+    EXPECT_TRUE(reading.measured) << reading.source;
+    EXPECT_GE(reading.joules, 1.0) << reading.source;
+    EXPECT_LE(reading.joules, 2000.0) << reading.source;
+    EXPECT_NEAR(reading.duration_s, 1.0, 0.2) << reading.source;
+  }
+  EXPECT_TRUE(saw_energy);
+}
+
+}  // namespace
+}  // namespace effbench
