@@ -41,7 +41,8 @@ TEST(Cuda, EveryInferenceModeMatchesEagerAndRecordsAllocatorPeaks) {
     // mismatch fails the case (Note [Fused inference], Note [CUDA graph mode]).
     const CaseRecord record = run_case(spec, options);
     ASSERT_EQ(record.status, "ok") << spec.exec << ": " << record.error;
-    EXPECT_GT(record.throughput.median, 0.0) << spec.exec;
+    ASSERT_TRUE(record.throughput.has_value()) << spec.exec;
+    EXPECT_GT(record.throughput->median, 0.0) << spec.exec;
     ASSERT_TRUE(record.latency_ms.has_value()) << spec.exec;
     // The weights alone are params x 4 bytes (fp32) on the device.
     ASSERT_TRUE(record.memory.cuda_peak_allocated_bytes.has_value()) << spec.exec;
