@@ -15,6 +15,7 @@
 #include "cli/trend_command.h"
 #include "cli/version.h"
 #include "core/allocator.h"
+#include "core/blas_threads.h"
 #include "core/error.h"
 
 namespace {
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   effbench::set_command_line(argc, argv);
   try {
     effbench::configure_allocator();  // before anything large is allocated (Note [Heap-only malloc])
+    effbench::configure_blas_threads();  // Note [One CPU thread pool]
   } catch (const effbench::Error& e) {
     std::cerr << "effbench: error: " << e.what() << "\n";
     return static_cast<int>(e.code());

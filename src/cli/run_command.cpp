@@ -81,6 +81,7 @@ void print_header(const RunRecord& run, const std::vector<CaseSpec>& cases, bool
               << format_bytes(static_cast<double>(gpu.memory_bytes)) << "\n";
   }
   if (!s.blas.empty()) std::cout << "  blas:    " << s.blas << "\n";
+  if (!s.blas_threads.empty()) std::cout << "           " << s.blas_threads << "\n";
   if (!s.allocator.empty()) std::cout << "  malloc:  " << s.allocator << "\n";
   if (s.blas.find("/blas/libblas") != std::string::npos) {
     std::cout << "  warning: LibTorch uses the reference BLAS, several times slower for linear layers; "

@@ -1,6 +1,7 @@
 #include "core/system_info.h"
 
 #include "core/allocator.h"
+#include "core/blas_threads.h"
 
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -69,6 +70,7 @@ int64_t count_physical_cores(const std::string& cpuinfo_text, int64_t logical_co
 SystemInfo read_host_info(const std::string& proc_root) {
   SystemInfo info;
   info.allocator = allocator_setting();
+  info.blas_threads = blas_threads_setting();
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) == 0) info.hostname = host;
 

@@ -36,6 +36,7 @@ struct SystemInfo {
   std::vector<GpuInfo> gpus;
   std::string blas;                // BLAS library LibTorch resolved to, when known
   std::string allocator;           // how malloc serves large blocks (core/allocator.h)
+  std::string blas_threads;        // OpenBLAS's threads (core/blas_threads.h)
 };
 
 /// Reads the host part of SystemInfo (CPU, cores, memory, OS, compiler, build).

@@ -174,7 +174,7 @@ std::string system_section(const std::vector<RunRecord>& runs) {
          s.torch_version +
              (s.torch_cuda ? " (CUDA " + s.cuda_version + ", cuDNN " + s.cudnn_version + ")" : " (CPU)")},
         {"GPU driver", s.gpu_driver_version.empty() ? "-" : s.gpu_driver_version},
-        {"BLAS", s.blas.empty() ? "-" : s.blas},
+        {"BLAS", s.blas.empty() ? "-" : s.blas + (s.blas_threads.empty() ? "" : "; " + s.blas_threads)},
         {"malloc", s.allocator.empty() ? "-" : s.allocator},
         {"Build", s.compiler + ", " + s.build_type + ", effbench " + s.effbench_version +
                       (s.git_commit.empty() ? "" : " @ " + s.git_commit)},

@@ -59,6 +59,7 @@ json system_to_json(const SystemInfo& s) {
               {"gpu_driver_version", s.gpu_driver_version},
               {"blas", s.blas},
               {"allocator", s.allocator},
+              {"blas_threads", s.blas_threads},
               {"gpus", gpus}};
 }
 
@@ -82,6 +83,7 @@ SystemInfo system_from_json(const json& j) {
   s.gpu_driver_version = j.value("gpu_driver_version", "");
   s.blas = j.value("blas", "");
   s.allocator = j.value("allocator", "");
+  s.blas_threads = j.value("blas_threads", "");
   for (const auto& g : j.value("gpus", json::array())) {
     GpuInfo gpu;
     gpu.index = g.value("index", int64_t{0});
