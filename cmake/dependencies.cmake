@@ -78,7 +78,16 @@ endforeach()
 if(EFFBENCH_BUILD_TESTS)
   set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
   set(BUILD_GMOCK OFF CACHE BOOL "" FORCE)
+  # GoogleTest 1.12 asks for CMake 3.5, which CMake 3.27+ warns about and
+  # CMake 4 accepts only with a policy minimum: quiet and allowed here.
+  set(CMAKE_WARN_DEPRECATED OFF)
+  set(CMAKE_POLICY_VERSION_MINIMUM 3.5)
   add_subdirectory("${deps_dir}/googletest" "${CMAKE_BINARY_DIR}/googletest" EXCLUDE_FROM_ALL)
-  add_library(GTest::gtest ALIAS gtest)
-  add_library(GTest::gtest_main ALIAS gtest_main)
+  unset(CMAKE_POLICY_VERSION_MINIMUM)
+  unset(CMAKE_WARN_DEPRECATED)
+  foreach(gtest_target gtest gtest_main)
+    if(NOT TARGET GTest::${gtest_target})  # GoogleTest 1.11+ defines them itself
+      add_library(GTest::${gtest_target} ALIAS ${gtest_target})
+    endif()
+  endforeach()
 endif()
