@@ -53,7 +53,8 @@ std::string configure_blas_threads() {
   if (set_threads == nullptr || get_threads == nullptr) {
     setting() = "no OpenBLAS in this process (its BLAS threads as the library sets them)";
   } else if (choice == "own") {
-    setting() = "OpenBLAS's own pool of " + std::to_string(get_threads()) + " threads (EFFBENCH_BLAS_THREADS=own)";
+    setting() =
+        "OpenBLAS's own pool of " + std::to_string(get_threads()) + " threads (EFFBENCH_BLAS_THREADS=own)";
   } else {
     set_threads(1);
     setting() = "OpenBLAS on 1 thread, inside LibTorch's pool (EFFBENCH_BLAS_THREADS=own for its own pool)";

@@ -151,7 +151,8 @@ void reset_cuda_peak(const std::string& device) {
 #ifdef EFFBENCH_HAS_CUDA
   if (device.rfind("cuda", 0) == 0) {
     c10::cuda::CUDACachingAllocator::emptyCache();
-    c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(std::stoll(device.substr(5))));
+    c10::cuda::CUDACachingAllocator::resetPeakStats(
+        static_cast<c10::DeviceIndex>(std::stoll(device.substr(5))));
   }
 #else
   (void)device;
@@ -167,8 +168,8 @@ void read_cuda_peak(const std::string& device, CaseRecord& record) {
     // c10::CachingAllocator after. Its AGGREGATE row (all pools) is row 0
     // in every version, so the row is indexed without naming the enum.
     constexpr size_t kAggregateRow = 0;
-    const auto stats =
-        c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(std::stoll(device.substr(5))));
+    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(
+        static_cast<c10::DeviceIndex>(std::stoll(device.substr(5))));
     record.memory.cuda_peak_allocated_bytes = stats.allocated_bytes[kAggregateRow].peak;
     record.memory.cuda_peak_reserved_bytes = stats.reserved_bytes[kAggregateRow].peak;
   }

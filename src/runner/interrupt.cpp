@@ -24,8 +24,9 @@ constexpr unsigned kGraceS = 20;
 void write_stderr(const char* message, size_t size) { (void)!write(STDERR_FILENO, message, size); }
 
 void on_grace_expired(int) {
-  const char message[] = "\neffbench: the current step did not finish within 20 s of the interrupt; leaving now "
-                         "(finished cases were saved)\n";
+  const char message[] =
+      "\neffbench: the current step did not finish within 20 s of the interrupt; leaving now "
+      "(finished cases were saved)\n";
   write_stderr(message, sizeof(message) - 1);
   _exit(130);
 }

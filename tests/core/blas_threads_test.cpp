@@ -29,7 +29,8 @@ TEST(BlasThreads, UnknownSettingNamesTheVariable) {
     configure_blas_threads();
     FAIL() << "expected effbench::Error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("EFFBENCH_BLAS_THREADS: expected one or own but got '4'"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("EFFBENCH_BLAS_THREADS: expected one or own but got '4'"),
+              std::string::npos)
         << e.what();
   }
   ::unsetenv("EFFBENCH_BLAS_THREADS");
@@ -45,7 +46,8 @@ TEST(BlasThreads, OpenBlasRunsOnOneThread) {
       << blas_threads_setting();
   EXPECT_EQ(get_threads(), own_threads);  // "own" changes nothing
   ::unsetenv("EFFBENCH_BLAS_THREADS");
-  EXPECT_NE(configure_blas_threads().find("OpenBLAS on 1 thread"), std::string::npos) << blas_threads_setting();
+  EXPECT_NE(configure_blas_threads().find("OpenBLAS on 1 thread"), std::string::npos)
+      << blas_threads_setting();
   EXPECT_EQ(get_threads(), 1);
 }
 
