@@ -119,14 +119,14 @@ step "CUDA tests (Cuda.*, NvmlOnThisMachine.*, Batches on CUDA)" cuda_tests.log 
   '$BUILD_DIR/tests/runner/runner_tests' --gtest_filter='Cuda.*' &&
   '$BUILD_DIR/tests/meters/meters_tests' --gtest_filter='NvmlOnThisMachine.*' &&
   '$BUILD_DIR/tests/data/data_tests' --gtest_filter='*Cuda*'"
-grep -E "^\[ +(OK|FAILED|SKIPPED) +\]" "$work/cuda_tests.log" | sed 's/^/    /' | tee -a "$summary"
+grep -E '^\[ +(OK|FAILED|SKIPPED) +\] [A-Za-z0-9_]+\.[A-Za-z0-9_]+ \(' "$work/cuda_tests.log" | sed 's/^/    /' | tee -a "$summary"
 step "the whole test suite (ctest -j $jobs)" ctest.log bash -c "cd '$BUILD_DIR' && ctest -j $jobs --timeout 300 --output-on-failure"
 grep -E "tests passed|tests failed|\(Failed\)|\(Timeout\)" "$work/ctest.log" | sed 's/^/    /' | tee -a "$summary"
 
 # --- 3-4. effbench runs ----------------------------------------------------
 tables() {  # the console tables of a run log, as a code block
   say '```'
-  sed -n '/^Results/,$p' "$work/$1" | tee -a "$summary" >/dev/null
+  sed -n "/^Results/,\$p" "$work/$1" | tee -a "$summary"
   say '```'
 }
 step "default suite, every device (effbench run)" suite.log \
@@ -150,7 +150,7 @@ step "bench/gpu_vs_pytorch.sh (QUICK$([ "${COMPILE:-0}" = 1 ] || echo ', without
   env "${compare_env[@]}" "$root/bench/gpu_vs_pytorch.sh"
 if [ -f "$work/vs_pytorch/summary.txt" ]; then
   say '```'
-  tee -a "$summary" <"$work/vs_pytorch/summary.txt" >/dev/null
+  tee -a "$summary" <"$work/vs_pytorch/summary.txt"
   say '```'
 fi
 exit $((failed_steps > 0))

@@ -8,6 +8,7 @@
 
 #include "runner/benchmark.h"
 #include "runner/precision.h"
+#include "runner_test_support.h"
 
 namespace effbench {
 namespace {
@@ -20,14 +21,7 @@ BenchmarkOptions quick_cuda(const std::string& mode) {
   options.models = {"conv6"};
   options.devices = {"cuda:0"};
   options.modes = {mode};
-  options.batch = 32;
-  options.warmup_s = 0;
-  options.warmup_iterations = 2;
-  options.min_time_s = 0.05;
-  options.repeats = 3;
-  options.latency_min_s = 0.01;
-  options.latency_min_calls = 5;
-  return options;
+  return testing_support::quick_windows(options);
 }
 
 TEST(Cuda, EveryInferenceModeMatchesEagerAndRecordsAllocatorPeaks) {

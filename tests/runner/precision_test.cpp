@@ -15,6 +15,7 @@
 #include "runner/devices.h"
 #include "runner/execution.h"
 #include "runner/precision.h"
+#include "runner_test_support.h"
 
 namespace effbench {
 namespace {
@@ -321,19 +322,8 @@ TEST(Plan, FusedIsPlannedForInferenceOnly) {
   EXPECT_EQ(plan_cases(bf16).size(), 2u);
 }
 
-BenchmarkOptions quick(BenchmarkOptions options) {
-  options.batch = 4;
-  options.warmup_s = 0;
-  options.warmup_iterations = 1;
-  options.min_time_s = 0.02;
-  options.repeats = 3;
-  options.latency_min_s = 0.01;
-  options.latency_min_calls = 3;
-  return options;
-}
-
 TEST(RunCase, FusedInferenceAndBf16TrainingOnCpu) {
-  BenchmarkOptions fused = quick(cpu_options());
+  BenchmarkOptions fused = testing_support::quick_windows(cpu_options());
   fused.modes = {"infer"};
   fused.execs = {"fused"};
   fused.channels_last = true;
@@ -344,7 +334,7 @@ TEST(RunCase, FusedInferenceAndBf16TrainingOnCpu) {
   EXPECT_EQ(fused_record.exec, "fused");
   EXPECT_TRUE(fused_record.latency_ms.has_value());
 
-  BenchmarkOptions bf16 = quick(cpu_options());
+  BenchmarkOptions bf16 = testing_support::quick_windows(cpu_options());
   bf16.modes = {"train"};
   bf16.precision = "bf16";
   const CaseRecord bf16_record = run_case(plan_cases(bf16).at(0), bf16);
@@ -354,7 +344,7 @@ TEST(RunCase, FusedInferenceAndBf16TrainingOnCpu) {
 }
 
 TEST(RunCase, GraphOnCpuFailsCleanlyWhenPlanIsBypassed) {
-  BenchmarkOptions options = quick(cpu_options());
+  BenchmarkOptions options = testing_support::quick_windows(cpu_options());
   CaseSpec spec = plan_cases(options).at(1);
   spec.exec = "graph";
   const CaseRecord record = run_case(spec, options);

@@ -10,10 +10,24 @@
 #include <vector>
 
 #include "runner/accuracy.h"
+#include "runner/benchmark.h"
 #include "runner/data_parallel.h"
 
 namespace effbench {
 namespace testing_support {
+
+/// `options` with windows short enough for a test: batch 4, no warm-up time,
+/// three 20 ms windows, a few latency calls.
+inline BenchmarkOptions quick_windows(BenchmarkOptions options) {
+  options.batch = 4;
+  options.warmup_s = 0;
+  options.warmup_iterations = 1;
+  options.min_time_s = 0.02;
+  options.repeats = 3;
+  options.latency_min_s = 0.01;
+  options.latency_min_calls = 3;
+  return options;
+}
 
 /// True when Debian's dataset-fashion-mnist is installed.
 inline bool have_fashion_mnist() {
