@@ -76,6 +76,8 @@ default_build=$root/build
 [ "$variant" = cuda ] && default_build=$root/build-cuda
 build=${BUILD_DIR:-$default_build}
 
+# libfmt-dev and libgloo-dev: LibTorch's c10d headers include fmt's and
+# Gloo's (Note [Dependencies] in cmake/dependencies.cmake).
 packages=(
   build-essential cmake ninja-build git
   libopenblas0-pthread
