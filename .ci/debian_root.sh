@@ -22,7 +22,7 @@ ensure() {
     return
   fi
   command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
-  rm -rf "$dir"
+  rm -rf --one-file-system "$dir"
   mkdir -p "$roots"
   echo "== debootstrap $suite into $dir"
   debootstrap --variant=minbase --components=main,contrib,non-free,non-free-firmware \
@@ -39,26 +39,25 @@ SOURCES
   touch "$dir/.effbench-root-complete"
 }
 
-unmount_all() {
-  local m
-  for m in effbench dev sys proc; do
-    if mountpoint -q "$root_dir/$m"; then umount -l "$root_dir/$m" || true; fi
-  done
-}
-
 run_inside() {
-  local dir=$roots/$1; shift
+  local dir=$roots/$1
+  shift
   [ -f "$dir/.effbench-root-complete" ] || { echo "no Debian root at $dir: run 'ensure' first" >&2; exit 2; }
   cp /etc/resolv.conf "$dir/etc/resolv.conf"
   mkdir -p "$dir/effbench"
-  root_dir=$dir
-  trap unmount_all EXIT
-  mountpoint -q "$dir/proc" || mount -t proc proc "$dir/proc"
-  mountpoint -q "$dir/sys" || mount --rbind /sys "$dir/sys"
-  mountpoint -q "$dir/dev" || mount --rbind /dev "$dir/dev"
-  mountpoint -q "$dir/effbench" || mount --bind "$checkout" "$dir/effbench"
-  chroot "$dir" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 CI="${CI:-}" TERM=dumb "$@"
+  # The mounts live in a private mount namespace of this command alone: they
+  # never reach the host's mounts and vanish with the command, even a killed
+  # one, so nothing is left to unmount.
+  unshare --mount --propagation private -- /bin/bash -c '
+    set -e
+    dir=$1 checkout=$2
+    shift 2
+    mount -t proc proc "$dir/proc"
+    mount --rbind /sys "$dir/sys"
+    mount --rbind /dev "$dir/dev"
+    mount --bind "$checkout" "$dir/effbench"
+    exec chroot "$dir" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      LANG=C.UTF-8 CI="${CI:-}" TERM=dumb "$@"' debian_root "$dir" "$checkout" "$@"
 }
 
 case "${1:-}" in

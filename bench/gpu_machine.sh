@@ -72,11 +72,9 @@ step() {
 finish() {
   say ""
   say "Total: $((SECONDS - start_s)) s of the ${DEADLINE_S} s deadline; $failed_steps step(s) failed."
-  cp "$work"/*.json "$work"/*.log "$work"/*.txt "$OUT/" 2>/dev/null
+  # Three files travel back: summary.md, report.html, results.tar.gz.
   tar -C "$work" -czf "$OUT/results.tar.gz" . 2>/dev/null
-  [ -f "$work/report.html" ] && cp "$work/report.html" "$OUT/report.html"
-  # Only summary.md, report.html and results.tar.gz travel back.
-  find "$OUT" -maxdepth 1 -type f ! -name summary.md ! -name report.html ! -name results.tar.gz -delete
+  if [ -f "$work/report.html" ]; then cp "$work/report.html" "$OUT/report.html"; fi
 }
 trap finish EXIT
 
@@ -153,4 +151,4 @@ if [ -f "$work/vs_pytorch/summary.txt" ]; then
   tee -a "$summary" <"$work/vs_pytorch/summary.txt"
   say '```'
 fi
-exit $((failed_steps > 0))
+exit $((failed_steps > 0 || out_of_time))

@@ -22,6 +22,10 @@ if [ "${EFFBENCH_SKIP_APT:-0}" != 1 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
+if [ -e "$out" ] && [ ! -f "$out/MANIFEST.txt" ] && [ -n "$(ls -A "$out")" ]; then
+  echo "gather_deps: $out is neither empty nor a dependency folder (no MANIFEST.txt): not replacing it" >&2
+  exit 2
+fi
 rm -rf "$out"
 mkdir -p "$out/include" "$out/gloo-include" "$out/fmt-include" "$out/lib"
 inc=/usr/include

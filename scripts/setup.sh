@@ -40,13 +40,20 @@ case "$codename" in
   bookworm) release=12 ;;
   trixie) release=13 ;;
   *) release=13
-     echo "== $codename is neither Debian 12 (bookworm) nor 13 (trixie): using Debian 13's package set" ;;
+     echo "== $codename is neither Debian 12 (bookworm) nor 13 (trixie): using Debian 13's package set" >&2 ;;
 esac
 
 nvidia_driver=no
 if [ -e /proc/driver/nvidia/version ] || command -v nvidia-smi >/dev/null 2>&1; then
   nvidia_driver=yes
 fi
+# Debian's CUDA LibTorch needs cuDNN 9, which Debian's nvidia-cudnn downloads
+# from NVIDIA only once NVIDIA's cuDNN license is agreed to; effbench does not
+# agree for you.
+cudnn_agreed=no
+[ "${EFFBENCH_CUDNN_LICENSE:-}" = agree ] && cudnn_agreed=yes
+have_cudnn() { ldconfig -p 2>/dev/null | grep -q 'libcudnn\.so\.9'; }
+cudnn_hint="the CUDA LibTorch needs cuDNN 9, which Debian's nvidia-cudnn downloads from NVIDIA once you accept NVIDIA's cuDNN license: EFFBENCH_CUDNN_LICENSE=agree scripts/setup.sh $action"
 
 variant=${EFFBENCH_VARIANT:-auto}
 case "$variant" in
@@ -54,16 +61,23 @@ case "$variant" in
     variant=cpu
     if [ "$nvidia_driver" = yes ]; then
       if [ "$release" = 12 ]; then
-        echo "== an NVIDIA driver is present, but Debian 12 ships only a CPU LibTorch (1.13):"
-        echo "   building the CPU variant. For the GPU: Debian 13, or a pip LibTorch (README, 'Building against a CUDA LibTorch')."
-      else
+        echo "== an NVIDIA driver is present, but Debian 12 ships only a CPU LibTorch (1.13):" >&2
+        echo "   building the CPU variant. For the GPU: Debian 13, or a pip LibTorch (README, 'Building against a CUDA LibTorch')." >&2
+      elif [ "$cudnn_agreed" = yes ] || have_cudnn; then
         variant=cuda
+      else
+        echo "== an NVIDIA driver is present, but $cudnn_hint" >&2
+        echo "   building the CPU variant." >&2
       fi
     fi ;;
   cpu) ;;
   cuda)
     if [ "$release" = 12 ]; then
       echo "EFFBENCH_VARIANT=cuda: Debian 12 has no CUDA LibTorch package; use Debian 13 or a pip LibTorch" >&2
+      exit 2
+    fi
+    if [ "$link_only" != 1 ] && [ "$action" != packages ] && [ "$cudnn_agreed" = no ] && ! have_cudnn; then
+      echo "EFFBENCH_VARIANT=cuda: $cudnn_hint" >&2
       exit 2
     fi ;;
   *) echo "EFFBENCH_VARIANT: expected auto, cpu or cuda but got '$variant'" >&2; exit 2 ;;
@@ -104,30 +118,34 @@ if [ "${EFFBENCH_SKIP_APT:-0}" != 1 ]; then
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   if [ "$variant" = cuda ]; then
     # libtorch-cuda-dev is in contrib, the CUDA toolkit in non-free.
-    if ! grep -rqsE '^[^#]*(contrib.*non-free|Components:.*contrib.*non-free)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    if ! grep -rqsE '^[^#]*contrib.*non-free( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
       echo "== enabling Debian's contrib and non-free components (/etc/apt/sources.list.d/effbench-contrib.list)"
       echo "deb http://deb.debian.org/debian $codename contrib non-free" | $sudo tee /etc/apt/sources.list.d/effbench-contrib.list >/dev/null
     fi
-    # libtorch-cuda needs cuDNN, which nvidia-cudnn downloads from NVIDIA at
-    # install time once NVIDIA's cuDNN license is agreed to. effbench does not
-    # agree for you: EFFBENCH_CUDNN_LICENSE=agree does, anything else declines
-    # (the package then installs without the library; the link-only build
-    # needs none).
-    if [ "${EFFBENCH_CUDNN_LICENSE:-}" = agree ] && [ "$link_only" != 1 ]; then
+    if [ "$cudnn_agreed" = yes ] && [ "$link_only" != 1 ]; then
       echo "nvidia-cudnn nvidia-cudnn/question select I Agree" | $sudo debconf-set-selections
     else
       echo "nvidia-cudnn nvidia-cudnn/question select I Decline" | $sudo debconf-set-selections
-      [ "$link_only" = 1 ] || echo "== declining NVIDIA's cuDNN license: effbench will not start until cuDNN 9 is installed" \
-        "(EFFBENCH_CUDNN_LICENSE=agree scripts/setup.sh $action downloads it through Debian's nvidia-cudnn)"
     fi
   fi
   echo "== installing Debian packages: ${packages[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  if [ "$variant" = cuda ] && [ "$link_only" != 1 ] && ! have_cudnn; then
+    # nvidia-cudnn was installed earlier, declined: ask it again, agreed.
+    echo "== downloading cuDNN through nvidia-cudnn (NVIDIA's license agreed by EFFBENCH_CUDNN_LICENSE=agree)"
+    DEBIAN_FRONTEND=noninteractive $sudo dpkg-reconfigure nvidia-cudnn
+    have_cudnn || { echo "cuDNN 9 is still missing after nvidia-cudnn ran: see its output above" >&2; exit 1; }
+  fi
 fi
 
 cmake_flags=(-G Ninja -DCMAKE_BUILD_TYPE=Release)
-[ "$link_only" = 1 ] && cmake_flags+=(-DEFFBENCH_LINK_ONLY=ON -DEFFBENCH_WERROR=ON)
+# Both stated every time: a CMake cache keeps an option until it is set again.
+if [ "$link_only" = 1 ]; then
+  cmake_flags+=(-DEFFBENCH_LINK_ONLY=ON -DEFFBENCH_WERROR=ON)
+else
+  cmake_flags+=(-DEFFBENCH_LINK_ONLY=OFF -DEFFBENCH_WERROR=OFF)
+fi
 echo "== building effbench (Release, $variant) in $build"
 cmake -S "$root" -B "$build" "${cmake_flags[@]}"
 cmake --build "$build" -j "$jobs"

@@ -310,6 +310,7 @@ void run_accuracy_cases(const AccuracyCliOptions& cli, const BenchmarkOptions& b
     if (interrupt_requested() || parallel_fault) break;
   }
   run.finished_at = utc_now_iso8601();
+  disarm_interrupt_grace();  // the steps have returned (Note [Interrupt grace])
   run.status = interrupt_requested() ? "interrupted" : parallel_fault ? "incomplete" : "complete";
   save();
 

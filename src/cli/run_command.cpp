@@ -253,6 +253,7 @@ void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const
     save();
     if (interrupt_requested()) break;
   }
+  disarm_interrupt_grace();  // the steps have returned (Note [Interrupt grace])
   run.finished_at = utc_now_iso8601();
   run.status = interrupt_requested() ? "interrupted" : "complete";
   save();

@@ -18,7 +18,9 @@ std::atomic<bool> g_interrupted{false};
 // call that never ends (TorchScript's fuser compiling with LLVM on 2.6 was
 // one) would leave a process that ignores Ctrl-C and `kill`. So the first
 // signal also arms an alarm: a step still unfinished kGraceS later ends the
-// process with the interrupted exit code. A second signal leaves at once.
+// process with the interrupted exit code. Once the run's steps have returned
+// it disarms the alarm (disarm_interrupt_grace), so that saving and the
+// report are never cut short. A second signal leaves at once.
 constexpr unsigned kGraceS = 20;
 
 void write_stderr(const char* message, size_t size) { (void)!write(STDERR_FILENO, message, size); }
@@ -55,6 +57,7 @@ void install_interrupt_handler() {
 
 bool interrupt_requested() { return g_interrupted.load(); }
 void request_interrupt() { g_interrupted.store(true); }
+void disarm_interrupt_grace() { alarm(0); }
 void clear_interrupt() {
   alarm(0);
   g_interrupted.store(false);

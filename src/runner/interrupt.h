@@ -13,5 +13,9 @@ bool interrupt_requested();
 void request_interrupt();
 /// Forgets an interrupt, and disarms its grace alarm.
 void clear_interrupt();
+/// Disarms the grace alarm of an interrupt that was honoured: the run's
+/// steps have returned, and what is left (saving, tables, the report) may
+/// take its time. The interrupt itself stays requested.
+void disarm_interrupt_grace();
 
 }  // namespace effbench

@@ -41,6 +41,7 @@ TEST(Cuda, EveryInferenceModeMatchesEagerAndRecordsAllocatorPeaks) {
     // The weights alone are params x 4 bytes (fp32) on the device.
     ASSERT_TRUE(record.memory.cuda_peak_allocated_bytes.has_value()) << spec.exec;
     EXPECT_GE(*record.memory.cuda_peak_allocated_bytes, record.params * 4) << spec.exec;
+    ASSERT_TRUE(record.memory.cuda_peak_reserved_bytes.has_value()) << spec.exec;
     EXPECT_GE(*record.memory.cuda_peak_reserved_bytes, *record.memory.cuda_peak_allocated_bytes) << spec.exec;
   }
 }

@@ -42,6 +42,21 @@ TEST(Interrupt, ASecondSignalLeavesAtOnce) {
   EXPECT_LT(lived_s, 10.0);
 }
 
+TEST(Interrupt, AHonouredInterruptDisarmsTheGracePeriod) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    install_interrupt_handler();
+    kill(getpid(), SIGTERM);
+    disarm_interrupt_grace();  // the step returned; saving may take longer
+    sleep(22);
+    _exit(interrupt_requested() ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);  // not 130: the alarm did not fire
+}
+
 TEST(Interrupt, TheFirstSignalOnlyAsks) {
   install_interrupt_handler();
   EXPECT_FALSE(interrupt_requested());
