@@ -19,6 +19,9 @@ set(EFFBENCH_DEPS_DIR "" CACHE PATH
   "Dependency folder made by scripts/gather_deps.sh (empty: Debian's packages)")
 
 if(NOT EFFBENCH_DEPS_DIR)
+  if(POLICY CMP0167)
+    cmake_policy(SET CMP0167 NEW)  # Boost's own BoostConfig.cmake (CMake 3.30 drops FindBoost)
+  endif()
   find_package(nlohmann_json 3 REQUIRED)
   find_package(Eigen3 3.3 REQUIRED NO_MODULE)
   find_package(Boost REQUIRED)
