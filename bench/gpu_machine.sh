@@ -102,6 +102,11 @@ if [ "$DEVICE" != cpu ]; then
   # nccl.h for the NCCL backend: the pip package nvidia-nccl ships it.
   nccl_include=$("$PYTHON" -c 'import nvidia.nccl, os; print(os.path.join(list(nvidia.nccl.__path__)[0], "include"))' 2>/dev/null)
   [ -f "$nccl_include/nccl.h" ] && cmake_flags+=(-DCMAKE_CXX_FLAGS="-isystem $nccl_include")
+  # LibTorch finds the wheel's CUDA libraries through its RPATH, but NVRTC
+  # (TorchScript's GPU fuser, for --exec fused) opens libnvrtc-builtins by
+  # name at run time: put the pip nvidia libraries on the search path.
+  nvidia_libs=$("$PYTHON" -c 'import glob, os, nvidia; print(":".join(sorted(d for p in nvidia.__path__ for d in glob.glob(os.path.join(p, "*", "lib")))))' 2>/dev/null)
+  [ -n "$nvidia_libs" ] && export LD_LIBRARY_PATH="$nvidia_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
 step "configure against $prefix" configure.log cmake -S "$root" -B "$BUILD_DIR" "${cmake_flags[@]}" || exit 1
 grep "effbench:" "$work/configure.log" | tee -a "$summary"
