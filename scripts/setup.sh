@@ -18,6 +18,7 @@
 #   JOBS                parallel build jobs (default: number of cores)
 #   EFFBENCH_SKIP_APT=1 skip the package installation
 #   EFFBENCH_VARIANT    auto (default) | cpu | cuda
+#   EFFBENCH_WERROR=1   warnings are errors (CI)
 #   EFFBENCH_CUDNN_LICENSE=agree  CUDA variant: agree to NVIDIA's cuDNN license,
 #                       so Debian's nvidia-cudnn downloads cuDNN from NVIDIA
 #   EFFBENCH_LINK_ONLY=1  CUDA variant without a GPU and without cuDNN: compile
@@ -141,11 +142,11 @@ fi
 
 cmake_flags=(-G Ninja -DCMAKE_BUILD_TYPE=Release)
 # Both stated every time: a CMake cache keeps an option until it is set again.
-if [ "$link_only" = 1 ]; then
-  cmake_flags+=(-DEFFBENCH_LINK_ONLY=ON -DEFFBENCH_WERROR=ON)
-else
-  cmake_flags+=(-DEFFBENCH_LINK_ONLY=OFF -DEFFBENCH_WERROR=OFF)
-fi
+werror=OFF
+if [ "${EFFBENCH_WERROR:-0}" = 1 ] || [ "$link_only" = 1 ]; then werror=ON; fi
+link_only_option=OFF
+[ "$link_only" = 1 ] && link_only_option=ON
+cmake_flags+=(-DEFFBENCH_LINK_ONLY=$link_only_option -DEFFBENCH_WERROR=$werror)
 echo "== building effbench (Release, $variant) in $build"
 cmake -S "$root" -B "$build" "${cmake_flags[@]}"
 cmake --build "$build" -j "$jobs"

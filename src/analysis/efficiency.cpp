@@ -49,9 +49,12 @@ std::string lower(std::string text) {
 
 std::string energy_unit_name(EnergyUnit unit) {
   switch (unit) {
-    case EnergyUnit::kJoule: return "J";
-    case EnergyUnit::kWattHour: return "Wh";
-    case EnergyUnit::kKilowattHour: return "kWh";
+    case EnergyUnit::kJoule:
+      return "J";
+    case EnergyUnit::kWattHour:
+      return "Wh";
+    case EnergyUnit::kKilowattHour:
+      return "kWh";
   }
   return "?";
 }
@@ -66,20 +69,26 @@ EnergyUnit parse_energy_unit(const std::string& text) {
 
 double joules_per_unit(EnergyUnit unit) {
   switch (unit) {
-    case EnergyUnit::kJoule: return 1.0;
-    case EnergyUnit::kWattHour: return 3600.0;
-    case EnergyUnit::kKilowattHour: return 3.6e6;
+    case EnergyUnit::kJoule:
+      return 1.0;
+    case EnergyUnit::kWattHour:
+      return 3600.0;
+    case EnergyUnit::kKilowattHour:
+      return 3.6e6;
   }
   return 1.0;
 }
 
 void validate(const GqiSettings& s) {
-  check(std::isfinite(s.alpha) && s.alpha > 0, "--gqi-alpha: expected a number > 0 but got " + format_number(s.alpha));
-  check(std::isfinite(s.beta) && s.beta > 0, "--gqi-beta: expected a number > 0 but got " + format_number(s.beta));
+  check(std::isfinite(s.alpha) && s.alpha > 0,
+        "--gqi-alpha: expected a number > 0 but got " + format_number(s.alpha));
+  check(std::isfinite(s.beta) && s.beta > 0,
+        "--gqi-beta: expected a number > 0 but got " + format_number(s.beta));
 }
 
 std::string describe(const GqiSettings& s) {
-  return "alpha " + setting_text(s.alpha) + ", beta " + setting_text(s.beta) + ", E in " + energy_unit_name(s.unit);
+  return "alpha " + setting_text(s.alpha) + ", beta " + setting_text(s.beta) + ", E in " +
+         energy_unit_name(s.unit);
 }
 
 GqiResult green_quotient_index(double accuracy, double energy_j, const GqiSettings& settings) {
@@ -100,8 +109,8 @@ GqiResult green_quotient_index(double accuracy, double energy_j, const GqiSettin
     std::string suggestion;
     for (EnergyUnit u : {EnergyUnit::kKilowattHour, EnergyUnit::kWattHour, EnergyUnit::kJoule}) {
       if (joules_per_unit(u) < joules_per_unit(settings.unit) && energy_j / joules_per_unit(u) > 1) {
-        suggestion = "; --gqi-unit " + energy_unit_name(u) + " gives E = " +
-                     format_number(energy_j / joules_per_unit(u)) + " " + energy_unit_name(u);
+        suggestion = "; --gqi-unit " + energy_unit_name(u) +
+                     " gives E = " + format_number(energy_j / joules_per_unit(u)) + " " + energy_unit_name(u);
         break;
       }
     }
@@ -113,7 +122,8 @@ GqiResult green_quotient_index(double accuracy, double energy_j, const GqiSettin
   }
   r.value = settings.beta * std::pow(accuracy, settings.alpha) / log_e;
   r.defined = std::isfinite(r.value);
-  if (!r.defined) r.reason = "undefined: the index overflows (E just above 1 " + energy_unit_name(settings.unit) + ")";
+  if (!r.defined)
+    r.reason = "undefined: the index overflows (E just above 1 " + energy_unit_name(settings.unit) + ")";
   return r;
 }
 
@@ -134,7 +144,8 @@ std::vector<bool> pareto_front(const std::vector<ParetoPoint>& points) {
   return front;
 }
 
-std::vector<CaseEfficiency> case_efficiencies(const std::vector<CaseRecord>& cases, const GqiSettings& settings) {
+std::vector<CaseEfficiency> case_efficiencies(const std::vector<CaseRecord>& cases,
+                                              const GqiSettings& settings) {
   std::vector<CaseEfficiency> rows;
   for (const auto& c : cases) {
     if (c.status != "ok" || !c.accuracy) continue;
@@ -177,7 +188,8 @@ std::vector<CaseEfficiency> case_efficiencies(const std::vector<CaseRecord>& cas
   std::vector<size_t> index;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!rows[i].energy_available) continue;
-    points.push_back({rows[i].quality, rows[i].higher_is_better, rows[i].energy_j, rows[i].metric + "/" + rows[i].dataset});
+    points.push_back({rows[i].quality, rows[i].higher_is_better, rows[i].energy_j,
+                      rows[i].metric + "/" + rows[i].dataset});
     index.push_back(i);
   }
   const std::vector<bool> front = pareto_front(points);

@@ -24,8 +24,8 @@ double joules_per_unit(EnergyUnit unit);
 
 /// Settings of the Green Quotient Index, printed beside every value.
 struct GqiSettings {
-  double alpha = 5;   // accuracy exponent
-  double beta = 10;   // scale
+  double alpha = 5;  // accuracy exponent
+  double beta = 10;  // scale
   EnergyUnit unit = EnergyUnit::kKilowattHour;
 };
 
@@ -84,6 +84,7 @@ struct CaseEfficiency {
 
 /// Figures of every ok case that has an accuracy result, with the Pareto front
 /// over them. See Note [Which energy] in efficiency.cpp.
-std::vector<CaseEfficiency> case_efficiencies(const std::vector<CaseRecord>& cases, const GqiSettings& settings);
+std::vector<CaseEfficiency> case_efficiencies(const std::vector<CaseRecord>& cases,
+                                              const GqiSettings& settings);
 
 }  // namespace effbench

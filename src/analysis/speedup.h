@@ -23,10 +23,10 @@ struct SpeedupCell {
 };
 
 struct SpeedupTable {
-  std::string mode;      // "train" | "infer"
-  std::string baseline;  // "cpu"
-  std::vector<std::string> models;   // rows, in first-seen order
-  std::vector<std::string> devices;  // columns, baseline first
+  std::string mode;                                                  // "train" | "infer"
+  std::string baseline;                                              // "cpu"
+  std::vector<std::string> models;                                   // rows, in first-seen order
+  std::vector<std::string> devices;                                  // columns, baseline first
   std::map<std::pair<std::string, std::string>, SpeedupCell> cells;  // (model, device)
 
   const SpeedupCell* cell(const std::string& model, const std::string& device) const;

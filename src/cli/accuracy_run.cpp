@@ -172,7 +172,9 @@ std::string case_result_text(const CaseRecord& c) {
   return text;
 }
 
-std::string optional_number(const std::optional<double>& value) { return value ? format_number(*value) : "-"; }
+std::string optional_number(const std::optional<double>& value) {
+  return value ? format_number(*value) : "-";
+}
 
 std::string efficiency_text(const std::vector<CaseEfficiency>& rows, const GqiSettings& settings) {
   std::vector<std::vector<std::string>> cells;
@@ -198,9 +200,9 @@ std::string efficiency_text(const std::vector<CaseEfficiency>& rows, const GqiSe
       }
     }
     const std::string pareto = e.pareto ? (*e.pareto ? "yes" : "no") : "-";
-    cells.push_back({e.model, e.device, quality, format_number(e.time_s), energy, optional_number(e.accuracy_per_kwh),
-                     optional_number(e.joules_per_correct), optional_number(e.seconds_per_point),
-                     optional_number(e.joules_per_point), gqi, pareto});
+    cells.push_back({e.model, e.device, quality, format_number(e.time_s), energy,
+                     optional_number(e.accuracy_per_kwh), optional_number(e.joules_per_correct),
+                     optional_number(e.seconds_per_point), optional_number(e.joules_per_point), gqi, pareto});
   }
   std::string text = render_table({"model", "device", "quality", "time s", "energy J", "acc/kWh", "J/correct",
                                    "s/point", "J/point", "GQI", "pareto"},
@@ -208,8 +210,9 @@ std::string efficiency_text(const std::vector<CaseEfficiency>& rows, const GqiSe
   text += "  GQI = beta x accuracy^alpha / log10(E) with " + describe(settings) +
           "; pareto: not dominated in quality and energy among this run's cases\n";
   if (any_estimated) {
-    text += "  est.: estimated energy (no sensor could be read), not a measurement; figures derived from it are "
-            "estimates too\n";
+    text +=
+        "  est.: estimated energy (no sensor could be read), not a measurement; figures derived from it are "
+        "estimates too\n";
   }
   for (const auto& f : footnotes) text += "  " + f + "\n";
   return text;
@@ -223,11 +226,13 @@ std::shared_ptr<AccuracyCliOptions> add_accuracy_options(CLI::App* cmd) {
   cmd->add_option("--dataset", options->dataset,
                   "Train to a result on real data: fashion-mnist, mnist, cifar10, or folders (cyclegan's "
                   "trainA/trainB/testA/testB under --data-dir)");
-  cmd->add_option("--data-dir", a.data_dir,
-                  "Dataset folder (default: /usr/share/datasets/<dataset>); cyclegan uses unpaired folders when "
-                  "it has trainA/ trainB/ testA/ testB/");
-  cmd->add_option("--epochs", a.epochs, "Training epochs and the length of the learning-rate schedule "
-                                        "(default: the model's recipe, docs/recipes.md)");
+  cmd->add_option(
+      "--data-dir", a.data_dir,
+      "Dataset folder (default: /usr/share/datasets/<dataset>); cyclegan uses unpaired folders when "
+      "it has trainA/ trainB/ testA/ testB/");
+  cmd->add_option("--epochs", a.epochs,
+                  "Training epochs and the length of the learning-rate schedule "
+                  "(default: the model's recipe, docs/recipes.md)");
   cmd->add_option("--target-accuracy", a.target,
                   "Time to accuracy: stop at the first evaluation >= X, a fraction in (0, 1]");
   cmd->add_option("--max-epochs", a.max_epochs,
@@ -239,7 +244,8 @@ std::shared_ptr<AccuracyCliOptions> add_accuracy_options(CLI::App* cmd) {
       ->capture_default_str();
   cmd->add_option("--test-samples", a.test_samples, "Evaluate on the first N test images only (0: all)")
       ->capture_default_str();
-  cmd->add_option("--gqi-alpha", options->gqi_alpha, "Green Quotient Index: accuracy exponent")->capture_default_str();
+  cmd->add_option("--gqi-alpha", options->gqi_alpha, "Green Quotient Index: accuracy exponent")
+      ->capture_default_str();
   cmd->add_option("--gqi-beta", options->gqi_beta, "Green Quotient Index: scale")->capture_default_str();
   cmd->add_option("--gqi-unit", options->gqi_unit, "Green Quotient Index: unit of E (J, Wh, kWh)")
       ->capture_default_str();
@@ -270,7 +276,8 @@ void run_accuracy_cases(const AccuracyCliOptions& cli, const BenchmarkOptions& b
   run.settings.data = options.dataset;
 
   const size_t total = models.size() * devices.size();
-  std::cout << "  train:   " << total << " case" << (total == 1 ? "" : "s") << " trained on " << options.dataset
+  std::cout << "  train:   " << total << " case" << (total == 1 ? "" : "s") << " trained on "
+            << options.dataset
             << (options.target ? " to target accuracy " + percent(*options.target) : std::string())
             << ", seed " << options.seed << (options.deterministic ? ", deterministic" : "")
             << (options.epoch_log_path.empty() ? "" : ", epoch log " + options.epoch_log_path) << "\n\n";
@@ -283,8 +290,8 @@ void run_accuracy_cases(const AccuracyCliOptions& cli, const BenchmarkOptions& b
       TrainingRecipe recipe = default_recipe(model);
       recipe.batch = options.batch.value_or(recipe.batch);
       recipe.epochs = options.epochs.value_or(recipe.epochs);
-      std::cout << "[" << index << "/" << total << "] " << model << " " << device << " train on " << options.dataset
-                << " (" << recipe.describe() << ")" << std::endl;
+      std::cout << "[" << index << "/" << total << "] " << model << " " << device << " train on "
+                << options.dataset << " (" << recipe.describe() << ")" << std::endl;
       reset_peak_rss();
       SegmentedEnergy energy(meters, device, parallel.combine_energy);
       AccuracyHooks hooks;
@@ -315,8 +322,9 @@ void run_accuracy_cases(const AccuracyCliOptions& cli, const BenchmarkOptions& b
   save();
 
   const std::vector<CaseEfficiency> rows = case_efficiencies(run.cases, gqi);
-  if (!rows.empty()) std::cout << "\nEfficiency (quality at the end of each case; energy over the same span)\n"
-                               << efficiency_text(rows, gqi);
+  if (!rows.empty())
+    std::cout << "\nEfficiency (quality at the end of each case; energy over the same span)\n"
+              << efficiency_text(rows, gqi);
   for (const auto& c : run.cases) {
     for (const auto& note : c.notes) std::cout << "  " << c.model << " " << c.device << ": " << note << "\n";
   }

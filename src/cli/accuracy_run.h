@@ -54,6 +54,7 @@ struct AccuracyParallel {
 /// process's rank; only rank 0 writes the epoch log.
 /// Throws effbench::Error for invalid flags and for data that cannot be loaded.
 void run_accuracy_cases(const AccuracyCliOptions& options, const BenchmarkOptions& bench, MeterSet& meters,
-                        RunRecord& run, const std::function<void()>& save, const AccuracyParallel& parallel = {});
+                        RunRecord& run, const std::function<void()>& save,
+                        const AccuracyParallel& parallel = {});
 
 }  // namespace effbench

@@ -10,8 +10,8 @@
 #include "core/units.h"
 #include "report/console.h"
 #include "results/json.h"
-#include "runner/interrupt.h"
 #include "runner/devices.h"
+#include "runner/interrupt.h"
 
 namespace effbench {
 namespace {
@@ -89,8 +89,8 @@ DistributedEnv prepare_distributed(const DistributedRunOptions& cli, BenchmarkOp
   return env;
 }
 
-std::vector<EnergyReading> gather_energy(Communicator& comm, const DistributedEnv& env, const std::string& host,
-                                         std::vector<EnergyReading> mine) {
+std::vector<EnergyReading> gather_energy(Communicator& comm, const DistributedEnv& env,
+                                         const std::string& host, std::vector<EnergyReading> mine) {
   CaseRecord carrier;  // the readings travel as a case document (one schema)
   carrier.energy = mine;
   const nlohmann::json document = {{"rank", env.rank}, {"host", host}, {"case", case_to_json(carrier)}};
@@ -110,8 +110,8 @@ std::vector<EnergyReading> gather_energy(Communicator& comm, const DistributedEn
   std::vector<RankReadings> ranks;
   for (const auto& text : texts) {
     const nlohmann::json j = nlohmann::json::parse(text);
-    ranks.push_back({j.at("rank").get<int64_t>(), j.at("host").get<std::string>(),
-                     case_from_json(j.at("case")).energy});
+    ranks.push_back(
+        {j.at("rank").get<int64_t>(), j.at("host").get<std::string>(), case_from_json(j.at("case")).energy});
   }
   return combine_rank_readings(ranks);
 }

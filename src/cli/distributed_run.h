@@ -41,8 +41,8 @@ DistributedEnv prepare_distributed(const DistributedRunOptions& cli, BenchmarkOp
 /// the other ranks their own, labelled. Every rank must call it at the same
 /// point. When a rank is gone it keeps this rank's readings and says so in a
 /// warning on each.
-std::vector<EnergyReading> gather_energy(Communicator& comm, const DistributedEnv& env, const std::string& host,
-                                         std::vector<EnergyReading> mine);
+std::vector<EnergyReading> gather_energy(Communicator& comm, const DistributedEnv& env,
+                                         const std::string& host, std::vector<EnergyReading> mine);
 
 /// Runs the train cases data-parallel as this process's rank. Rank 0 prints
 /// a progress line per case, appends each finished case to run.cases, calls

@@ -5,8 +5,8 @@
 #include "cli/command.h"
 #include "core/error.h"
 #include "core/units.h"
-#include "report/console.h"
 #include "meters/meter_set.h"
+#include "report/console.h"
 #include "runner/catalog.h"
 #include "runner/devices.h"
 
@@ -19,8 +19,8 @@ void list_models() {
     rows.push_back({m.name, format_si(static_cast<double>(m.params), ""), format_si(m.forward_flops, "FLOP"),
                     format_si(m.train_flops, "FLOP"), m.input, m.summary});
   }
-  std::cout << render_table({"model", "params", "FLOPs/sample (fwd)", "train step/sample", "default input", "description"},
-                            rows);
+  std::cout << render_table(
+      {"model", "params", "FLOPs/sample (fwd)", "train step/sample", "default input", "description"}, rows);
 }
 
 void list_devices() {
@@ -41,8 +41,8 @@ void list_meters() {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& m : MeterSet::probe(options)) {
-    rows.push_back({m.name, m.source, m.scope, m.device, m.available ? "yes" : "no",
-                    m.available ? m.detail : m.reason});
+    rows.push_back(
+        {m.name, m.source, m.scope, m.device, m.available ? "yes" : "no", m.available ? m.detail : m.reason});
   }
   std::cout << render_table({"meter", "source", "scope", "device", "available", "detail / reason"}, rows);
 }

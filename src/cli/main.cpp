@@ -22,14 +22,9 @@ namespace {
 
 // The command table: one line per subcommand.
 const std::vector<void (*)(CLI::App&)> kCommands = {
-    &effbench::add_run_command,
-    &effbench::add_list_command,
-    &effbench::add_results_command,
-    &effbench::add_compare_command,
-    &effbench::add_report_command,
-    &effbench::add_trend_command,
-    &effbench::add_project_command,
-    &effbench::add_launch_command,
+    &effbench::add_run_command,     &effbench::add_list_command,   &effbench::add_results_command,
+    &effbench::add_compare_command, &effbench::add_report_command, &effbench::add_trend_command,
+    &effbench::add_project_command, &effbench::add_launch_command,
 };
 
 }  // namespace
@@ -37,7 +32,7 @@ const std::vector<void (*)(CLI::App&)> kCommands = {
 int main(int argc, char** argv) {
   effbench::set_command_line(argc, argv);
   try {
-    effbench::configure_allocator();  // before anything large is allocated (Note [Heap-only malloc])
+    effbench::configure_allocator();     // before anything large is allocated (Note [Heap-only malloc])
     effbench::configure_blas_threads();  // Note [One CPU thread pool]
   } catch (const effbench::Error& e) {
     std::cerr << "effbench: error: " << e.what() << "\n";
@@ -45,7 +40,8 @@ int main(int argc, char** argv) {
   }
   CLI::App app{"effbench: time, energy, memory and accuracy of deep learning on your hardware"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", [] { return effbench::version_text(); }, "Print versions and exit");
+  app.set_version_flag(
+      "--version", [] { return effbench::version_text(); }, "Print versions and exit");
   for (auto add : kCommands) add(app);
   try {
     app.parse(argc, argv);

@@ -2,8 +2,8 @@
 // and speedup tables. Finished cases are written after each case, so an
 // interruption or a crash loses nothing already measured.
 
-#include <iostream>
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <streambuf>
@@ -12,16 +12,16 @@
 #include "analysis/speedup.h"
 #include "cli/accuracy_run.h"
 #include "cli/command.h"
-#include "cli/run_sink.h"
 #include "cli/distributed_run.h"
+#include "cli/run_sink.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/units.h"
+#include "meters/memory.h"
+#include "meters/meter_set.h"
 #include "report/console.h"
 #include "report/html.h"
 #include "results/json.h"
-#include "meters/memory.h"
-#include "meters/meter_set.h"
 #include "runner/benchmark.h"
 #include "runner/interrupt.h"
 
@@ -53,7 +53,8 @@ void fill_mfu(const RunCommandOptions& cli, CaseRecord& record) {
   if (peak && *peak > 0) record.mfu = *record.achieved_tflops / *peak;
 }
 
-MeterOptions meter_options(const RunCommandOptions& cli, const RunRecord& run, const std::vector<CaseSpec>& cases) {
+MeterOptions meter_options(const RunCommandOptions& cli, const RunRecord& run,
+                           const std::vector<CaseSpec>& cases) {
   MeterOptions options;
   options.cpu_tdp_w = cli.cpu_tdp_w;
   options.cpu_model = run.system.cpu_model;
@@ -73,7 +74,8 @@ void print_header(const RunRecord& run, const std::vector<CaseSpec>& cases, bool
   const SystemInfo& s = run.system;
   std::cout << "effbench " << s.effbench_version << " run " << run.run_id << "\n"
             << "  host:    " << s.hostname << ", " << s.cpu_model << " (" << s.logical_cores << " logical / "
-            << s.physical_cores << " physical cores), " << format_bytes(static_cast<double>(s.memory_bytes)) << "\n"
+            << s.physical_cores << " physical cores), " << format_bytes(static_cast<double>(s.memory_bytes))
+            << "\n"
             << "  torch:   LibTorch " << s.torch_version << ", " << run.settings.threads << " CPU threads"
             << (s.torch_cuda ? ", CUDA " + s.cuda_version : ", no CUDA") << "\n";
   for (const auto& gpu : s.gpus) {
@@ -88,22 +90,24 @@ void print_header(const RunRecord& run, const std::vector<CaseSpec>& cases, bool
                  "install libopenblas0-pthread\n";
   }
   if (s.build_type != "Release") {
-    std::cout << "  warning: effbench was built as '" << s.build_type << "', not Release: timings are pessimistic\n";
+    std::cout << "  warning: effbench was built as '" << s.build_type
+              << "', not Release: timings are pessimistic\n";
   }
   if (training_to_result) return;  // its plan line comes with the training cases
-  std::cout << "  plan:    " << cases.size() << " cases, " << run.settings.repeats << " timed windows of >= "
-            << format_number(run.settings.min_time_s) << " s each, warm-up >= " << format_number(run.settings.warmup_s)
-            << " s\n";
+  std::cout << "  plan:    " << cases.size() << " cases, " << run.settings.repeats
+            << " timed windows of >= " << format_number(run.settings.min_time_s)
+            << " s each, warm-up >= " << format_number(run.settings.warmup_s) << " s\n";
 }
 
 // Where the run went: the JSON, the database and the report (written here).
 // Only rank 0 of a data-parallel job writes (`rank0` false: nothing).
-void print_outputs(const RunCommandOptions& cli, const RunRecord& run, const RunSink& sink, bool rank0 = true) {
+void print_outputs(const RunCommandOptions& cli, const RunRecord& run, const RunSink& sink,
+                   bool rank0 = true) {
   if (!rank0) return;
   if (!cli.json_path.empty()) std::cout << "\nResults written to " << cli.json_path << "\n";
   if (!sink.db_path().empty()) {
-    std::cout << "Run " << run.run_id << " saved in " << sink.db_path() << " (effbench results show " << run.run_id
-              << ")\n";
+    std::cout << "Run " << run.run_id << " saved in " << sink.db_path() << " (effbench results show "
+              << run.run_id << ")\n";
   }
   if (!cli.report_path.empty()) {
     write_html_report({run}, cli.report_path);
@@ -113,7 +117,8 @@ void print_outputs(const RunCommandOptions& cli, const RunRecord& run, const Run
 
 std::string progress_result(const CaseRecord& c) {
   if (c.status != "ok") return c.status + ": " + c.error;
-  std::string text = format_number(c.throughput->median) + " samples/s (CV " + format_number(100 * c.throughput->cv) + "%)";
+  std::string text =
+      format_number(c.throughput->median) + " samples/s (CV " + format_number(100 * c.throughput->cv) + "%)";
   if (c.latency_ms) text += ", batch-1 p50 " + format_number(c.latency_ms->p50) + " ms";
   return text;
 }
@@ -136,11 +141,12 @@ class QuietRank {
   std::streambuf* saved_;
 };
 
-void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const DistributedRunOptions& distributed,
-         const std::vector<std::string>& arguments) {
+void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy,
+         const DistributedRunOptions& distributed, const std::vector<std::string>& arguments) {
   BenchmarkOptions options = cli.bench;
   if (cli.cuda_graph) {
-    check(options.execs == std::vector<std::string>{"eager"} || options.execs == std::vector<std::string>{"graph"},
+    check(options.execs == std::vector<std::string>{"eager"} ||
+              options.execs == std::vector<std::string>{"graph"},
           "--cuda-graph: means --exec graph; drop one of the two");
     options.execs = {"graph"};
   }
@@ -151,8 +157,8 @@ void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const
     env = prepare_distributed(distributed, options, cli.threads);
   } else {
     options.threads = cli.threads.value_or(0);
-    check(!cli.threads || *cli.threads > 0, "--threads: expected a positive thread count but got " +
-                                                std::to_string(cli.threads.value_or(0)));
+    check(!cli.threads || *cli.threads > 0,
+          "--threads: expected a positive thread count but got " + std::to_string(cli.threads.value_or(0)));
     configure_threads(options.threads);
   }
   const bool rank0 = !env || env->rank == 0;
@@ -164,8 +170,8 @@ void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const
   RunRecord run = begin_run(options, arguments);
   print_header(run, cases, accuracy.enabled());
   if (env) {
-    std::cout << "  ranks:   " << env->world_size << " (data parallel), rendezvous " << env->master_addr << ":"
-              << env->master_port << ", " << options.threads << " threads per rank, "
+    std::cout << "  ranks:   " << env->world_size << " (data parallel), rendezvous " << env->master_addr
+              << ":" << env->master_port << ", " << options.threads << " threads per rank, "
               << options.devices.front() << "; only training runs data-parallel\n";
   }
   // Data-parallel ranks cannot stop together at one step (each sees Ctrl-C
@@ -186,7 +192,8 @@ void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const
               << "\n";
   }
   if (cli.idle_s) {
-    std::cout << "  idle:    measuring idle power for " << format_number(*cli.idle_s) << " s ..." << std::flush;
+    std::cout << "  idle:    measuring idle power for " << format_number(*cli.idle_s) << " s ..."
+              << std::flush;
     meters.measure_idle(*cli.idle_s);
     std::cout << " done\n";
   }
@@ -208,8 +215,9 @@ void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const
   };
 
   // Only rank 0 writes the run (JSON and database).
-  RunSink sink(rank0 ? cli.json_path : "",
-               !rank0 || cli.no_save ? "" : (cli.db_path.empty() ? ResultStore::default_path() : cli.db_path));
+  RunSink sink(
+      rank0 ? cli.json_path : "",
+      !rank0 || cli.no_save ? "" : (cli.db_path.empty() ? ResultStore::default_path() : cli.db_path));
   auto save = [&] { sink.save(run); };
   save();
   std::shared_ptr<Communicator> comm;
@@ -237,9 +245,9 @@ void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const
   const Stopwatch run_clock;
   for (size_t i = 0; i < cases.size(); ++i) {
     const CaseSpec& spec = cases[i];
-    std::cout << "[" << i + 1 << "/" << cases.size() << "] " << spec.model << " " << spec.device << " " << spec.mode
-              << (spec.exec == "eager" ? "" : " " + spec.exec) << " batch " << spec.batch << " " << spec.image_size
-              << "x" << spec.image_size << " ... " << std::flush;
+    std::cout << "[" << i + 1 << "/" << cases.size() << "] " << spec.model << " " << spec.device << " "
+              << spec.mode << (spec.exec == "eager" ? "" : " " + spec.exec) << " batch " << spec.batch << " "
+              << spec.image_size << "x" << spec.image_size << " ... " << std::flush;
     // Each case gets at most its share of what is left of --budget-s.
     BenchmarkOptions case_options = options;
     const double left_s = cli.budget_s - run_clock.elapsed_s();
@@ -282,40 +290,50 @@ void run(const RunCommandOptions& cli, const AccuracyCliOptions& accuracy, const
 
 void add_run_command(CLI::App& app) {
   auto cli = std::make_shared<RunCommandOptions>();
-  auto* cmd = app.add_subcommand("run", "Benchmark training and inference of the models on the devices present");
+  auto* cmd =
+      app.add_subcommand("run", "Benchmark training and inference of the models on the devices present");
   BenchmarkOptions& b = cli->bench;
   cmd->add_option("--model", b.models, "Models, comma-separated (default: all; see `effbench list models`)")
       ->delimiter(',');
-  cmd->add_option("--device", b.devices, "Devices: cpu, cuda, cuda:N, comma-separated (default: every device present)")
+  cmd->add_option("--device", b.devices,
+                  "Devices: cpu, cuda, cuda:N, comma-separated (default: every device present)")
       ->delimiter(',');
   cmd->add_option("--mode", b.modes, "Modes: train, infer (default: both)")->delimiter(',');
-  cmd->add_option("--batch", b.batch, "Batch size (default: 64 on cpu and 256 on GPUs for classifiers; 1 for cyclegan)");
-  cmd->add_option("--image-size", b.image_size, "Input size in pixels (default: the model's; cyclegan 128 on cpu)");
+  cmd->add_option("--batch", b.batch,
+                  "Batch size (default: 64 on cpu and 256 on GPUs for classifiers; 1 for cyclegan)");
+  cmd->add_option("--image-size", b.image_size,
+                  "Input size in pixels (default: the model's; cyclegan 128 on cpu)");
   cmd->add_option("--threads", cli->threads, "CPU threads (default: all logical cores)");
   cmd->add_option("--warmup-s", b.warmup_s, "Minimum warm-up seconds per case")->capture_default_str();
   cmd->add_option("--min-time-s", b.min_time_s, "Minimum seconds per timed window")->capture_default_str();
   cmd->add_option("--repeats", b.repeats, "Timed windows per case")->capture_default_str();
-  cmd->add_option("--max-case-s", b.max_case_s, "Time budget per case: windows are reduced (never below 3) to fit")
+  cmd->add_option("--max-case-s", b.max_case_s,
+                  "Time budget per case: windows are reduced (never below 3) to fit")
       ->capture_default_str();
   cmd->add_option("--budget-s", cli->budget_s,
                   "Time budget for the whole run: each case gets at most its share of what is left")
       ->capture_default_str();
   cmd->add_option("--seed", b.seed, "Random seed for weights and synthetic data")->capture_default_str();
-  cmd->add_option("--precision", b.precision, "Numeric precision: fp32, tf32 (CUDA), bf16 (autocast), fp16 (CUDA autocast)")
+  cmd->add_option("--precision", b.precision,
+                  "Numeric precision: fp32, tf32 (CUDA), bf16 (autocast), fp16 (CUDA autocast)")
       ->capture_default_str();
   cmd->add_option("--exec", b.execs,
-                  "Execution modes, comma-separated: eager, fused (frozen TorchScript, inference), graph (CUDA graphs)")
+                  "Execution modes, comma-separated: eager, fused (frozen TorchScript, inference), graph "
+                  "(CUDA graphs)")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_flag("--cuda-graph", cli->cuda_graph, "Capture and replay each step as a CUDA graph (= --exec graph)");
+  cmd->add_flag("--cuda-graph", cli->cuda_graph,
+                "Capture and replay each step as a CUDA graph (= --exec graph)");
   cmd->add_flag("--channels-last", b.channels_last, "Model and inputs in channels-last memory format");
-  cmd->add_flag("!--no-cudnn-benchmark", b.cudnn_benchmark, "Turn cuDNN autotuning off (on by default on CUDA)");
+  cmd->add_flag("!--no-cudnn-benchmark", b.cudnn_benchmark,
+                "Turn cuDNN autotuning off (on by default on CUDA)");
   cmd->add_option("--peak-tflops", cli->peak_tflops,
                   "Device peak TFLOP/s at the run's precision, for MFU (default: the hardware catalog's)");
   cmd->add_option("--cpu-tdp", cli->cpu_tdp_w,
                   "CPU power at full load in watts, for the energy estimate where no sensor can be read");
   cmd->add_option("--idle-s", cli->idle_s, "Measure idle power for S seconds first; report net energy too");
-  cmd->add_option("--db", cli->db_path, "Results database (default: $EFFBENCH_DB or ~/.local/share/effbench/results.db)");
+  cmd->add_option("--db", cli->db_path,
+                  "Results database (default: $EFFBENCH_DB or ~/.local/share/effbench/results.db)");
   cmd->add_flag("--no-save", cli->no_save, "Do not save the run in the results database");
   cmd->add_flag("--no-meters", cli->no_meters, "Run without energy meters (to measure their overhead)");
   cmd->add_option("--report", cli->report_path, "Write a self-contained HTML report of the run to this file");

@@ -18,7 +18,8 @@ void RunSink::save(const RunRecord& run) {
     store_->begin_run(header);
     begun_ = true;
   }
-  for (; stored_cases_ < run.cases.size(); ++stored_cases_) store_->add_case(run.run_id, run.cases[stored_cases_]);
+  for (; stored_cases_ < run.cases.size(); ++stored_cases_)
+    store_->add_case(run.run_id, run.cases[stored_cases_]);
   if (!finished_ && run.status != "running") {
     store_->finish_run(run.run_id, run.status, run.finished_at);
     finished_ = true;

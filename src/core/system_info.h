@@ -11,7 +11,7 @@ namespace effbench {
 struct GpuInfo {
   int64_t index = 0;
   std::string name;
-  std::string uuid;              // empty when unknown
+  std::string uuid;  // empty when unknown
   int64_t memory_bytes = 0;
   std::string compute_capability;  // "9.0"
 };
@@ -29,14 +29,14 @@ struct SystemInfo {
   std::string git_commit;
   std::string effbench_version;
   std::string torch_version;
-  bool torch_cuda = false;         // LibTorch built with CUDA
-  std::string cuda_version;        // CUDA runtime LibTorch was built with
+  bool torch_cuda = false;   // LibTorch built with CUDA
+  std::string cuda_version;  // CUDA runtime LibTorch was built with
   std::string cudnn_version;
   std::string gpu_driver_version;  // from NVML when available
   std::vector<GpuInfo> gpus;
-  std::string blas;                // BLAS library LibTorch resolved to, when known
-  std::string allocator;           // how malloc serves large blocks (core/allocator.h)
-  std::string blas_threads;        // OpenBLAS's threads (core/blas_threads.h)
+  std::string blas;          // BLAS library LibTorch resolved to, when known
+  std::string allocator;     // how malloc serves large blocks (core/allocator.h)
+  std::string blas_threads;  // OpenBLAS's threads (core/blas_threads.h)
 };
 
 /// Reads the host part of SystemInfo (CPU, cores, memory, OS, compiler, build).

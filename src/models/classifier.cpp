@@ -15,11 +15,11 @@ class ClassifierTrainer : public Trainer {
         forward_scope_(options.forward_scope),
         loss_scaler_(options.loss_scaler) {
     if (options.optimizer == "sgd") {
-      optimizer_ = std::make_unique<torch::optim::SGD>(
-          module.parameters(), torch::optim::SGDOptions(options.lr)
-                                   .momentum(options.momentum)
-                                   .nesterov(options.nesterov)
-                                   .weight_decay(options.weight_decay));
+      optimizer_ =
+          std::make_unique<torch::optim::SGD>(module.parameters(), torch::optim::SGDOptions(options.lr)
+                                                                       .momentum(options.momentum)
+                                                                       .nesterov(options.nesterov)
+                                                                       .weight_decay(options.weight_decay));
     } else if (options.optimizer == "adam") {
       optimizer_ = std::make_unique<torch::optim::Adam>(
           module.parameters(), torch::optim::AdamOptions(options.lr).weight_decay(options.weight_decay));
@@ -58,9 +58,9 @@ class ClassifierTrainer : public Trainer {
  private:
   std::function<torch::Tensor(const torch::Tensor&)> forward_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
-  std::function<void(std::vector<torch::Tensor>&)> gradient_hook_;  // (optional)
+  std::function<void(std::vector<torch::Tensor>&)> gradient_hook_;                     // (optional)
   std::function<torch::Tensor(const std::function<torch::Tensor()>&)> forward_scope_;  // (optional)
-  std::shared_ptr<DynamicLossScaler> loss_scaler_;                                    // (optional)
+  std::shared_ptr<DynamicLossScaler> loss_scaler_;                                     // (optional)
 };
 
 }  // namespace

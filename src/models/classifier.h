@@ -17,7 +17,8 @@ class Classifier : public Model {
  public:
   /// `script_forward` gives the TorchScript forward of the network's own
   /// modules (Note [TorchScript from C++ modules]).
-  Classifier(std::string name, const ModelConfig& config, Net net, double forward_flops, ScriptForward script_forward)
+  Classifier(std::string name, const ModelConfig& config, Net net, double forward_flops,
+             ScriptForward script_forward)
       : name_(std::move(name)),
         config_(config),
         net_(std::move(net)),
@@ -50,7 +51,8 @@ std::unique_ptr<Trainer> make_classifier_trainer(torch::nn::Module& module,
 template <typename Net>
 std::unique_ptr<Trainer> Classifier<Net>::make_trainer(const TrainOptions& options) {
   Net net = net_;
-  return make_classifier_trainer(*net_, [net](const torch::Tensor& x) mutable { return net->forward(x); }, options);
+  return make_classifier_trainer(
+      *net_, [net](const torch::Tensor& x) mutable { return net->forward(x); }, options);
 }
 
 }  // namespace effbench

@@ -69,7 +69,7 @@ std::unique_ptr<Model> make_conv6(const ModelConfig& config) {
         "conv6: expected an image size divisible by 8 (three 2x2 poolings) but got " +
             std::to_string(config.image_size));
   return std::make_unique<Classifier<Conv6Net>>("conv6", config, Conv6Net(config), conv6_flops(config),
-                                                 conv6_script_forward);
+                                                conv6_script_forward);
 }
 
 }  // namespace effbench

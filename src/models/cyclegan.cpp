@@ -78,7 +78,9 @@ TORCH_MODULE(Generator);
 
 struct DiscriminatorImpl : torch::nn::Module {
   explicit DiscriminatorImpl(int64_t in_channels) {
-    auto lrelu = [] { return torch::nn::LeakyReLU(torch::nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)); };
+    auto lrelu = [] {
+      return torch::nn::LeakyReLU(torch::nn::LeakyReLUOptions().negative_slope(0.2).inplace(true));
+    };
     net->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, kNdf, 4).stride(2).padding(1)));
     net->push_back(lrelu());
     int64_t width = kNdf;
@@ -192,7 +194,9 @@ torch::Tensor lsgan(const torch::Tensor& prediction, double target) {
 class CycleGanTrainer : public Trainer {
  public:
   CycleGanTrainer(CycleGanNets nets, double lr, const TrainOptions& train_options)
-      : nets_(std::move(nets)), forward_scope_(train_options.forward_scope), loss_scaler_(train_options.loss_scaler) {
+      : nets_(std::move(nets)),
+        forward_scope_(train_options.forward_scope),
+        loss_scaler_(train_options.loss_scaler) {
     auto options = torch::optim::AdamOptions(lr).betas({0.5, 0.999});
     std::vector<torch::Tensor> g_params = nets_->g_ab->parameters();
     for (auto& p : nets_->g_ba->parameters()) g_params.push_back(p);
@@ -266,7 +270,7 @@ class CycleGanTrainer : public Trainer {
 
   CycleGanNets nets_;
   std::function<torch::Tensor(const std::function<torch::Tensor()>&)> forward_scope_;  // (optional)
-  std::shared_ptr<DynamicLossScaler> loss_scaler_;                                    // (optional)
+  std::shared_ptr<DynamicLossScaler> loss_scaler_;                                     // (optional)
   std::unique_ptr<torch::optim::Adam> optimizer_g_;
   std::unique_ptr<torch::optim::Adam> optimizer_d_;
 };

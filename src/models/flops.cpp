@@ -31,7 +31,8 @@ void FlopCounter::conv_transpose(int64_t out_channels, int64_t kernel, int64_t s
 
 void FlopCounter::linear(int64_t out_features, bool bias) {
   const double in_features = elements();
-  flops_ += 2.0 * in_features * static_cast<double>(out_features) + (bias ? static_cast<double>(out_features) : 0);
+  flops_ +=
+      2.0 * in_features * static_cast<double>(out_features) + (bias ? static_cast<double>(out_features) : 0);
   c_ = out_features;
   h_ = w_ = 1;
 }

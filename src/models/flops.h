@@ -48,7 +48,9 @@ class FlopCounter {
   int64_t channels() const { return c_; }
   int64_t height() const { return h_; }
   int64_t width() const { return w_; }
-  double elements() const { return static_cast<double>(c_) * static_cast<double>(h_) * static_cast<double>(w_); }
+  double elements() const {
+    return static_cast<double>(c_) * static_cast<double>(h_) * static_cast<double>(w_);
+  }
 
  private:
   int64_t c_, h_, w_;

@@ -5,15 +5,17 @@
 
 namespace effbench {
 
-DynamicLossScaler::DynamicLossScaler(LossScalerOptions options) : options_(options), scale_(options.init_scale) {
-  check(options_.init_scale > 0, "loss scaler: expected an initial scale > 0 but got " +
-                                     format_number(options_.init_scale));
-  check(options_.growth_factor > 1, "loss scaler: expected a growth factor > 1 but got " +
-                                        format_number(options_.growth_factor));
-  check(options_.backoff_factor > 0 && options_.backoff_factor < 1,
-        "loss scaler: expected a back-off factor in (0, 1) but got " + format_number(options_.backoff_factor));
-  check(options_.growth_interval > 0, "loss scaler: expected a growth interval > 0 but got " +
-                                          std::to_string(options_.growth_interval));
+DynamicLossScaler::DynamicLossScaler(LossScalerOptions options)
+    : options_(options), scale_(options.init_scale) {
+  check(options_.init_scale > 0,
+        "loss scaler: expected an initial scale > 0 but got " + format_number(options_.init_scale));
+  check(options_.growth_factor > 1,
+        "loss scaler: expected a growth factor > 1 but got " + format_number(options_.growth_factor));
+  check(
+      options_.backoff_factor > 0 && options_.backoff_factor < 1,
+      "loss scaler: expected a back-off factor in (0, 1) but got " + format_number(options_.backoff_factor));
+  check(options_.growth_interval > 0,
+        "loss scaler: expected a growth interval > 0 but got " + std::to_string(options_.growth_interval));
 }
 
 torch::Tensor DynamicLossScaler::scale_loss(const torch::Tensor& loss) const { return loss * scale_; }

@@ -19,7 +19,7 @@ class DynamicLossScaler;  // models/loss_scaler.h
 /// Shape of the data a model is built for.
 struct ModelConfig {
   int64_t in_channels = 3;
-  int64_t image_size = 32;  // square inputs
+  int64_t image_size = 32;   // square inputs
   int64_t num_classes = 10;  // classifiers only
 };
 

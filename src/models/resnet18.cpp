@@ -128,8 +128,8 @@ std::optional<std::string> resnet18_script_forward(const torch::nn::Module& modu
 }  // namespace
 
 std::unique_ptr<Model> make_resnet18(const ModelConfig& config) {
-  check(config.image_size >= 8, "resnet18: expected an image size of at least 8 but got " +
-                                    std::to_string(config.image_size));
+  check(config.image_size >= 8,
+        "resnet18: expected an image size of at least 8 but got " + std::to_string(config.image_size));
   return std::make_unique<Classifier<ResNet18Net>>("resnet18", config, ResNet18Net(config),
                                                    resnet18_flops(config), resnet18_script_forward);
 }

@@ -65,15 +65,16 @@ std::string forward(const std::string& body) { return "def forward(self, x):\n  
 std::optional<std::string> standard_forward(const nn::Module& module) {
   if (const auto* conv = dynamic_cast<const nn::Conv2dImpl*>(&module)) {
     const auto& o = conv->options;
-    return forward("torch.conv2d(x, self.weight, " + bias_or_none(module) + ", " + int_list<2>(o.stride()) + ", " +
-                   conv_padding(o, "Conv2d") + ", " + int_list<2>(o.dilation()) + ", " + std::to_string(o.groups()) +
-                   ")");
+    return forward("torch.conv2d(x, self.weight, " + bias_or_none(module) + ", " + int_list<2>(o.stride()) +
+                   ", " + conv_padding(o, "Conv2d") + ", " + int_list<2>(o.dilation()) + ", " +
+                   std::to_string(o.groups()) + ")");
   }
   if (const auto* conv = dynamic_cast<const nn::ConvTranspose2dImpl*>(&module)) {
     const auto& o = conv->options;
-    return forward("torch.conv_transpose2d(x, self.weight, " + bias_or_none(module) + ", " + int_list<2>(o.stride()) +
-                   ", " + conv_padding(o, "ConvTranspose2d") + ", " + int_list<2>(o.output_padding()) + ", " +
-                   std::to_string(o.groups()) + ", " + int_list<2>(o.dilation()) + ")");
+    return forward("torch.conv_transpose2d(x, self.weight, " + bias_or_none(module) + ", " +
+                   int_list<2>(o.stride()) + ", " + conv_padding(o, "ConvTranspose2d") + ", " +
+                   int_list<2>(o.output_padding()) + ", " + std::to_string(o.groups()) + ", " +
+                   int_list<2>(o.dilation()) + ")");
   }
   if (const auto* bn = dynamic_cast<const nn::BatchNorm2dImpl*>(&module)) {
     const auto& o = bn->options;
@@ -87,8 +88,8 @@ std::optional<std::string> standard_forward(const nn::Module& module) {
     const auto& o = in->options;
     check(!o.track_running_stats(), "fused: InstanceNorm2d with running statistics is not supported");
     const std::string affine = o.affine() ? "self.weight, self.bias" : "None, None";
-    return forward("torch.instance_norm(x, " + affine + ", None, None, True, " + literal(o.momentum()) + ", " +
-                   literal(o.eps()) + ", True)");
+    return forward("torch.instance_norm(x, " + affine + ", None, None, True, " + literal(o.momentum()) +
+                   ", " + literal(o.eps()) + ", True)");
   }
   if (dynamic_cast<const nn::LinearImpl*>(&module)) {
     return forward("torch.linear(x, self.weight, " + bias_or_none(module) + ")");
@@ -100,8 +101,8 @@ std::optional<std::string> standard_forward(const nn::Module& module) {
   if (dynamic_cast<const nn::TanhImpl*>(&module)) return forward("torch.tanh(x)");
   if (const auto* pool = dynamic_cast<const nn::MaxPool2dImpl*>(&module)) {
     const auto& o = pool->options;
-    return forward("torch.max_pool2d(x, " + int_list<2>(o.kernel_size()) + ", " + int_list<2>(o.stride()) + ", " +
-                   int_list<2>(o.padding()) + ", " + int_list<2>(o.dilation()) + ", " +
+    return forward("torch.max_pool2d(x, " + int_list<2>(o.kernel_size()) + ", " + int_list<2>(o.stride()) +
+                   ", " + int_list<2>(o.padding()) + ", " + int_list<2>(o.dilation()) + ", " +
                    (o.ceil_mode() ? "True" : "False") + ")");
   }
   if (const auto* pad = dynamic_cast<const nn::ReflectionPad2dImpl*>(&module)) {
@@ -113,7 +114,8 @@ std::optional<std::string> standard_forward(const nn::Module& module) {
   }
   if (dynamic_cast<const nn::SequentialImpl*>(&module)) {
     std::string source = "def forward(self, x):\n";
-    for (const auto& child : module.named_children()) source += "    x = self." + child_name(child.key()) + "(x)\n";
+    for (const auto& child : module.named_children())
+      source += "    x = self." + child_name(child.key()) + "(x)\n";
     return source + "    return x\n";
   }
   return std::nullopt;
@@ -124,26 +126,30 @@ class Converter {
   explicit Converter(const ScriptForward& custom) : custom_(custom) {}
 
   torch::jit::Module convert(const nn::Module& module) {
-    torch::jit::Module scripted(c10::QualifiedName("__torch__.effbench.Scripted" + std::to_string(count_++)), unit_,
+    torch::jit::Module scripted(c10::QualifiedName("__torch__.effbench.Scripted" + std::to_string(count_++)),
+                                unit_,
                                 /*shouldMangle=*/true);
     scripted.register_attribute("training", c10::BoolType::get(), false);
     for (const auto& p : module.named_parameters(/*recurse=*/false)) {
       scripted.register_parameter(p.key(), p.value().detach(), /*is_buffer=*/false);
     }
-    for (const auto& b : module.named_buffers(/*recurse=*/false)) scripted.register_buffer(b.key(), b.value());
+    for (const auto& b : module.named_buffers(/*recurse=*/false))
+      scripted.register_buffer(b.key(), b.value());
     for (const auto& child : module.named_children()) {
       scripted.register_module(child_name(child.key()), convert(*child.value()));
     }
     std::optional<std::string> source = custom_ ? custom_(module) : std::nullopt;
     if (!source) source = standard_forward(module);
-    check(source.has_value(), "fused: no TorchScript form for module '" + module.name() +
-                                  "' (add it to the model's ScriptForward, Note [TorchScript from C++ modules])");
+    check(source.has_value(),
+          "fused: no TorchScript form for module '" + module.name() +
+              "' (add it to the model's ScriptForward, Note [TorchScript from C++ modules])");
     // Methods defined from C++ see `self` as a plain object, which has no
     // __call__: a child is called through its forward method.
     for (const auto& child : module.named_children()) {
       const std::string call = "self." + child_name(child.key()) + "(";
       const std::string method = "self." + child_name(child.key()) + ".forward(";
-      for (size_t at = source->find(call); at != std::string::npos; at = source->find(call, at + method.size())) {
+      for (size_t at = source->find(call); at != std::string::npos;
+           at = source->find(call, at + method.size())) {
         source->replace(at, call.size(), method);
       }
     }

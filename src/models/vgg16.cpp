@@ -10,8 +10,8 @@ namespace effbench {
 namespace {
 
 constexpr int64_t kPool = 0;  // "M" in the paper's table
-constexpr int64_t kConfigD[] = {64,  64,  kPool, 128, 128, kPool, 256, 256, 256, kPool,
-                                512, 512, 512,   kPool, 512, 512, 512, kPool};
+constexpr int64_t kConfigD[] = {64,    64,  kPool, 128, 128,   kPool, 256, 256, 256,
+                                kPool, 512, 512,   512, kPool, 512,   512, 512, kPool};
 
 struct Vgg16NetImpl : torch::nn::Module {
   explicit Vgg16NetImpl(const ModelConfig& config) {
@@ -31,7 +31,9 @@ struct Vgg16NetImpl : torch::nn::Module {
     register_module("features", features);
     register_module("classifier", classifier);
   }
-  torch::Tensor forward(const torch::Tensor& x) { return classifier->forward(features->forward(x).flatten(1)); }
+  torch::Tensor forward(const torch::Tensor& x) {
+    return classifier->forward(features->forward(x).flatten(1));
+  }
 
   torch::nn::Sequential features;
   torch::nn::Linear classifier{nullptr};
@@ -57,7 +59,8 @@ double vgg16_flops(const ModelConfig& config) {
 // Vgg16NetImpl::forward in TorchScript (Note [TorchScript from C++ modules]).
 std::optional<std::string> vgg16_script_forward(const torch::nn::Module& module) {
   if (dynamic_cast<const Vgg16NetImpl*>(&module) == nullptr) return std::nullopt;
-  return std::string("def forward(self, x):\n    return self.classifier(torch.flatten(self.features(x), 1))\n");
+  return std::string(
+      "def forward(self, x):\n    return self.classifier(torch.flatten(self.features(x), 1))\n");
 }
 
 }  // namespace
@@ -67,7 +70,7 @@ std::unique_ptr<Model> make_vgg16(const ModelConfig& config) {
         "vgg16: expected an image size divisible by 32 (five 2x2 poolings) but got " +
             std::to_string(config.image_size));
   return std::make_unique<Classifier<Vgg16Net>>("vgg16", config, Vgg16Net(config), vgg16_flops(config),
-                                                 vgg16_script_forward);
+                                                vgg16_script_forward);
 }
 
 }  // namespace effbench

@@ -8,11 +8,13 @@
 
 namespace effbench {
 
-std::string render_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+std::string render_table(const std::vector<std::string>& header,
+                         const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths(header.size(), 0);
   for (size_t i = 0; i < header.size(); ++i) widths[i] = header[i].size();
   for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], row[i].size());
   }
   auto line = [&](const std::vector<std::string>& cells) {
     std::string text;
@@ -110,7 +112,8 @@ std::string exec_mode_text(const std::vector<CaseRecord>& cases) {
       return g.model == c.model && g.device == c.device && g.precision == c.precision && g.batch == c.batch;
     });
     if (it == groups.end()) {
-      groups.push_back(Group{c.model, c.device, c.precision, c.batch, std::vector<const CaseRecord*>(order.size())});
+      groups.push_back(
+          Group{c.model, c.device, c.precision, c.batch, std::vector<const CaseRecord*>(order.size())});
       it = groups.end() - 1;
     }
     it->by_exec[static_cast<size_t>(exec_it - order.begin())] = &c;
@@ -126,7 +129,9 @@ std::string exec_mode_text(const std::vector<CaseRecord>& cases) {
     }
   }
   if (present.size() < 2) return "";
-  auto ok = [](const CaseRecord* c) { return c != nullptr && c->status == "ok" && c->throughput.has_value(); };
+  auto ok = [](const CaseRecord* c) {
+    return c != nullptr && c->status == "ok" && c->throughput.has_value();
+  };
   auto format_ratio = [](double value) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.2fx", value);
@@ -151,7 +156,8 @@ std::string exec_mode_text(const std::vector<CaseRecord>& cases) {
     for (const auto* c : g.by_exec) ran += c != nullptr;
     if (ran < 2) continue;
     std::vector<std::string> row = {g.model, g.device, g.precision, std::to_string(g.batch)};
-    for (size_t e : present) row.push_back(ok(g.by_exec[e]) ? format_number(g.by_exec[e]->throughput->median) : "-");
+    for (size_t e : present)
+      row.push_back(ok(g.by_exec[e]) ? format_number(g.by_exec[e]->throughput->median) : "-");
     for (size_t e : present) {
       const CaseRecord* c = g.by_exec[e];
       row.push_back(ok(c) && c->latency_ms ? format_number(c->latency_ms->p50) : "-");
@@ -169,7 +175,8 @@ std::string exec_mode_text(const std::vector<CaseRecord>& cases) {
   }
   if (rows.empty()) return "";
   return render_table(header, rows) +
-         "  mode/eager: ratio of median throughputs at the case's batch; latency: change of the batch-1 p50\n";
+         "  mode/eager: ratio of median throughputs at the case's batch; latency: change of the batch-1 "
+         "p50\n";
 }
 
 }  // namespace effbench

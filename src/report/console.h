@@ -11,7 +11,8 @@
 namespace effbench {
 
 /// Renders rows of cells as an aligned text table with a header rule.
-std::string render_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
+std::string render_table(const std::vector<std::string>& header,
+                         const std::vector<std::vector<std::string>>& rows);
 
 /// The results table of a run, plus one footnote line per note/warning/error.
 std::string results_table(const std::vector<CaseRecord>& cases);

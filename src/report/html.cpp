@@ -500,7 +500,8 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
     for (const auto& c : run.cases) {
       for (const auto& e : c.energy) {
         // The readings that make up totals (measured_total_joules' rule).
-        if (!e.available || e.below_resolution || e.cross_check || e.basis != "gross" || e.scope == "psys") continue;
+        if (!e.available || e.below_resolution || e.cross_check || e.basis != "gross" || e.scope == "psys")
+          continue;
         (e.measured ? measured : estimated)[e.source + (e.scope.empty() ? "" : " / " + e.scope)] += e.joules;
       }
     }

@@ -9,7 +9,7 @@ using nlohmann::json;
 
 // nlohmann conversions for the nested records (found by ADL).
 void to_json(json& j, const ThroughputSummary& t) {
-  j = json{{"unit", t.unit}, {"median", t.median}, {"iqr", t.iqr}, {"min", t.min},
+  j = json{{"unit", t.unit}, {"median", t.median}, {"iqr", t.iqr},        {"min", t.min},
            {"max", t.max},   {"cv", t.cv},         {"samples", t.samples}};
 }
 void from_json(const json& j, ThroughputSummary& t) {
@@ -33,8 +33,11 @@ void from_json(const json& j, LatencyMs& l) {
 void to_json(json& j, const DeviceState& d);
 void from_json(const json& j, DeviceState& d);
 void to_json(json& j, const EnergyReading& e) {
-  j = json{{"source", e.source},   {"scope", e.scope},       {"device", e.device},
-           {"measured", e.measured}, {"available", e.available}};
+  j = json{{"source", e.source},
+           {"scope", e.scope},
+           {"device", e.device},
+           {"measured", e.measured},
+           {"available", e.available}};
   if (!e.available) {
     j["unavailable"] = e.unavailable_reason;
   } else {
@@ -138,8 +141,8 @@ void from_json(const json& j, MemoryUsage& m) {
   optional_from(j, "device_used_bytes", m.device_used_bytes);
 }
 void to_json(json& j, const AccuracyResult& a) {
-  j = json{{"dataset", a.dataset}, {"metric", a.metric},  {"higher_is_better", a.higher_is_better},
-           {"value", a.value},     {"epochs", a.epochs},  {"train_time_s", a.train_time_s},
+  j = json{{"dataset", a.dataset},    {"metric", a.metric}, {"higher_is_better", a.higher_is_better},
+           {"value", a.value},        {"epochs", a.epochs}, {"train_time_s", a.train_time_s},
            {"epoch_log", a.epoch_log}};
   optional_to(j, "target", a.target);
   optional_to(j, "reached_target", a.reached_target);
@@ -261,7 +264,8 @@ std::vector<CaseField> make_fields() {
                     [](const CaseRecord& c) { return std::to_string(c.batch); }));
   f.push_back(plain("input_shape", "input", &CaseRecord::input_shape,
                     [](const CaseRecord& c) { return shape_text(c.input_shape); }));
-  f.push_back(plain("precision", "prec", &CaseRecord::precision, [](const CaseRecord& c) { return c.precision; }));
+  f.push_back(
+      plain("precision", "prec", &CaseRecord::precision, [](const CaseRecord& c) { return c.precision; }));
   f.push_back(plain("exec", "exec", &CaseRecord::exec, [](const CaseRecord& c) { return c.exec; }));
   f.push_back(plain("params", "", &CaseRecord::params));
   f.push_back(plain("flops_per_sample", "", &CaseRecord::flops_per_sample));
@@ -288,13 +292,14 @@ std::vector<CaseField> make_fields() {
     return c.achieved_tflops ? format_number(*c.achieved_tflops) : std::string("-");
   }));
   f.push_back(optional("mfu", "", &CaseRecord::mfu));
-  f.push_back(CaseField{"energy_per_sample_display", "J/sample", nullptr, nullptr, [](const CaseRecord& c) {
-                          return energy_per_sample_text(c);
-                        }});
+  f.push_back(CaseField{"energy_per_sample_display", "J/sample", nullptr, nullptr,
+                        [](const CaseRecord& c) { return energy_per_sample_text(c); }});
   f.push_back(CaseField{"peak_memory_display", "peak mem", nullptr, nullptr, [](const CaseRecord& c) {
                           const auto& m = c.memory;
-                          if (m.cuda_peak_allocated_bytes) return format_bytes(static_cast<double>(*m.cuda_peak_allocated_bytes));
-                          if (m.peak_rss_bytes) return format_bytes(static_cast<double>(*m.peak_rss_bytes)) + " rss";
+                          if (m.cuda_peak_allocated_bytes)
+                            return format_bytes(static_cast<double>(*m.cuda_peak_allocated_bytes));
+                          if (m.peak_rss_bytes)
+                            return format_bytes(static_cast<double>(*m.peak_rss_bytes)) + " rss";
                           return std::string("-");
                         }});
   f.push_back(plain("warmup_iterations", "", &CaseRecord::warmup_iterations));

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
-#include <tuple>
 #include <random>
+#include <tuple>
 
 namespace effbench {
 
@@ -48,7 +48,8 @@ std::vector<EnergyReading> combine_rank_readings(const std::vector<RankReadings>
     for (EnergyReading reading : rank->readings) {
       reading.rank = rank->rank;
       reading.host = rank->host;
-      const Key key{rank->host, reading.source, reading.scope, reading.device, reading.device_uuid, reading.basis};
+      const Key key{rank->host,     reading.source,      reading.scope,
+                    reading.device, reading.device_uuid, reading.basis};
       // Only a reading that can count claims its sensor: an unavailable one
       // must not push a later rank's usable reading out of the totals.
       const bool usable = reading.available && !reading.below_resolution && !reading.cross_check;
@@ -57,9 +58,9 @@ std::vector<EnergyReading> combine_rank_readings(const std::vector<RankReadings>
         if (usable) first_reader.emplace(key, rank->rank);
       } else if (usable) {
         reading.cross_check = true;
-        reading.warnings.push_back("the same sensor as rank " + std::to_string(found->second) + "'s reading on " +
-                                   (rank->host.empty() ? std::string("this host") : rank->host) +
-                                   ": shown, counted once");
+        reading.warnings.push_back(
+            "the same sensor as rank " + std::to_string(found->second) + "'s reading on " +
+            (rank->host.empty() ? std::string("this host") : rank->host) + ": shown, counted once");
       }
       combined.push_back(std::move(reading));
     }

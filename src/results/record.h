@@ -67,9 +67,9 @@ struct EnergyReading {
   // Added with the meters (issue 4):
   std::string basis = "gross";         // gross | net (idle power x duration subtracted)
   std::optional<double> idle_power_w;  // the baseline subtracted when basis == "net" (optional)
-  bool cross_check = false;  // repeats another reading of the same device (e.g. NVML power integral
-                             // beside the counter): shown, never added to totals
-  std::string device_uuid;   // GPU UUID (optional)
+  bool cross_check = false;            // repeats another reading of the same device (e.g. NVML power integral
+                                       // beside the counter): shown, never added to totals
+  std::string device_uuid;             // GPU UUID (optional)
   std::optional<DeviceState> state_start;  // NVML device state at window start (optional)
   std::optional<DeviceState> state_end;    // NVML device state at window end (optional)
   // Added with data-parallel energy (issue 9): who read it, in a data-parallel case.
@@ -105,11 +105,11 @@ struct AccuracyResult {
   double value = 0;
   int64_t epochs = 0;
   double train_time_s = 0;
-  std::optional<double> target;           // --target-accuracy
+  std::optional<double> target;  // --target-accuracy
   std::optional<bool> reached_target;
   std::optional<double> time_to_target_s;
   std::optional<double> energy_to_target_j;
-  std::string epoch_log;                  // path of the JSON-lines log
+  std::string epoch_log;     // path of the JSON-lines log
   int64_t eval_samples = 0;  // test samples per evaluation (both domains for cycle_l1); 0: unknown
 };
 
@@ -127,7 +127,7 @@ struct RankFigures {
 struct DistributedResult {
   std::string backend;  // gloo | nccl
   int64_t world_size = 1;
-  int64_t per_process_batch = 0;  // CaseRecord::batch is the global batch
+  int64_t per_process_batch = 0;            // CaseRecord::batch is the global batch
   double single_process_samples_per_s = 0;  // throughput_1: one process, same per-process batch
   std::string single_process_source;        // measured-by-rank-0 | given | world-size-1
   double scaling_efficiency = 0;            // throughput_N / (N x throughput_1)
@@ -136,8 +136,8 @@ struct DistributedResult {
   int64_t bytes_per_step = 0;               // gradient bytes each rank all-reduces per step
   int64_t buckets = 0;                      // all-reduce calls per step
   double bucket_cap_bytes = 0;
-  bool overlap_with_backward = false;       // all-reduce starts after backward (see docs)
-  std::vector<RankFigures> ranks;           // gathered by rank 0, one per rank
+  bool overlap_with_backward = false;  // all-reduce starts after backward (see docs)
+  std::vector<RankFigures> ranks;      // gathered by rank 0, one per rank
 };
 
 struct CaseRecord {
@@ -190,9 +190,9 @@ struct RunSettings {
 
 struct RunRecord {
   int schema_version = kSchemaVersion;
-  std::string run_id;       // unique: host-time-random
-  std::string started_at;   // ISO-8601 UTC
-  std::string finished_at;  // empty while running
+  std::string run_id;              // unique: host-time-random
+  std::string started_at;          // ISO-8601 UTC
+  std::string finished_at;         // empty while running
   std::string status = "running";  // running | complete | interrupted | incomplete
   SystemInfo system;
   RunSettings settings;

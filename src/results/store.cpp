@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -281,7 +281,8 @@ ResultStore::ResultStore(const std::string& path) : path_(path), db_(std::make_u
       return;
     } catch (const Error&) {
       const int code = sqlite3_extended_errcode(db_->handle) & 0xff;
-      if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline) throw;
+      if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline)
+        throw;
       sqlite3_exec(db_->handle, "ROLLBACK", nullptr, nullptr, nullptr);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

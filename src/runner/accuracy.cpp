@@ -2,13 +2,13 @@
 
 #include <torch/torch.h>
 
+#include <sys/stat.h>
 #include <algorithm>
-#include <limits>
-#include <mutex>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <sys/stat.h>
+#include <limits>
+#include <mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -71,7 +71,6 @@ namespace {
 struct DataError : Error {
   explicit DataError(const std::string& message) : Error(message) {}
 };
-
 
 bool is_dir(const std::string& path) {
   struct stat info {};
@@ -145,8 +144,10 @@ void run_body(const std::string& model_name, const std::string& device_name, con
   const int64_t rank = comm ? comm->rank() : 0;
   const int64_t shard = recipe.batch / world;
   if (comm) {
-    check(classifier, "--distributed --dataset: data-parallel training to a result supports the classifiers "
-                      "(conv6, vgg16, resnet18), not '" + model_name + "'");
+    check(classifier,
+          "--distributed --dataset: data-parallel training to a result supports the classifiers "
+          "(conv6, vgg16, resnet18), not '" +
+              model_name + "'");
     check(recipe.batch % world == 0, "--batch: the global batch " + std::to_string(recipe.batch) +
                                          " does not divide over " + std::to_string(world) +
                                          " ranks; choose a multiple of " + std::to_string(world));
@@ -175,7 +176,8 @@ void run_body(const std::string& model_name, const std::string& device_name, con
   CaseData data;
   DatasetSplits splits;
   UnpairedSplits unpaired;
-  const bool folders = !classifier && (options.dataset == "folders" || has_unpaired_folders(options.data_dir));
+  const bool folders =
+      !classifier && (options.dataset == "folders" || has_unpaired_folders(options.data_dir));
   try {
     if (folders) {
       unpaired = load_unpaired(options.data_dir, options.image_size.value_or(0));
@@ -209,19 +211,21 @@ void run_body(const std::string& model_name, const std::string& device_name, con
     config.num_classes = splits.train.num_classes;
     LoaderOptions train_options = train_loader_options(options.dataset, recipe.batch, device);
     // A generator of its own on a cpu: ranks that are threads of one process stay in step.
-    if (device.is_cpu()) train_options.generator = at::detail::createCPUGenerator(static_cast<uint64_t>(options.seed));
+    if (device.is_cpu())
+      train_options.generator = at::detail::createCPUGenerator(static_cast<uint64_t>(options.seed));
     if (train_options.image_size_px == 0) config.image_size = splits.train.images.size(2);
     train_loader = std::make_unique<DeviceEpochLoader>(splits.train, train_options);
-    eval = std::make_unique<EvalBatches>(splits.test, eval_loader_options(options.dataset, recipe.eval_batch, device));
+    eval = std::make_unique<EvalBatches>(splits.test,
+                                         eval_loader_options(options.dataset, recipe.eval_batch, device));
     steps_per_epoch = train_loader->batches_per_epoch();
     data.eval_samples = eval->num_samples();
-    data.description = options.dataset + ": " + std::to_string(splits.train.size()) + " training / " +
-                       std::to_string(splits.test.size()) + " test images of " +
-                       std::to_string(splits.train.images.size(2)) + "x" +
-                       std::to_string(splits.train.images.size(3)) + (config.image_size != splits.train.images.size(2)
-                                                                            ? ", padded to " + std::to_string(config.image_size) + "x" +
-                                                                                  std::to_string(config.image_size)
-                                                                            : "");
+    data.description =
+        options.dataset + ": " + std::to_string(splits.train.size()) + " training / " +
+        std::to_string(splits.test.size()) + " test images of " +
+        std::to_string(splits.train.images.size(2)) + "x" + std::to_string(splits.train.images.size(3)) +
+        (config.image_size != splits.train.images.size(2)
+             ? ", padded to " + std::to_string(config.image_size) + "x" + std::to_string(config.image_size)
+             : "");
   } else {
     const int64_t native_px = unpaired.train_a.images.size(2);
     // Fashion-MNIST's 28x28 is padded to 32 (the generators downsample by 4).
@@ -229,29 +233,31 @@ void run_body(const std::string& model_name, const std::string& device_name, con
     config.in_channels = unpaired.train_a.images.size(1);
     config.image_size = folders ? native_px : image_px;
     const LoaderOptions unpaired_options = unpaired_loader_options(recipe.batch, image_px, device);
-    unpaired_loader = std::make_unique<UnpairedEpochLoader>(unpaired.train_a, unpaired.train_b, unpaired_options);
+    unpaired_loader =
+        std::make_unique<UnpairedEpochLoader>(unpaired.train_a, unpaired.train_b, unpaired_options);
     LoaderOptions eval_options = unpaired_options;
     eval_options.batch_size = recipe.eval_batch;
     eval_a = std::make_unique<EvalBatches>(unpaired.test_a, eval_options);
     eval_b = std::make_unique<EvalBatches>(unpaired.test_b, eval_options);
     steps_per_epoch = unpaired_loader->batches_per_epoch();
     data.eval_samples = eval_a->num_samples() + eval_b->num_samples();
-    data.description = (folders ? "unpaired folders " + options.data_dir : std::string("two ") + options.dataset +
-                                                                               " classes") +
+    data.description = (folders ? "unpaired folders " + options.data_dir
+                                : std::string("two ") + options.dataset + " classes") +
                        ": " + unpaired.description + " (" + std::to_string(unpaired.train_a.size()) + " + " +
                        std::to_string(unpaired.train_b.size()) + " training, " +
-                       std::to_string(unpaired.test_a.size()) + " + " + std::to_string(unpaired.test_b.size()) +
-                       " test images, " + std::to_string(config.image_size) + "x" +
-                       std::to_string(config.image_size) + ")";
+                       std::to_string(unpaired.test_a.size()) + " + " +
+                       std::to_string(unpaired.test_b.size()) + " test images, " +
+                       std::to_string(config.image_size) + "x" + std::to_string(config.image_size) + ")";
     if (hooks.on_message) hooks.on_message("cyclegan trains on " + data.description);
   }
   record.notes.push_back("data: " + data.description);
   if (options.train_samples > 0 || options.test_samples > 0) {
-    record.notes.push_back("subset: first " +
-                           (options.train_samples > 0 ? std::to_string(options.train_samples) : std::string("all")) +
-                           " training / " +
-                           (options.test_samples > 0 ? std::to_string(options.test_samples) : std::string("all")) +
-                           " test images (not a full-dataset result)");
+    record.notes.push_back(
+        "subset: first " +
+        (options.train_samples > 0 ? std::to_string(options.train_samples) : std::string("all")) +
+        " training / " +
+        (options.test_samples > 0 ? std::to_string(options.test_samples) : std::string("all")) +
+        " test images (not a full-dataset result)");
   }
 
   std::unique_ptr<Model> model;
@@ -267,8 +273,9 @@ void run_body(const std::string& model_name, const std::string& device_name, con
   if (comm) {
     comm->set_step(0);
     comm->broadcast_module(model->module());
-    record.notes.push_back("data parallel: " + std::to_string(world) + " ranks x batch " + std::to_string(shard) +
-                           " (" + comm->backend() + "); BatchNorm per rank; sharded evaluation");
+    record.notes.push_back("data parallel: " + std::to_string(world) + " ranks x batch " +
+                           std::to_string(shard) + " (" + comm->backend() +
+                           "); BatchNorm per rank; sharded evaluation");
   }
   record.params = model->parameter_count();
   record.flops_per_sample = model->forward_flops_per_sample();
@@ -283,7 +290,8 @@ void run_body(const std::string& model_name, const std::string& device_name, con
   train_options.weight_decay = recipe.weight_decay;
   std::unique_ptr<GradientAllReducer> reducer;
   if (comm) {
-    reducer = std::make_unique<GradientAllReducer>(*comm, static_cast<int64_t>(options.bucket_cap_mb * 1024 * 1024));
+    reducer = std::make_unique<GradientAllReducer>(*comm,
+                                                   static_cast<int64_t>(options.bucket_cap_mb * 1024 * 1024));
     train_options.gradient_hook = [&reducer](std::vector<torch::Tensor>& grads) { (*reducer)(grads); };
   }
   std::unique_ptr<Trainer> trainer = model->make_trainer(train_options);
@@ -292,11 +300,11 @@ void run_body(const std::string& model_name, const std::string& device_name, con
   schedule.kind = recipe.schedule;
   schedule.peak_lr = recipe.peak_lr;
   schedule.total_steps = std::max<int64_t>(1, steps_per_epoch * schedule_epochs);
-  schedule.warmup_steps = std::min(schedule.total_steps - 1,
-                                   static_cast<int64_t>(std::llround(recipe.warmup_fraction * schedule.total_steps)));
+  schedule.warmup_steps =
+      std::min(schedule.total_steps - 1,
+               static_cast<int64_t>(std::llround(recipe.warmup_fraction * schedule.total_steps)));
   recipe.epochs = schedule_epochs;
-  record.notes.push_back("recipe: " + recipe.describe() +
-                         "; seed " + std::to_string(options.seed) +
+  record.notes.push_back("recipe: " + recipe.describe() + "; seed " + std::to_string(options.seed) +
                          (options.deterministic ? ", deterministic algorithms" : ""));
 
   nlohmann::json start = {{"event", "start"},
@@ -344,8 +352,8 @@ void run_body(const std::string& model_name, const std::string& device_name, con
       samples += batch.input.size(0);  // the global batch
     }
     // The mean of the ranks' mean losses.
-    const double loss =
-        sum_over_ranks(loss_sum.item<double>() / static_cast<double>(steps_per_epoch)) / static_cast<double>(world);
+    const double loss = sum_over_ranks(loss_sum.item<double>() / static_cast<double>(steps_per_epoch)) /
+                        static_cast<double>(world);
     check_finite_loss(loss, epoch);
     return loss;
   };
@@ -418,8 +426,8 @@ void run_body(const std::string& model_name, const std::string& device_name, con
       double best = 0;
       for (const auto& e : outcome.epochs) best = std::max(best, e.value);
       record.notes.push_back("did not reach target " + percent(*options.target) + " in " +
-                             std::to_string(max_epochs) + " epochs (best " + percent(best) + "); --max-epochs " +
-                             "allows more");
+                             std::to_string(max_epochs) + " epochs (best " + percent(best) +
+                             "); --max-epochs " + "allows more");
     }
   }
   record.accuracy = result;
@@ -459,10 +467,11 @@ void run_body(const std::string& model_name, const std::string& device_name, con
   // Per-epoch throughput: the first epoch's start-up makes a CV warning meaningless here.
   record_throughput(throughputs, std::numeric_limits<double>::infinity(), record);
 
-  nlohmann::json end = {{"event", "end"},     {"model", model_name},        {"device", device_name},
+  nlohmann::json end = {{"event", "end"},          {"model", model_name},        {"device", device_name},
                         {"epochs", result.epochs}, {"seconds", outcome.seconds}, {"metric", result.metric},
                         {"value", result.value}};
-  end["reached_target"] = result.reached_target ? nlohmann::json(*result.reached_target) : nlohmann::json(nullptr);
+  end["reached_target"] =
+      result.reached_target ? nlohmann::json(*result.reached_target) : nlohmann::json(nullptr);
   log.write_line(end.dump());
 }
 
@@ -471,7 +480,8 @@ void run_body(const std::string& model_name, const std::string& device_name, con
 double LrSchedule::lr_at(int64_t step) const {
   check(kind == "one-cycle" || kind == "cosine",
         "learning-rate schedule: expected one-cycle or cosine but got '" + kind + "'");
-  check(total_steps >= 1, "learning-rate schedule: expected at least 1 step but got " + std::to_string(total_steps));
+  check(total_steps >= 1,
+        "learning-rate schedule: expected at least 1 step but got " + std::to_string(total_steps));
   check(warmup_steps >= 0 && warmup_steps < total_steps,
         "learning-rate schedule: expected 0 <= warm-up steps < " + std::to_string(total_steps) + " but got " +
             std::to_string(warmup_steps));
@@ -490,8 +500,8 @@ std::string TrainingRecipe::describe() const {
     return std::string(buffer);
   };
   return optimizer + (optimizer == "sgd" ? " nesterov momentum " + g(momentum) : "") + " lr " + g(peak_lr) +
-         " wd " + g(weight_decay) + ", " + schedule + " (" + g(100.0 * warmup_fraction) + "% warm-up), batch " +
-         std::to_string(batch) + ", " + std::to_string(epochs) + " epochs";
+         " wd " + g(weight_decay) + ", " + schedule + " (" + g(100.0 * warmup_fraction) +
+         "% warm-up), batch " + std::to_string(batch) + ", " + std::to_string(epochs) + " epochs";
 }
 
 // The recipes and the accuracies they reach are in docs/recipes.md.
@@ -522,27 +532,35 @@ std::vector<std::string> trainable_models() {
 }
 
 void validate(const AccuracyOptions& o) {
-  check(o.dataset == "fashion-mnist" || o.dataset == "mnist" || o.dataset == "cifar10" || o.dataset == "folders",
+  check(o.dataset == "fashion-mnist" || o.dataset == "mnist" || o.dataset == "cifar10" ||
+            o.dataset == "folders",
         "--dataset: unknown dataset '" + o.dataset + "'; valid: fashion-mnist, mnist, cifar10, folders");
   check(o.dataset != "folders" || !o.data_dir.empty(),
         "--dataset folders: expected --data-dir with trainA/ trainB/ testA/ testB/ but got none");
   check(!o.target || (*o.target > 0 && *o.target <= 1),
-        "--target-accuracy: expected a fraction in (0, 1] (0.9 for 90%) but got " + format_number(o.target.value_or(0)));
-  check(!o.epochs || *o.epochs > 0, "--epochs: expected a positive count but got " + std::to_string(o.epochs.value_or(0)));
+        "--target-accuracy: expected a fraction in (0, 1] (0.9 for 90%) but got " +
+            format_number(o.target.value_or(0)));
+  check(!o.epochs || *o.epochs > 0,
+        "--epochs: expected a positive count but got " + std::to_string(o.epochs.value_or(0)));
   check(!o.max_epochs || *o.max_epochs > 0,
         "--max-epochs: expected a positive count but got " + std::to_string(o.max_epochs.value_or(0)));
-  check(!o.max_epochs || o.target, "--max-epochs " + std::to_string(o.max_epochs.value_or(0)) +
-                                       ": applies only with --target-accuracy; use --epochs to set the length of "
-                                       "a run without a target");
-  check(!o.batch || *o.batch > 0, "--batch: expected a positive batch size but got " + std::to_string(o.batch.value_or(0)));
-  check(o.train_samples >= 0, "--train-samples: expected a count >= 0 but got " + std::to_string(o.train_samples));
-  check(o.test_samples >= 0, "--test-samples: expected a count >= 0 but got " + std::to_string(o.test_samples));
+  check(!o.max_epochs || o.target,
+        "--max-epochs " + std::to_string(o.max_epochs.value_or(0)) +
+            ": applies only with --target-accuracy; use --epochs to set the length of "
+            "a run without a target");
+  check(!o.batch || *o.batch > 0,
+        "--batch: expected a positive batch size but got " + std::to_string(o.batch.value_or(0)));
+  check(o.train_samples >= 0,
+        "--train-samples: expected a count >= 0 but got " + std::to_string(o.train_samples));
+  check(o.test_samples >= 0,
+        "--test-samples: expected a count >= 0 but got " + std::to_string(o.test_samples));
 }
 
 std::string epoch_event_json(const EpochEvent& e) {
-  nlohmann::json j = {{"event", "epoch"}, {"model", e.model}, {"device", e.device}, {"epoch", e.epoch},
-                      {"seconds", e.seconds}, {"train_s", e.train_s}, {"loss", e.loss}, {"lr", e.lr},
-                      {"metric", e.metric}, {"value", e.value}};
+  nlohmann::json j = {{"event", "epoch"}, {"model", e.model},     {"device", e.device},
+                      {"epoch", e.epoch}, {"seconds", e.seconds}, {"train_s", e.train_s},
+                      {"loss", e.loss},   {"lr", e.lr},           {"metric", e.metric},
+                      {"value", e.value}};
   if (e.metric == "test_accuracy") j["accuracy"] = e.value;
   j["joules"] = e.energy.available ? nlohmann::json(e.energy.joules) : nlohmann::json(nullptr);
   j["energy_basis"] = !e.energy.available ? "unavailable" : e.energy.measured ? "measured" : "estimated";
@@ -552,7 +570,8 @@ std::string epoch_event_json(const EpochEvent& e) {
 EpochLog::EpochLog(const std::string& path) : path_(path) {
   if (path.empty()) return;
   out_ = std::make_unique<std::ofstream>(path, std::ios::app);
-  check(out_->good(), "--epoch-log: cannot open '" + path + "' for appending; check the folder exists and is writable");
+  check(out_->good(),
+        "--epoch-log: cannot open '" + path + "' for appending; check the folder exists and is writable");
 }
 
 void EpochLog::write_line(const std::string& json_line) {
@@ -563,7 +582,8 @@ void EpochLog::write_line(const std::string& json_line) {
 
 LoopOutcome run_training_loop(const LoopSettings& settings, const TrainingLoop& loop, const Stopwatch& clock,
                               const AccuracyHooks& hooks, EpochLog* log) {
-  check(settings.max_epochs > 0, "max epochs: expected a positive count but got " + std::to_string(settings.max_epochs));
+  check(settings.max_epochs > 0,
+        "max epochs: expected a positive count but got " + std::to_string(settings.max_epochs));
   LoopOutcome outcome;
   for (int64_t epoch = 1; epoch <= settings.max_epochs; ++epoch) {
     const Stopwatch train_clock;
@@ -586,8 +606,8 @@ LoopOutcome run_training_loop(const LoopSettings& settings, const TrainingLoop& 
     if (hooks.energy_so_far) outcome.energy = event.energy;
     if (log) log->write(event);
     if (hooks.on_epoch) hooks.on_epoch(event);
-    const bool reached =
-        settings.target && (settings.higher_is_better ? value >= *settings.target : value <= *settings.target);
+    const bool reached = settings.target &&
+                         (settings.higher_is_better ? value >= *settings.target : value <= *settings.target);
     if (reached) {
       outcome.reached_target = true;
       outcome.time_to_target_s = event.seconds;
@@ -610,8 +630,8 @@ void set_deterministic(bool on) {
   if (on) at::globalContext().setBenchmarkCuDNN(false);
 }
 
-CaseRecord run_accuracy_case(const std::string& model, const std::string& device, const AccuracyOptions& options,
-                             const AccuracyHooks& hooks) {
+CaseRecord run_accuracy_case(const std::string& model, const std::string& device,
+                             const AccuracyOptions& options, const AccuracyHooks& hooks) {
   CaseRecord record;
   record.model = model;
   record.device = device;
@@ -653,7 +673,10 @@ CaseRecord run_accuracy_case(const std::string& model, const std::string& device
     record.throughput.reset();
     record.achieved_tflops.reset();
     record.accuracy.reset();
-    nlohmann::json end = {{"event", "end"}, {"model", model}, {"device", device}, {"status", record.status},
+    nlohmann::json end = {{"event", "end"},
+                          {"model", model},
+                          {"device", device},
+                          {"status", record.status},
                           {"error", record.error}};
     log.write_line(end.dump());
   }

@@ -73,10 +73,10 @@ struct AccuracyOptions {
   std::string epoch_log_path;             // JSON-lines log (optional; appended to)
   bool deterministic = false;
   int64_t seed = 0;
-  std::optional<int64_t> batch;        // default: the recipe's
-  std::optional<int64_t> image_size;   // cyclegan on folders: the images' size (optional)
-  int64_t train_samples = 0;           // use only the first N training images (0: all)
-  int64_t test_samples = 0;            // use only the first N test images (0: all)
+  std::optional<int64_t> batch;       // default: the recipe's
+  std::optional<int64_t> image_size;  // cyclegan on folders: the images' size (optional)
+  int64_t train_samples = 0;          // use only the first N training images (0: all)
+  int64_t test_samples = 0;           // use only the first N test images (0: all)
   // Data-parallel training (Note [Data-parallel time to accuracy] in
   // accuracy.cpp): this process's membership in the job, or null.
   Communicator* communicator = nullptr;
@@ -98,14 +98,14 @@ struct EnergySoFar {
 struct EpochEvent {
   std::string model;
   std::string device;
-  int64_t epoch = 0;      // 1-based
-  double seconds = 0;     // since the clock started (Note [Time to accuracy])
-  double train_s = 0;     // training part of this epoch alone
-  double loss = 0;        // mean training loss of the epoch
-  double lr = 0;          // learning rate of the epoch's last step
-  std::string metric;     // "test_accuracy" | "cycle_l1"
-  double value = 0;       // the evaluation after the epoch
-  EnergySoFar energy;     // joules so far (when the hooks provide them)
+  int64_t epoch = 0;   // 1-based
+  double seconds = 0;  // since the clock started (Note [Time to accuracy])
+  double train_s = 0;  // training part of this epoch alone
+  double loss = 0;     // mean training loss of the epoch
+  double lr = 0;       // learning rate of the epoch's last step
+  std::string metric;  // "test_accuracy" | "cycle_l1"
+  double value = 0;    // the evaluation after the epoch
+  EnergySoFar energy;  // joules so far (when the hooks provide them)
 };
 
 /// The event as one JSON object on one line (no newline): keys event
@@ -162,14 +162,14 @@ struct LoopSettings {
   std::string model, device;  // for the events
   std::string metric = "test_accuracy";
   bool higher_is_better = true;
-  int64_t max_epochs = 1;         // stop after this many epochs at the latest
-  std::optional<double> target;   // stop at the first evaluation at or above it (below when lower is better)
+  int64_t max_epochs = 1;        // stop after this many epochs at the latest
+  std::optional<double> target;  // stop at the first evaluation at or above it (below when lower is better)
 };
 
 struct LoopOutcome {
   std::vector<EpochEvent> epochs;  // one per finished epoch
   bool reached_target = false;
-  double seconds = 0;              // clock at the end of the last evaluation
+  double seconds = 0;  // clock at the end of the last evaluation
   std::optional<double> time_to_target_s;
   std::optional<double> energy_to_target_j;
   std::optional<EnergySoFar> energy;  // at the end, when the hooks provide it
@@ -186,8 +186,8 @@ LoopOutcome run_training_loop(const LoopSettings& settings, const TrainingLoop& 
 /// the record says "failed" with the error, or "interrupted". Throws
 /// effbench::Error only for data that cannot be loaded (a missing or corrupt
 /// dataset is the input's fault and would fail every case alike).
-CaseRecord run_accuracy_case(const std::string& model, const std::string& device, const AccuracyOptions& options,
-                             const AccuracyHooks& hooks = {});
+CaseRecord run_accuracy_case(const std::string& model, const std::string& device,
+                             const AccuracyOptions& options, const AccuracyHooks& hooks = {});
 
 /// Applies --deterministic: LibTorch's deterministic algorithms (an error
 /// for operations that have none) and, on CUDA, the cuBLAS workspace setting

@@ -40,7 +40,6 @@ void check_finite(const torch::Tensor& loss, int64_t iteration) {
   }
 }
 
-
 struct WindowPlan {
   int64_t iterations = 1;  // per window
   int64_t repeats = 1;
@@ -73,13 +72,15 @@ WindowPlan warm_up_and_plan(const std::function<torch::Tensor()>& step, const st
     if (iterations % 8 == 0) synchronize_device(device);  // keep the host from running far ahead
   }
   synchronize_device(device);
-  const double seconds_per_iteration = iterations > 0 ? clock.elapsed_s() / static_cast<double>(iterations) : first_s;
+  const double seconds_per_iteration =
+      iterations > 0 ? clock.elapsed_s() / static_cast<double>(iterations) : first_s;
   if (check_loss) check_finite(last, iterations + 1);
   record.warmup_iterations = iterations + 1;
 
   WindowPlan plan;
-  plan.iterations = std::max(options.min_iterations,
-                             static_cast<int64_t>(std::ceil(options.min_time_s / std::max(seconds_per_iteration, 1e-9))));
+  plan.iterations =
+      std::max(options.min_iterations,
+               static_cast<int64_t>(std::ceil(options.min_time_s / std::max(seconds_per_iteration, 1e-9))));
   const double window_s = static_cast<double>(plan.iterations) * seconds_per_iteration;
   plan.repeats = fit_repeats(options, window_s, record);
   return plan;
@@ -200,7 +201,8 @@ class BatchCycle {
       Batch batch = source.next();
       if (channels_last) {
         batch.input = batch.input.contiguous(torch::MemoryFormat::ChannelsLast);
-        if (batch.target.dim() == 4) batch.target = batch.target.contiguous(torch::MemoryFormat::ChannelsLast);
+        if (batch.target.dim() == 4)
+          batch.target = batch.target.contiguous(torch::MemoryFormat::ChannelsLast);
       }
       batches_.push_back(std::move(batch));
     }
@@ -217,8 +219,8 @@ class BatchCycle {
   size_t position_ = 0;
 };
 
-void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks, Model& model,
-                    BatchCycle& batches, CaseRecord& record) {
+void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks,
+                    Model& model, BatchCycle& batches, CaseRecord& record) {
   record.step_flops_per_sample = model.train_flops_per_sample();
   model.train(true);
   TrainOptions train_options;
@@ -264,13 +266,14 @@ void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const
   const WindowPlan plan = warm_up_and_plan(step, spec.device, options, true, record);
   run_windows(step, spec.device, spec.batch, plan, true, options, hooks, record);
   if (scaler) {
-    record.notes.push_back("fp16 dynamic loss scaling: scale " + format_number(scaler->scale()) + " at the end, " +
-                           std::to_string(scaler->skipped_steps()) + " optimiser steps skipped on overflow");
+    record.notes.push_back("fp16 dynamic loss scaling: scale " + format_number(scaler->scale()) +
+                           " at the end, " + std::to_string(scaler->skipped_steps()) +
+                           " optimiser steps skipped on overflow");
   }
 }
 
-void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks, Model& model,
-                    BatchCycle& batches, CaseRecord& record) {
+void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks,
+                    Model& model, BatchCycle& batches, CaseRecord& record) {
   record.step_flops_per_sample = model.forward_flops_per_sample();
   model.train(false);
   const std::optional<at::ScalarType> dtype = autocast_dtype(options.precision);
@@ -322,7 +325,8 @@ void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const
   }
   if (spec.exec != "eager") {
     // Checked before timing: a fast wrong answer is not a result.
-    check_matches_eager(spec.exec, infer(batches.first().input).clone(), eager(batches.first().input), tolerance);
+    check_matches_eager(spec.exec, infer(batches.first().input).clone(), eager(batches.first().input),
+                        tolerance);
     check_matches_eager(spec.exec, infer_single(sample).clone(), eager(sample), tolerance);
   }
   auto step = [&] { return infer(batches.next().input); };
@@ -350,7 +354,8 @@ void run_case_body(const CaseSpec& spec, const BenchmarkOptions& options, const 
   record.flops_per_sample = model->forward_flops_per_sample();
   record.input_shape = {config.in_channels, config.image_size, config.image_size};
   SyntheticSource source(spec.batch, config.in_channels, config.image_size,
-                         entry.task == ModelTask::kClassification ? config.num_classes : 0, device, options.seed);
+                         entry.task == ModelTask::kClassification ? config.num_classes : 0, device,
+                         options.seed);
   BatchCycle batches(source, options.channels_last);
 
   if (spec.mode == "train") {
@@ -376,9 +381,10 @@ void record_throughput(const std::vector<double>& samples_per_s, double cv_warni
   record.throughput = t;
   record.achieved_tflops = t.median * record.step_flops_per_sample / 1e12;
   if (s.cv > cv_warning) {
-    record.warnings.push_back("throughput CV " + format_number(100 * s.cv) + "% > " + format_number(100 * cv_warning) +
-                              "%: noisy (other load, frequency scaling or throttling?); use more --repeats or "
-                              "a longer --min-time-s");
+    record.warnings.push_back(
+        "throughput CV " + format_number(100 * s.cv) + "% > " + format_number(100 * cv_warning) +
+        "%: noisy (other load, frequency scaling or throttling?); use more --repeats or "
+        "a longer --min-time-s");
   }
 }
 
@@ -386,9 +392,9 @@ int64_t fit_repeats(const BenchmarkOptions& options, double window_s, CaseRecord
   const auto fitting = static_cast<int64_t>(options.max_case_s / std::max(window_s, 1e-9));
   if (options.repeats <= 3 || fitting >= options.repeats) return options.repeats;
   const int64_t repeats = std::max<int64_t>(3, fitting);
-  record.notes.push_back("repeats reduced from " + std::to_string(options.repeats) + " to " + std::to_string(repeats) +
-                         " (windows of " + format_number(window_s) + " s; --max-case-s " +
-                         format_number(options.max_case_s) + ")");
+  record.notes.push_back("repeats reduced from " + std::to_string(options.repeats) + " to " +
+                         std::to_string(repeats) + " (windows of " + format_number(window_s) +
+                         " s; --max-case-s " + format_number(options.max_case_s) + ")");
   return repeats;
 }
 
@@ -398,15 +404,20 @@ int64_t default_batch(const std::string& model, const std::string& device) {
 }
 
 std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
-  check(!options.batch || *options.batch > 0, "--batch: expected a positive batch size but got " +
-                                                  std::to_string(options.batch.value_or(0)));
+  check(!options.batch || *options.batch > 0,
+        "--batch: expected a positive batch size but got " + std::to_string(options.batch.value_or(0)));
   check(!options.image_size || *options.image_size > 0,
         "--image-size: expected a positive size but got " + std::to_string(options.image_size.value_or(0)));
-  check(options.threads >= 0, "--threads: expected a positive thread count but got " + std::to_string(options.threads));
-  check(options.warmup_s >= 0, "--warmup-s: expected seconds >= 0 but got " + format_number(options.warmup_s));
-  check(options.min_time_s > 0, "--min-time-s: expected seconds > 0 but got " + format_number(options.min_time_s));
-  check(options.repeats > 0, "--repeats: expected a positive count but got " + std::to_string(options.repeats));
-  check(options.max_case_s > 0, "--max-case-s: expected seconds > 0 but got " + format_number(options.max_case_s));
+  check(options.threads >= 0,
+        "--threads: expected a positive thread count but got " + std::to_string(options.threads));
+  check(options.warmup_s >= 0,
+        "--warmup-s: expected seconds >= 0 but got " + format_number(options.warmup_s));
+  check(options.min_time_s > 0,
+        "--min-time-s: expected seconds > 0 but got " + format_number(options.min_time_s));
+  check(options.repeats > 0,
+        "--repeats: expected a positive count but got " + std::to_string(options.repeats));
+  check(options.max_case_s > 0,
+        "--max-case-s: expected seconds > 0 but got " + format_number(options.max_case_s));
   if (const auto reason = precision_unsupported_reason(options.precision, "cuda:0")) throw Error(*reason);
   check(!options.execs.empty(), "--exec: expected at least one of eager, fused, graph");
   for (const auto& exec : options.execs) {
@@ -414,10 +425,12 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
           "--exec: unknown execution mode '" + exec + "'; valid: eager, fused, graph");
     check(exec != "fused" || options.precision == "fp32" || options.precision == "tf32",
           "--exec fused: runs the frozen TorchScript module in fp32 or tf32 only, but --precision is " +
-              options.precision + " (autocast does not reach inside a frozen graph); use --exec eager or graph");
+              options.precision +
+              " (autocast does not reach inside a frozen graph); use --exec eager or graph");
   }
   for (const auto& mode : options.modes) {
-    check(mode == "train" || mode == "infer", "--mode: unknown mode '" + mode + "'; valid modes: train, infer");
+    check(mode == "train" || mode == "infer",
+          "--mode: unknown mode '" + mode + "'; valid modes: train, infer");
   }
   check(!options.modes.empty(), "--mode: expected at least one of train, infer");
 
@@ -515,7 +528,8 @@ CaseRecord run_case(const CaseSpec& spec, const BenchmarkOptions& options, const
 }
 
 int64_t configure_threads(int64_t threads) {
-  const int64_t count = threads > 0 ? threads : static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  const int64_t count =
+      threads > 0 ? threads : static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(static_cast<int>(count));
   return count;
 }

@@ -22,18 +22,18 @@ struct BenchmarkOptions {
   int64_t threads = 0;                // 0: all logical cores
   double warmup_s = 1.0;
   int64_t warmup_iterations = 2;
-  double min_time_s = 1.0;            // per timed window
-  int64_t min_iterations = 1;         // per timed window
-  int64_t repeats = 5;                // timed windows
-  double max_case_s = 40.0;           // repeats are reduced (never below 3) to fit this
-  double latency_min_s = 1.0;         // batch-1 latency: at least this long ...
-  int64_t latency_min_calls = 20;     // ... and this many calls
+  double min_time_s = 1.0;         // per timed window
+  int64_t min_iterations = 1;      // per timed window
+  int64_t repeats = 5;             // timed windows
+  double max_case_s = 40.0;        // repeats are reduced (never below 3) to fit this
+  double latency_min_s = 1.0;      // batch-1 latency: at least this long ...
+  int64_t latency_min_calls = 20;  // ... and this many calls
   int64_t seed = 0;
-  std::string precision = "fp32";     // fp32 | tf32 | bf16 | fp16 (Note [Precision modes] in runner/precision.h)
+  std::string precision = "fp32";  // fp32 | tf32 | bf16 | fp16 (Note [Precision modes] in runner/precision.h)
   std::vector<std::string> execs = {"eager"};  // eager | fused | graph (Notes in runner/execution.h)
-  bool channels_last = false;         // model and inputs in channels-last memory format
-  bool cudnn_benchmark = true;        // cuDNN autotuning on CUDA devices
-  double cv_warning = 0.10;           // warn when the throughput CV exceeds this
+  bool channels_last = false;                  // model and inputs in channels-last memory format
+  bool cudnn_benchmark = true;                 // cuDNN autotuning on CUDA devices
+  double cv_warning = 0.10;                    // warn when the throughput CV exceeds this
 };
 
 /// One (model, device, mode) case with its resolved sizes.

@@ -11,7 +11,8 @@ std::vector<ModelDescription> describe_models() {
     const auto& c = entry.default_config;
     out.push_back({entry.name, entry.summary, model->parameter_count(), model->forward_flops_per_sample(),
                    model->train_flops_per_sample(),
-                   std::to_string(c.in_channels) + "x" + std::to_string(c.image_size) + "x" + std::to_string(c.image_size)});
+                   std::to_string(c.in_channels) + "x" + std::to_string(c.image_size) + "x" +
+                       std::to_string(c.image_size)});
   }
   return out;
 }

@@ -16,7 +16,9 @@
 namespace effbench {
 namespace {
 
-int64_t cuda_device_count() { return torch::cuda::is_available() ? static_cast<int64_t>(torch::cuda::device_count()) : 0; }
+int64_t cuda_device_count() {
+  return torch::cuda::is_available() ? static_cast<int64_t>(torch::cuda::device_count()) : 0;
+}
 
 std::string present_devices_text() {
   std::string text;
@@ -47,8 +49,9 @@ std::vector<DeviceDescription> available_devices() {
   std::vector<DeviceDescription> devices;
   const SystemInfo host = read_host_info();
   devices.push_back({"cpu", host.cpu_model, host.memory_bytes,
-                     std::to_string(host.logical_cores) + " logical cores, " + std::to_string(host.physical_cores) +
-                         " physical; LibTorch threads " + std::to_string(torch::get_num_threads())});
+                     std::to_string(host.logical_cores) + " logical cores, " +
+                         std::to_string(host.physical_cores) + " physical; LibTorch threads " +
+                         std::to_string(torch::get_num_threads())});
   for (int64_t i = 0; i < cuda_device_count(); ++i) {
     DeviceDescription d;
     d.id = "cuda:" + std::to_string(i);
@@ -56,8 +59,8 @@ std::vector<DeviceDescription> available_devices() {
     const cudaDeviceProp* props = at::cuda::getDeviceProperties(static_cast<int>(i));
     d.name = props->name;
     d.memory_bytes = static_cast<int64_t>(props->totalGlobalMem);
-    d.detail = "compute capability " + std::to_string(props->major) + "." + std::to_string(props->minor) + ", " +
-               std::to_string(props->multiProcessorCount) + " SMs";
+    d.detail = "compute capability " + std::to_string(props->major) + "." + std::to_string(props->minor) +
+               ", " + std::to_string(props->multiProcessorCount) + " SMs";
 #else
     d.name = "CUDA device";
 #endif
@@ -97,8 +100,8 @@ std::vector<std::string> resolve_devices(const std::vector<std::string>& request
       }
       id = "cuda:" + std::to_string(index);
     } else {
-      throw Error("--device: unknown device '" + value + "'; valid devices: cpu, cuda, cuda:N (present: " +
-                  present_devices_text() + ")");
+      throw Error("--device: unknown device '" + value +
+                  "'; valid devices: cpu, cuda, cuda:N (present: " + present_devices_text() + ")");
     }
     if (std::find(devices.begin(), devices.end(), id) == devices.end()) devices.push_back(id);
   }
@@ -108,7 +111,8 @@ std::vector<std::string> resolve_devices(const std::vector<std::string>& request
 std::string torch_build_text() {
   std::string text = std::string("LibTorch ") + TORCH_VERSION;
 #ifdef EFFBENCH_HAS_CUDA
-  text += ", CUDA: yes (built with CUDA support; " + std::to_string(cuda_device_count()) + " device(s) visible)";
+  text +=
+      ", CUDA: yes (built with CUDA support; " + std::to_string(cuda_device_count()) + " device(s) visible)";
 #else
   text += ", CUDA: no (CPU-only LibTorch build)";
 #endif
@@ -123,7 +127,8 @@ void fill_torch_info(SystemInfo& info) {
 #ifdef EFFBENCH_HAS_CUDA
   info.torch_cuda = true;
   info.cuda_version = std::to_string(CUDA_VERSION / 1000) + "." + std::to_string((CUDA_VERSION % 1000) / 10);
-  if (torch::cuda::cudnn_is_available()) info.cudnn_version = std::to_string(at::detail::getCUDAHooks().versionCuDNN());
+  if (torch::cuda::cudnn_is_available())
+    info.cudnn_version = std::to_string(at::detail::getCUDAHooks().versionCuDNN());
 #endif
   for (const auto& d : available_devices()) {
     if (d.id == "cpu") continue;

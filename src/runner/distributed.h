@@ -67,8 +67,9 @@ void check_distributed_cases(const std::vector<CaseSpec>& cases, const Distribut
 /// ranks get nothing. A rank fault ends the run: the current case is recorded
 /// "failed" with a message naming the rank and the step, its finished windows
 /// kept, and effbench::Error is thrown after `on_case_done` saw it.
-void run_distributed(const DistributedEnv& env, Communicator& communicator, const std::vector<CaseSpec>& cases,
-                     const BenchmarkOptions& options, const DistributedOptions& dist, const CaseHooks& hooks,
+void run_distributed(const DistributedEnv& env, Communicator& communicator,
+                     const std::vector<CaseSpec>& cases, const BenchmarkOptions& options,
+                     const DistributedOptions& dist, const CaseHooks& hooks,
                      const std::function<void(const CaseRecord&)>& on_case_done);
 
 /// Scaling efficiency throughput_N / (N x throughput_1); 0 when unknown.

@@ -59,14 +59,17 @@ void check_matches_eager(const std::string& exec, const torch::Tensor& candidate
             "; not timed");
 }
 
-std::optional<std::string> graph_training_unsupported_reason(const std::string& model, const std::string& precision) {
+std::optional<std::string> graph_training_unsupported_reason(const std::string& model,
+                                                             const std::string& precision) {
   if (model == "cyclegan") {
     return "--exec graph: cyclegan training uses Adam, whose step count lives on the host in LibTorch (bias "
-           "correction); a CUDA graph would replay its first step forever (Note [CUDA graph mode]); use --exec "
+           "correction); a CUDA graph would replay its first step forever (Note [CUDA graph mode]); use "
+           "--exec "
            "eager for cyclegan training";
   }
   if (precision == "fp16") {
-    return "--exec graph: fp16 training reads the loss scaler's overflow flag on the host every step, which a "
+    return "--exec graph: fp16 training reads the loss scaler's overflow flag on the host every step, which "
+           "a "
            "CUDA graph cannot capture; use bf16 (no loss scaling) or --exec eager";
   }
   return std::nullopt;
@@ -121,10 +124,11 @@ std::unique_ptr<CapturedStep> CapturedStep::capture(const std::function<torch::T
   return std::make_unique<CudaCapturedStep>(std::move(graph), output);
 }
 #else
-std::unique_ptr<CapturedStep> CapturedStep::capture(const std::function<torch::Tensor()>&, const std::string& device,
-                                                    int64_t) {
-  throw Error("--exec graph needs a CUDA device and a CUDA build of effbench, but this build has no CUDA (device " +
-              device + ")");
+std::unique_ptr<CapturedStep> CapturedStep::capture(const std::function<torch::Tensor()>&,
+                                                    const std::string& device, int64_t) {
+  throw Error(
+      "--exec graph needs a CUDA device and a CUDA build of effbench, but this build has no CUDA (device " +
+      device + ")");
 }
 #endif
 

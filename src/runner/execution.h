@@ -64,7 +64,8 @@ void check_matches_eager(const std::string& exec, const torch::Tensor& candidate
 
 /// Why training of `model` with `precision` cannot be captured in a CUDA
 /// graph (Note [CUDA graph mode]); nullopt when it can.
-std::optional<std::string> graph_training_unsupported_reason(const std::string& model, const std::string& precision);
+std::optional<std::string> graph_training_unsupported_reason(const std::string& model,
+                                                             const std::string& precision);
 
 /// A step captured in a CUDA graph. Built only in CUDA builds; elsewhere
 /// capture() throws effbench::Error.
@@ -73,8 +74,8 @@ class CapturedStep {
   /// Warms `step` up `warmup_iterations` times on a side stream, then
   /// captures one call of it on `device` ("cuda:N"). `step` reads its inputs
   /// from static buffers the caller owns.
-  static std::unique_ptr<CapturedStep> capture(const std::function<torch::Tensor()>& step, const std::string& device,
-                                               int64_t warmup_iterations = 3);
+  static std::unique_ptr<CapturedStep> capture(const std::function<torch::Tensor()>& step,
+                                               const std::string& device, int64_t warmup_iterations = 3);
   virtual ~CapturedStep() = default;
   /// Replays the graph; returns the static output tensor (overwritten by
   /// the next replay). Asynchronous.

@@ -35,8 +35,9 @@ void on_grace_expired(int) {
 
 void on_stop_signal(int) {
   if (g_interrupted.exchange(true)) _exit(130);  // second signal: leave now
-  const char message[] = "\neffbench: interrupted; finishing the current step and saving finished cases "
-                         "(Ctrl-C again to quit at once)\n";
+  const char message[] =
+      "\neffbench: interrupted; finishing the current step and saving finished cases "
+      "(Ctrl-C again to quit at once)\n";
   write_stderr(message, sizeof(message) - 1);
   alarm(kGraceS);
 }

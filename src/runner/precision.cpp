@@ -67,17 +67,20 @@ at::ScalarType autocast_dtype_of(c10::DeviceType device_type) {
 #endif
 }
 
-std::optional<std::string> precision_unsupported_reason(const std::string& precision, const std::string& device) {
+std::optional<std::string> precision_unsupported_reason(const std::string& precision,
+                                                        const std::string& device) {
   if (precision != "fp32" && precision != "tf32" && precision != "bf16" && precision != "fp16") {
     return "--precision: unknown precision '" + precision + "'; valid: fp32, tf32, bf16, fp16";
   }
   if (is_cuda(device)) return std::nullopt;
   if (precision == "tf32") {
     return "--precision tf32 needs a CUDA device (TF32 is a tensor-core math mode of cuBLAS/cuDNN), but the "
-           "device is " + device + "; use fp32 or bf16 there";
+           "device is " +
+           device + "; use fp32 or bf16 there";
   }
   if (precision == "fp16") {
-    return "--precision fp16 needs a CUDA device (LibTorch's cpu autocast supports bf16 only), but the device is " +
+    return "--precision fp16 needs a CUDA device (LibTorch's cpu autocast supports bf16 only), but the "
+           "device is " +
            device + "; use bf16 there";
   }
   return std::nullopt;

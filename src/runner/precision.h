@@ -23,7 +23,8 @@ namespace effbench {
 
 /// Why `precision` cannot run on `device` ("cpu", "cuda:0"); nullopt when it
 /// can. Unknown precisions get a reason listing the valid ones.
-std::optional<std::string> precision_unsupported_reason(const std::string& precision, const std::string& device);
+std::optional<std::string> precision_unsupported_reason(const std::string& precision,
+                                                        const std::string& device);
 
 /// The autocast dtype of a precision: bf16 -> BFloat16, fp16 -> Half;
 /// nullopt for fp32 and tf32 (no autocast).

@@ -83,7 +83,7 @@ TEST(Pareto, HandComputedFront) {
 TEST(Pareto, LowerIsBetterAndGroupsAreSeparate) {
   const std::vector<ParetoPoint> points = {{0.1, false, 50, "l1"},
                                            {0.2, false, 40, "l1"},
-                                           {0.3, false, 60, "l1"},  // worse than the first in both
+                                           {0.3, false, 60, "l1"},     // worse than the first in both
                                            {0.5, true, 1000, "acc"}};  // alone in its group
   EXPECT_EQ(pareto_front(points), (std::vector<bool>{true, true, false, true}));
 }
@@ -142,10 +142,10 @@ TEST(CaseEfficiency, EstimatesAreLabelledAndFrontIsOverCases) {
   target.accuracy->target = 0.9;
   target.accuracy->reached_target = true;
   target.accuracy->time_to_target_s = 300;
-  const auto rows = case_efficiencies(
-      {trained("a", 0.90, 100, reading(1e5, true)), trained("b", 0.92, 100, reading(3e5, true)), target, failed,
-       no_energy},
-      GqiSettings{5, 10, EnergyUnit::kJoule});
+  const auto rows =
+      case_efficiencies({trained("a", 0.90, 100, reading(1e5, true)),
+                         trained("b", 0.92, 100, reading(3e5, true)), target, failed, no_energy},
+                        GqiSettings{5, 10, EnergyUnit::kJoule});
   ASSERT_EQ(rows.size(), 4u);  // the failed case is left out
   EXPECT_TRUE(*rows[0].pareto);
   EXPECT_TRUE(*rows[1].pareto);

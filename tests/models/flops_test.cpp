@@ -26,10 +26,10 @@ TEST(FlopCounter, StridedConvAndTransposeInvertShapes) {
 
 TEST(FlopCounter, PoolingLinearAndElementwise) {
   FlopCounter count(2, 4, 4);
-  count.activation();        // 32 elements
-  count.max_pool(2, 2);      // 2x2x2 outputs x 4 compares = 32
-  count.flatten();           // 8 features
-  count.linear(3);           // 2*8*3 + 3 = 51
+  count.activation();    // 32 elements
+  count.max_pool(2, 2);  // 2x2x2 outputs x 4 compares = 32
+  count.flatten();       // 8 features
+  count.linear(3);       // 2*8*3 + 3 = 51
   EXPECT_DOUBLE_EQ(count.flops(), 32 + 32 + 51);
   EXPECT_EQ(count.channels(), 3);
 }

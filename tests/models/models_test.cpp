@@ -32,10 +32,10 @@ TEST(Models, Conv6ParameterCountByHand) {
 TEST(Models, Vgg16ParameterCountByHand) {
   // Configuration D with batch norm; CIFAR classifier 512 -> 10.
   constexpr int64_t kExpected =
-      conv(3, 64, 3) + batch_norm(64) + conv(64, 64, 3) + batch_norm(64) +                          //
-      conv(64, 128, 3) + batch_norm(128) + conv(128, 128, 3) + batch_norm(128) +                    //
-      conv(128, 256, 3) + batch_norm(256) + 2 * (conv(256, 256, 3) + batch_norm(256)) +             //
-      conv(256, 512, 3) + batch_norm(512) + 2 * (conv(512, 512, 3) + batch_norm(512)) +             //
+      conv(3, 64, 3) + batch_norm(64) + conv(64, 64, 3) + batch_norm(64) +               //
+      conv(64, 128, 3) + batch_norm(128) + conv(128, 128, 3) + batch_norm(128) +         //
+      conv(128, 256, 3) + batch_norm(256) + 2 * (conv(256, 256, 3) + batch_norm(256)) +  //
+      conv(256, 512, 3) + batch_norm(512) + 2 * (conv(512, 512, 3) + batch_norm(512)) +  //
       3 * (conv(512, 512, 3) + batch_norm(512)) + linear(512, 10);
   static_assert(kExpected == 14728266);  // the CIFAR VGG16-BN's well-known 14.73 M
   EXPECT_EQ(params_of("vgg16", {3, 32, 10}), kExpected);
@@ -47,9 +47,10 @@ TEST(Models, ResNet18ParameterCountByHand) {
   constexpr int64_t kBlock64 = 2 * (conv(64, 64, 3, false) + batch_norm(64));
   constexpr int64_t kStage1 = 2 * kBlock64;
   constexpr auto stage = [](int64_t in, int64_t out) {
-    return conv(in, out, 3, false) + batch_norm(out) + conv(out, out, 3, false) + batch_norm(out) +  // block 1
-           conv(in, out, 1, false) + batch_norm(out) +                                               // shortcut
-           2 * (conv(out, out, 3, false) + batch_norm(out));                                         // block 2
+    return conv(in, out, 3, false) + batch_norm(out) + conv(out, out, 3, false) +
+           batch_norm(out) +                                  // block 1
+           conv(in, out, 1, false) + batch_norm(out) +        // shortcut
+           2 * (conv(out, out, 3, false) + batch_norm(out));  // block 2
   };
   constexpr int64_t kExpected = conv(3, 64, 3, false) + batch_norm(64) + kStage1 + stage(64, 128) +
                                 stage(128, 256) + stage(256, 512) + linear(512, 10);
@@ -62,7 +63,8 @@ TEST(Models, CycleGanParameterCountByHand) {
   // 256->256 3x3 convs, two transposed convs 256->128->64, 7x7 conv 64->3; every conv has a
   // bias (instance norm without affine parameters).
   constexpr int64_t kGenerator = conv(3, 64, 7) + conv(64, 128, 3) + conv(128, 256, 3) +
-                                 9 * 2 * conv(256, 256, 3) + conv(256, 128, 3) + conv(128, 64, 3) + conv(64, 3, 7);
+                                 9 * 2 * conv(256, 256, 3) + conv(256, 128, 3) + conv(128, 64, 3) +
+                                 conv(64, 3, 7);
   static_assert(kGenerator == 11378179);  // the reference's "11.378 M"
   // PatchGAN: 4x4 convs 3->64->128->256->512->1.
   constexpr int64_t kDiscriminator =

@@ -47,8 +47,8 @@ TEST(Console, ResultsTableShowsFailuresAndNotes) {
   failed.status = "failed";
   failed.error = "out of memory";
   const std::string text = results_table({ok, failed});
-  EXPECT_NE(text.find("1235"), std::string::npos);      // median, 4 significant digits
-  EXPECT_NE(text.find("15.0%!"), std::string::npos);    // CV above 10% is flagged
+  EXPECT_NE(text.find("1235"), std::string::npos);    // median, 4 significant digits
+  EXPECT_NE(text.find("15.0%!"), std::string::npos);  // CV above 10% is flagged
   EXPECT_NE(text.find("3x32x32"), std::string::npos);
   EXPECT_NE(text.find("conv6/cpu/infer: out of memory"), std::string::npos);
   EXPECT_NE(text.find("reduced to 64x64"), std::string::npos);

@@ -40,7 +40,7 @@ TEST(Json, CaseRoundTripKeepsEveryField) {
   EXPECT_EQ(j.at("model"), "conv6");
   EXPECT_EQ(j.at("throughput").at("median"), 100.0);
   EXPECT_EQ(j.at("latency_ms").at("p99"), 3.0);
-  EXPECT_FALSE(j.contains("accuracy"));  // absent optional stays absent
+  EXPECT_FALSE(j.contains("accuracy"));               // absent optional stays absent
   EXPECT_FALSE(j.contains("throughput_cv_display"));  // console-only field
   const CaseRecord back = case_from_json(j);
   EXPECT_EQ(case_to_json(back), j);

@@ -25,8 +25,8 @@ TEST(Record, GpuCasesKeepTheirGpuAndTheHost) {
   EXPECT_TRUE(reading_belongs_to_case(reading("rapl", "dram", "package-0"), "cuda:1"));
 }
 
-EnergyReading joules(const std::string& source, const std::string& scope, const std::string& device, bool measured,
-                     double value, const std::string& uuid = "") {
+EnergyReading joules(const std::string& source, const std::string& scope, const std::string& device,
+                     bool measured, double value, const std::string& uuid = "") {
   EnergyReading r = reading(source, scope, device);
   r.measured = measured;
   r.available = true;
@@ -40,13 +40,16 @@ EnergyReading joules(const std::string& source, const std::string& scope, const 
 // measured = GPU 100 + 110 + 120 + package a 50 (once) + package b 60 = 440 J.
 TEST(Record, RankReadingsCountEachSensorOnce) {
   const std::vector<RankReadings> ranks = {
-      {1, "a",
+      {1,
+       "a",
        {joules("nvml-energy-counter", "gpu-board", "cuda:1", true, 110, "GPU-1"),
         joules("rapl", "cpu-package", "package-0", true, 51)}},
-      {0, "a",
+      {0,
+       "a",
        {joules("nvml-energy-counter", "gpu-board", "cuda:0", true, 100, "GPU-0"),
         joules("rapl", "cpu-package", "package-0", true, 50)}},
-      {2, "b",
+      {2,
+       "b",
        {joules("nvml-energy-counter", "gpu-board", "cuda:0", true, 120, "GPU-9"),
         joules("rapl", "cpu-package", "package-0", true, 60)}},
   };
@@ -70,8 +73,14 @@ TEST(Record, RankReadingsCountEachSensorOnce) {
 // Ranks sharing one GPU count it once; estimates stay out of measured totals.
 TEST(Record, RankEstimatesAreSummedApartFromMeasurements) {
   const std::vector<RankReadings> ranks = {
-      {0, "a", {joules("estimate", "cpu-package", "cpu", false, 30), joules("nvml-energy-counter", "gpu-board", "cuda:0", true, 70, "G")}},
-      {1, "a", {joules("estimate", "cpu-package", "cpu", false, 31), joules("nvml-energy-counter", "gpu-board", "cuda:0", true, 71, "G")}},
+      {0,
+       "a",
+       {joules("estimate", "cpu-package", "cpu", false, 30),
+        joules("nvml-energy-counter", "gpu-board", "cuda:0", true, 70, "G")}},
+      {1,
+       "a",
+       {joules("estimate", "cpu-package", "cpu", false, 31),
+        joules("nvml-energy-counter", "gpu-board", "cuda:0", true, 71, "G")}},
       {2, "b", {joules("estimate", "cpu-package", "cpu", false, 40)}},
   };
   const std::vector<EnergyReading> combined = combine_rank_readings(ranks);

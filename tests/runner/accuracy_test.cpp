@@ -211,7 +211,8 @@ using testing_support::have_fashion_mnist;
 // of short epochs of Conv6 on a subset reach about half (seeds 1 and 3:
 // 47% and 54%). The run stays within about a minute on two cores.
 TEST(ShortTraining, Conv6OnFashionMnistSubsetBeatsChance) {
-  if (!have_fashion_mnist()) GTEST_SKIP() << "/usr/share/datasets/fashion-mnist is absent (apt install dataset-fashion-mnist)";
+  if (!have_fashion_mnist())
+    GTEST_SKIP() << "/usr/share/datasets/fashion-mnist is absent (apt install dataset-fashion-mnist)";
   torch::set_num_threads(2);
   const std::string log_path = temp_path("short.jsonl");
   std::remove(log_path.c_str());

@@ -196,7 +196,7 @@ TEST(DataParallelTraining, ReachesTheSingleProcessAccuracy) {
   const auto correct_of_500 = [](double accuracy) { return std::lround(accuracy * 500); };
   EXPECT_LE(std::abs(correct_of_500(epochs[0].back()) - correct_of_500(single_epochs.back())), 25)
       << "data parallel " << epochs[0].back() << " vs one process " << single_epochs.back();
-  EXPECT_GT(epochs[0].back(), 0.45);  // it learned (chance is 0.1)
+  EXPECT_GT(epochs[0].back(), 0.45);                  // it learned (chance is 0.1)
   EXPECT_GT(records[0].distributed->allreduce_s, 0);  // the gradients went through the collective
 }
 

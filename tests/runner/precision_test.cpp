@@ -178,7 +178,8 @@ TEST(AutocastGuard, Bf16ForwardScopeTrainsOnCpu) {
     return forward();
   };
   auto trainer = model->make_trainer(options);
-  const torch::Tensor loss = trainer->step(torch::randn({4, 3, 32, 32}), torch::tensor({0, 1, 2, 3}, torch::kLong));
+  const torch::Tensor loss =
+      trainer->step(torch::randn({4, 3, 32, 32}), torch::tensor({0, 1, 2, 3}, torch::kLong));
   EXPECT_TRUE(std::isfinite(loss.item<double>()));
   // Parameters and their gradients stay fp32 (Note [Precision modes]).
   for (const auto& p : model->module().parameters()) {
@@ -235,7 +236,8 @@ TEST(FusedInferenceCycleGan, MatchesEagerOnCpu) {
   }
   const c10::InferenceMode inference;
   const torch::Tensor input = torch::rand({1, 3, 32, 32}) * 2 - 1;
-  EXPECT_LE(relative_max_difference(run_fused(fused, input), model->forward(input)), output_tolerance("fp32"));
+  EXPECT_LE(relative_max_difference(run_fused(fused, input), model->forward(input)),
+            output_tolerance("fp32"));
 }
 
 TEST(ExecutionChecks, MismatchFailsWithTheDifference) {
@@ -272,7 +274,8 @@ std::string plan_error(const BenchmarkOptions& options) {
 TEST(PlanRefusals, UnsupportedModesOnCpu) {
   BenchmarkOptions graph = cpu_options();
   graph.execs = {"graph"};
-  EXPECT_NE(plan_error(graph).find("--exec graph needs a CUDA device"), std::string::npos) << plan_error(graph);
+  EXPECT_NE(plan_error(graph).find("--exec graph needs a CUDA device"), std::string::npos)
+      << plan_error(graph);
   BenchmarkOptions fp16 = cpu_options();
   fp16.precision = "fp16";
   EXPECT_NE(plan_error(fp16).find("fp16 needs a CUDA device"), std::string::npos) << plan_error(fp16);
