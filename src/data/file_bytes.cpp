@@ -45,7 +45,15 @@ bool has_gzip_magic(const uint8_t* p, size_t n) { return n >= 2 && p[0] == 0x1f 
 // for a short file. Driving inflate() directly lets us require the end-of-stream
 // marker and a matching CRC-32/length trailer for every member, and report the
 // compressed offset where the stream broke.
-std::vector<uint8_t> inflate_gzip(const std::string& path, const std::vector<uint8_t>& packed) {
+//
+// Note [Bounded inflation]
+// A few MB of gzip can inflate to GBs (deflate reaches ~1032:1). So the
+// caller says how many bytes it can accept (an IDX reader: what its header
+// declares), and inflation stops there: the output buffer never grows past
+// `max_bytes` + 1, and a stream that goes on is refused, or, for `prefix`,
+// cut (only the first `max_bytes` bytes are wanted, e.g. a header).
+std::vector<uint8_t> inflate_gzip(const std::string& path, const std::vector<uint8_t>& packed,
+                                  size_t max_bytes, bool prefix) {
   // The trailer's ISIZE (length mod 2^32) is only a size hint: a truncated file
   // ends in arbitrary bytes, and deflate never expands more than ~1032:1.
   size_t hint_bytes = 0;
@@ -54,8 +62,9 @@ std::vector<uint8_t> inflate_gzip(const std::string& path, const std::vector<uin
     hint_bytes = size_t(t[0]) | size_t(t[1]) << 8 | size_t(t[2]) << 16 | size_t(t[3]) << 24;
     hint_bytes = std::min(hint_bytes, packed.size() * 1032);
   }
+  const size_t buffer_cap_bytes = max_bytes == SIZE_MAX ? SIZE_MAX : max_bytes + 1;
   std::vector<uint8_t> out;
-  out.resize(std::max<size_t>(hint_bytes, 1 << 16));
+  out.resize(std::min(std::max<size_t>(hint_bytes, 1 << 16), buffer_cap_bytes));
 
   z_stream zs{};
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw Error(path + ": zlib inflateInit2 failed");
@@ -69,8 +78,19 @@ std::vector<uint8_t> inflate_gzip(const std::string& path, const std::vector<uin
     throw Error(path + ": corrupt gzip data at compressed byte offset " + std::to_string(offset) + " of " +
                 std::to_string(packed.size()) + ": " + what);
   };
+  auto refuse_past_limit = [&] {
+    throw Error(path + ": decompresses to more than " + std::to_string(max_bytes) +
+                " bytes, the most its reader accepts here; stopped inflating at compressed byte offset " +
+                std::to_string(packed.size() - in_left) + " of " + std::to_string(packed.size()));
+  };
   while (true) {
-    if (produced == out.size()) out.resize(out.size() * 2);
+    if (produced > max_bytes) {
+      inflateEnd(&zs);
+      if (!prefix) refuse_past_limit();
+      out.resize(max_bytes);
+      return out;
+    }
+    if (produced == out.size()) out.resize(std::min(out.size() * 2, buffer_cap_bytes));
     const uInt in_chunk = static_cast<uInt>(std::min<size_t>(in_left, 1u << 30));
     const uInt out_chunk = static_cast<uInt>(std::min<size_t>(out.size() - produced, 1u << 30));
     zs.avail_in = in_chunk;
@@ -102,6 +122,11 @@ std::vector<uint8_t> inflate_gzip(const std::string& path, const std::vector<uin
     if (rc == Z_BUF_ERROR && zs.avail_in == in_chunk && zs.avail_out == out_chunk) break;  // no progress
   }
   inflateEnd(&zs);
+  if (produced > max_bytes) {  // the last call went past the limit
+    if (!prefix) refuse_past_limit();
+    out.resize(max_bytes);
+    return out;
+  }
   if (!stream_ended) {
     throw Error(path +
                 ": truncated gzip stream: expected an end-of-stream marker and CRC trailer, found end " +
@@ -115,14 +140,21 @@ std::vector<uint8_t> inflate_gzip(const std::string& path, const std::vector<uin
 
 }  // namespace
 
-std::vector<uint8_t> read_maybe_gzip(const std::string& path) {
+std::vector<uint8_t> read_maybe_gzip(const std::string& path, size_t max_bytes) {
   std::vector<uint8_t> bytes = read_file_bytes(path);
-  if (has_gzip_magic(bytes.data(), bytes.size())) return inflate_gzip(path, bytes);
+  if (has_gzip_magic(bytes.data(), bytes.size())) return inflate_gzip(path, bytes, max_bytes, false);
   if (ends_with(path, ".gz")) {
     char found[16] = "(empty file)";
     if (bytes.size() >= 2) std::snprintf(found, sizeof found, "%02x %02x", bytes[0], bytes[1]);
     throw Error(path + ": bad gzip magic at offset 0: expected 1f 8b, found " + found);
   }
+  return bytes;
+}
+
+std::vector<uint8_t> read_maybe_gzip_prefix(const std::string& path, size_t prefix_bytes) {
+  std::vector<uint8_t> bytes = read_file_bytes(path);
+  if (has_gzip_magic(bytes.data(), bytes.size())) return inflate_gzip(path, bytes, prefix_bytes, true);
+  if (bytes.size() > prefix_bytes) bytes.resize(prefix_bytes);
   return bytes;
 }
 

@@ -38,29 +38,30 @@ std::string join_dims(const std::vector<int64_t>& dims) {
 }  // namespace
 
 IdxArray read_idx(const std::string& path, int64_t expected_rank) {
-  const std::vector<uint8_t> bytes = read_maybe_gzip(path);
+  const size_t header_bytes = 4 + 4 * size_t(expected_rank);
+  // The header first, then no more than it declares (Note [Bounded inflation]).
+  const std::vector<uint8_t> head = read_maybe_gzip_prefix(path, header_bytes);
   const std::string kind = expected_rank == 3 ? "idx3 images" : expected_rank == 1 ? "idx1 labels" : "IDX";
   const std::string expected_magic = "00 00 08 0" + std::to_string(expected_rank);
-  if (bytes.size() < 4) {
-    throw Error(path + ": file is " + std::to_string(bytes.size()) +
+  if (head.size() < 4) {
+    throw Error(path + ": file is " + std::to_string(head.size()) +
                 " bytes, too short for the 4-byte IDX magic " + "number (expected " + expected_magic +
-                ", found " + hex_bytes(bytes.data(), bytes.size()) + ")");
+                ", found " + hex_bytes(head.data(), head.size()) + ")");
   }
-  if (bytes[0] != 0 || bytes[1] != 0) {
+  if (head[0] != 0 || head[1] != 0) {
     throw Error(path + ": bad IDX magic number at offset 0: expected " + expected_magic + " (" + kind +
-                "), found " + hex_bytes(bytes.data(), 4) + "; not an IDX file");
+                "), found " + hex_bytes(head.data(), 4) + "; not an IDX file");
   }
-  if (bytes[2] != 0x08) {
+  if (head[2] != 0x08) {
     throw Error(path + ": IDX data type at offset 2: expected 0x08 (unsigned byte), found " +
-                hex_bytes(bytes.data() + 2, 1));
+                hex_bytes(head.data() + 2, 1));
   }
-  if (bytes[3] != expected_rank) {
+  if (head[3] != expected_rank) {
     throw Error(path + ": IDX dimension count at offset 3: expected " + std::to_string(expected_rank) + " (" +
-                kind + "), found " + std::to_string(bytes[3]));
+                kind + "), found " + std::to_string(head[3]));
   }
-  const size_t header_bytes = 4 + 4 * size_t(expected_rank);
-  if (bytes.size() < header_bytes) {
-    throw Error(path + ": file is " + std::to_string(bytes.size()) + " bytes, too short for the " +
+  if (head.size() < header_bytes) {
+    throw Error(path + ": file is " + std::to_string(head.size()) + " bytes, too short for the " +
                 std::to_string(header_bytes) + "-byte IDX header of rank " + std::to_string(expected_rank));
   }
   IdxArray array;
@@ -68,7 +69,7 @@ IdxArray read_idx(const std::string& path, int64_t expected_rank) {
   constexpr uint64_t kHuge = ~uint64_t(0) / 2;
   uint64_t payload_bytes = 1;
   for (int64_t i = 0; i < expected_rank; ++i) {
-    const uint8_t* p = bytes.data() + 4 + 4 * i;
+    const uint8_t* p = head.data() + 4 + 4 * i;
     const uint64_t dim = uint64_t(p[0]) << 24 | uint64_t(p[1]) << 16 | uint64_t(p[2]) << 8 | p[3];
     if (dim == 0) {
       throw Error(path + ": IDX dimension " + std::to_string(i) + " at offset " + std::to_string(4 + 4 * i) +
@@ -77,10 +78,14 @@ IdxArray read_idx(const std::string& path, int64_t expected_rank) {
     payload_bytes = payload_bytes > kHuge / dim ? kHuge : payload_bytes * dim;
     array.dims.push_back(int64_t(dim));
   }
-  if (payload_bytes >= kHuge || header_bytes + payload_bytes != bytes.size()) {
-    const bool short_file = payload_bytes >= kHuge || header_bytes + payload_bytes > bytes.size();
-    const std::string need =
-        payload_bytes >= kHuge ? "more than 2^62" : std::to_string(header_bytes + payload_bytes);
+  if (payload_bytes >= kHuge) {
+    throw Error(path + ": truncated: the header's dimensions " + join_dims(array.dims) +
+                " need more than 2^62 bytes, more than any file holds");
+  }
+  const std::vector<uint8_t> bytes = read_maybe_gzip(path, header_bytes + payload_bytes);
+  if (header_bytes + payload_bytes != bytes.size()) {
+    const bool short_file = header_bytes + payload_bytes > bytes.size();
+    const std::string need = std::to_string(header_bytes + payload_bytes);
     throw Error(path + ": " + (short_file ? "truncated" : "trailing data") + ": the header's dimensions " +
                 join_dims(array.dims) + " need " + need + " bytes (" + std::to_string(header_bytes) +
                 "-byte header + payload), found " + std::to_string(bytes.size()) + " bytes" +

@@ -167,6 +167,32 @@ TEST(IdxErrors, TruncatedAndCorruptGzip) {
                   {dir.file("plain.gz"), "gzip magic", "expected 1f 8b", "found 00 00"});
 }
 
+// Note [Bounded inflation]: 64 MiB of zeros after a header that declares
+// 2x2x2 images gzip to about 64 KB; the reader stops inflating after the 24
+// bytes the header declares, long before the end of the compressed stream.
+TEST(IdxErrors, GzipInflatingPastTheDeclaredSizeStopsThere) {
+  TempDir dir;
+  Bytes plain = idx_bytes({2, 2, 2}, image_payload(2, 2, 2));  // 16 + 8 bytes
+  plain.resize(plain.size() + (size_t{64} << 20), 0);
+  const Bytes packed = gzip_bytes(plain);
+  write_bytes(dir.file("bomb.gz"), packed);
+  const std::string message = error_of([&] { read_idx_images(dir.file("bomb.gz")); });
+  expect_contains(message, {dir.file("bomb.gz"), "decompresses to more than 24 bytes", "stopped inflating"});
+  // "... at compressed byte offset X of N": X is far before the end.
+  const size_t at = message.find("compressed byte offset ");
+  ASSERT_NE(at, std::string::npos) << message;
+  const size_t offset = std::stoull(message.substr(at + 23));
+  EXPECT_LT(offset, packed.size() / 4) << message;
+
+  // The header alone is read without inflating the rest.
+  EXPECT_EQ(read_maybe_gzip_prefix(dir.file("bomb.gz"), 16), Bytes(plain.begin(), plain.begin() + 16));
+  // A stream that ends exactly at the limit is whole.
+  write_bytes(dir.file("exact.gz"), gzip_bytes(idx_bytes({2, 2, 2}, image_payload(2, 2, 2))));
+  EXPECT_EQ(read_maybe_gzip(dir.file("exact.gz"), 24).size(), 24u);
+  expect_contains(error_of([&] { read_maybe_gzip(dir.file("exact.gz"), 23); }),
+                  {"decompresses to more than 23 bytes"});
+}
+
 TEST(IdxErrors, LabelOutOfRangeNamesSampleAndOffset) {
   TempDir dir;
   write_bytes(dir.file("labels"), idx_bytes({4}, {0, 9, 11, 3}));
