@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -78,18 +79,8 @@ std::vector<uint8_t> inflate_gzip(const std::string& path, const std::vector<uin
     throw Error(path + ": corrupt gzip data at compressed byte offset " + std::to_string(offset) + " of " +
                 std::to_string(packed.size()) + ": " + what);
   };
-  auto refuse_past_limit = [&] {
-    throw Error(path + ": decompresses to more than " + std::to_string(max_bytes) +
-                " bytes, the most its reader accepts here; stopped inflating at compressed byte offset " +
-                std::to_string(packed.size() - in_left) + " of " + std::to_string(packed.size()));
-  };
   while (true) {
-    if (produced > max_bytes) {
-      inflateEnd(&zs);
-      if (!prefix) refuse_past_limit();
-      out.resize(max_bytes);
-      return out;
-    }
+    if (produced > max_bytes) break;  // Note [Bounded inflation]
     if (produced == out.size()) out.resize(std::min(out.size() * 2, buffer_cap_bytes));
     const uInt in_chunk = static_cast<uInt>(std::min<size_t>(in_left, 1u << 30));
     const uInt out_chunk = static_cast<uInt>(std::min<size_t>(out.size() - produced, 1u << 30));
@@ -122,8 +113,12 @@ std::vector<uint8_t> inflate_gzip(const std::string& path, const std::vector<uin
     if (rc == Z_BUF_ERROR && zs.avail_in == in_chunk && zs.avail_out == out_chunk) break;  // no progress
   }
   inflateEnd(&zs);
-  if (produced > max_bytes) {  // the last call went past the limit
-    if (!prefix) refuse_past_limit();
+  if (produced > max_bytes) {
+    if (!prefix) {
+      throw Error(path + ": decompresses to more than " + std::to_string(max_bytes) +
+                  " bytes, the most its reader accepts here; stopped inflating at compressed byte offset " +
+                  std::to_string(packed.size() - in_left) + " of " + std::to_string(packed.size()));
+    }
     out.resize(max_bytes);
     return out;
   }
@@ -140,22 +135,25 @@ std::vector<uint8_t> inflate_gzip(const std::string& path, const std::vector<uin
 
 }  // namespace
 
-std::vector<uint8_t> read_maybe_gzip(const std::string& path, size_t max_bytes) {
-  std::vector<uint8_t> bytes = read_file_bytes(path);
-  if (has_gzip_magic(bytes.data(), bytes.size())) return inflate_gzip(path, bytes, max_bytes, false);
+std::vector<uint8_t> maybe_inflate(const std::string& path, std::vector<uint8_t> file, size_t max_bytes) {
+  if (has_gzip_magic(file.data(), file.size())) return inflate_gzip(path, file, max_bytes, false);
   if (ends_with(path, ".gz")) {
     char found[16] = "(empty file)";
-    if (bytes.size() >= 2) std::snprintf(found, sizeof found, "%02x %02x", bytes[0], bytes[1]);
+    if (file.size() >= 2) std::snprintf(found, sizeof found, "%02x %02x", file[0], file[1]);
     throw Error(path + ": bad gzip magic at offset 0: expected 1f 8b, found " + found);
   }
-  return bytes;
+  return file;
 }
 
-std::vector<uint8_t> read_maybe_gzip_prefix(const std::string& path, size_t prefix_bytes) {
-  std::vector<uint8_t> bytes = read_file_bytes(path);
-  if (has_gzip_magic(bytes.data(), bytes.size())) return inflate_gzip(path, bytes, prefix_bytes, true);
-  if (bytes.size() > prefix_bytes) bytes.resize(prefix_bytes);
-  return bytes;
+std::vector<uint8_t> maybe_inflate_prefix(const std::string& path, const std::vector<uint8_t>& file,
+                                          size_t prefix_bytes) {
+  if (has_gzip_magic(file.data(), file.size())) return inflate_gzip(path, file, prefix_bytes, true);
+  const auto end = file.begin() + static_cast<std::ptrdiff_t>(std::min(prefix_bytes, file.size()));
+  return maybe_inflate(path, std::vector<uint8_t>(file.begin(), end));
+}
+
+std::vector<uint8_t> read_maybe_gzip(const std::string& path, size_t max_bytes) {
+  return maybe_inflate(path, read_file_bytes(path), max_bytes);
 }
 
 bool is_regular_file(const std::string& path) {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "core/error.h"
 #include "data/file_bytes.h"
@@ -40,7 +41,8 @@ std::string join_dims(const std::vector<int64_t>& dims) {
 IdxArray read_idx(const std::string& path, int64_t expected_rank) {
   const size_t header_bytes = 4 + 4 * size_t(expected_rank);
   // The header first, then no more than it declares (Note [Bounded inflation]).
-  const std::vector<uint8_t> head = read_maybe_gzip_prefix(path, header_bytes);
+  std::vector<uint8_t> file = read_file_bytes(path);
+  const std::vector<uint8_t> head = maybe_inflate_prefix(path, file, header_bytes);
   const std::string kind = expected_rank == 3 ? "idx3 images" : expected_rank == 1 ? "idx1 labels" : "IDX";
   const std::string expected_magic = "00 00 08 0" + std::to_string(expected_rank);
   if (head.size() < 4) {
@@ -82,7 +84,7 @@ IdxArray read_idx(const std::string& path, int64_t expected_rank) {
     throw Error(path + ": truncated: the header's dimensions " + join_dims(array.dims) +
                 " need more than 2^62 bytes, more than any file holds");
   }
-  const std::vector<uint8_t> bytes = read_maybe_gzip(path, header_bytes + payload_bytes);
+  const std::vector<uint8_t> bytes = maybe_inflate(path, std::move(file), header_bytes + payload_bytes);
   if (header_bytes + payload_bytes != bytes.size()) {
     const bool short_file = header_bytes + payload_bytes > bytes.size();
     const std::string need = std::to_string(header_bytes + payload_bytes);
