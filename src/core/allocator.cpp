@@ -2,7 +2,6 @@
 
 #include <malloc.h>
 
-#include <cstdlib>
 #include <limits>
 
 #include "core/error.h"
@@ -34,10 +33,7 @@ std::string& setting() {
 }  // namespace
 
 std::string configure_allocator() {
-  const char* env = std::getenv("EFFBENCH_MALLOC");
-  const std::string choice = env != nullptr && *env != '\0' ? env : "heap";
-  check(choice == "heap" || choice == "system",
-        "EFFBENCH_MALLOC: expected heap or system but got '" + choice + "'");
+  const std::string choice = env_choice("EFFBENCH_MALLOC", "heap", "system");
   if (choice == "system") {
     setting() = "glibc defaults (EFFBENCH_MALLOC=system)";
   } else if (mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max()) == 1) {

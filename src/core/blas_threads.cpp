@@ -2,8 +2,6 @@
 
 #include <dlfcn.h>
 
-#include <cstdlib>
-
 #include "core/error.h"
 
 namespace effbench {
@@ -44,10 +42,7 @@ Fn find_symbol(const char* name) {
 }  // namespace
 
 std::string configure_blas_threads() {
-  const char* env = std::getenv("EFFBENCH_BLAS_THREADS");
-  const std::string choice = env != nullptr && *env != '\0' ? env : "one";
-  check(choice == "one" || choice == "own",
-        "EFFBENCH_BLAS_THREADS: expected one or own but got '" + choice + "'");
+  const std::string choice = env_choice("EFFBENCH_BLAS_THREADS", "one", "own");
   const auto set_threads = find_symbol<void (*)(int)>("openblas_set_num_threads");
   const auto get_threads = find_symbol<int (*)()>("openblas_get_num_threads");
   if (set_threads == nullptr || get_threads == nullptr) {

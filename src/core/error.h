@@ -2,6 +2,7 @@
 // The one error type for user and input faults. `main` alone turns it into an
 // exit code; everything below throws.
 
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -30,6 +31,17 @@ class Error : public std::runtime_error {
 /// Throws effbench::Error(message) when `condition` is false.
 inline void check(bool condition, const std::string& message) {
   if (!condition) throw Error(message);
+}
+
+/// The value of the environment variable `variable` when it is one of
+/// `first` or `second`, `first` when it is unset or empty; otherwise throws
+/// Error("VARIABLE: expected FIRST or SECOND but got 'VALUE'").
+inline std::string env_choice(const char* variable, const std::string& first, const std::string& second) {
+  const char* value = std::getenv(variable);
+  const std::string choice = value != nullptr && *value != '\0' ? value : first;
+  check(choice == first || choice == second,
+        std::string(variable) + ": expected " + first + " or " + second + " but got '" + choice + "'");
+  return choice;
 }
 
 }  // namespace effbench
