@@ -14,10 +14,10 @@
 #endif
 
 // Declared in torch/csrc/jit/codegen/fuser/interface.h, which no LibTorch
-// package ships; exported by libtorch_cpu in 1.13, 2.6 and 2.11.
+// package ships; exported by libtorch_cpu in 1.13 and 2.6 (nm), unchecked in
+// a pip LibTorch.
 namespace torch {
 namespace jit {
-TORCH_API bool canFuseOnCPU();
 TORCH_API void overrideCanFuseOnCPU(bool value);
 }  // namespace jit
 }  // namespace torch
