@@ -61,8 +61,8 @@ class MeterWindows {
 
   MeterSet& meters_;
   bool running_ = false;
-  std::vector<Segment> segments_;        // since the oldest open window began
-  std::map<std::string, size_t> open_;   // window name -> its first segment
+  std::vector<Segment> segments_;       // since the oldest open window began
+  std::map<std::string, size_t> open_;  // window name -> its first segment
 };
 
 }  // namespace effbench

@@ -632,15 +632,11 @@ void set_deterministic(bool on) {
 
 CaseRecord run_accuracy_case(const std::string& model, const std::string& device,
                              const AccuracyOptions& options, const AccuracyHooks& hooks) {
-  CaseRecord record;
-  record.model = model;
-  record.device = device;
-  record.mode = "train";
-  record.precision = "fp32";
-  record.threads = torch::get_num_threads();
-  for (const auto& d : available_devices()) {
-    if (d.id == device) record.device_name = d.name;
-  }
+  CaseSpec spec;
+  spec.model = model;
+  spec.device = device;
+  spec.mode = "train";
+  CaseRecord record = begin_case_record(spec, "fp32");
   EpochLog log(options.epoch_log_path);  // an unwritable log is the user's fault: throws
   // A case that stops early still stops its meters (and keeps what they read).
   bool started = false, finished = false;

@@ -499,21 +499,25 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
   return cases;
 }
 
-CaseRecord run_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks) {
+CaseRecord begin_case_record(const CaseSpec& spec, const std::string& precision) {
   CaseRecord record;
   record.model = spec.model;
   record.device = spec.device;
   record.mode = spec.mode;
   record.batch = spec.batch;
-  record.precision = options.precision;
+  record.precision = precision;
   record.exec = spec.exec;
   record.threads = torch::get_num_threads();
   record.notes = spec.notes;
   for (const auto& d : available_devices()) {
     if (d.id == spec.device) record.device_name = d.name;
   }
+  return record;
+}
+
+CaseRecord run_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks) {
+  CaseRecord record = begin_case_record(spec, options.precision);
   const bool finished = run_case_guarded(record, [&] {
-    if (hooks.before_case) hooks.before_case(spec);
     reset_cuda_peak(spec.device);
     run_case_body(spec, options, hooks, record);
     read_cuda_peak(spec.device, record);

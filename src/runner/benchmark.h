@@ -45,13 +45,13 @@ struct CaseSpec {
   int64_t batch = 0;
   int64_t image_size = 0;
   std::vector<std::string> notes;  // what was reduced, for the screen and the record
+  std::string recipe;              // training to a result: its recipe in one line (optional)
 };
 
 /// Called around a case's timed windows, right after the device was
 /// synchronised: the meters start and stop here. `after_timed` may add
 /// readings to the record (energy, memory).
 struct CaseHooks {
-  std::function<void(const CaseSpec&)> before_case;  // before the model is built (reset peak RSS)
   std::function<void()> before_timed;
   std::function<void(CaseRecord&, int64_t samples_processed)> after_timed;
 };
@@ -69,6 +69,11 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options);
 /// The default batch of a model on a device (classifiers: 64 on cpu, 256 on
 /// GPUs; cyclegan: 1, the reference).
 int64_t default_batch(const std::string& model, const std::string& device);
+
+/// A case's record before anything is measured: the spec (model, device and
+/// its name, mode, batch, exec, notes), `precision` and the CPU threads in
+/// use. Every kind of case begins its record here.
+CaseRecord begin_case_record(const CaseSpec& spec, const std::string& precision);
 
 /// Runs one case. Never throws for a failing case: the record says "failed"
 /// with the error, or "interrupted".

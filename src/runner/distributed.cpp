@@ -9,12 +9,14 @@
 
 #include <unistd.h>
 
+#include <thread>
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/stats.h"
 #include "core/units.h"
 #include "data/synthetic.h"
 #include "models/model.h"
+#include "results/json.h"
 #include "runner/case_outcome.h"
 #include "runner/data_parallel.h"
 #include "runner/devices.h"
@@ -217,23 +219,141 @@ double single_process_throughput(const CaseSpec& spec, const BenchmarkOptions& o
   return value;
 }
 
-CaseRecord run_one(const CaseSpec& spec, const BenchmarkOptions& options, Communicator& comm,
-                   const DistributedEnv& env, const DistributedOptions& dist, const CaseHooks& hooks,
-                   bool& fault) {
+}  // namespace
+
+DistributedEnv read_distributed_env(const std::function<const char*(const char*)>& lookup) {
+  auto get = [&](const char* name) -> const char* {
+    const char* value = lookup ? lookup(name) : std::getenv(name);
+    return value != nullptr && *value != '\0' ? value : nullptr;
+  };
+  DistributedEnv env;
+  constexpr int64_t kMaxWorld = 1 << 20;
+  if (const char* v = get("WORLD_SIZE")) env.world_size = parse_env_int("WORLD_SIZE", v, 1, kMaxWorld);
+  if (const char* v = get("RANK")) env.rank = parse_env_int("RANK", v, 0, kMaxWorld);
+  check(env.rank < env.world_size, "RANK: expected 0..WORLD_SIZE-1 = 0.." +
+                                       std::to_string(env.world_size - 1) + " but got " +
+                                       std::to_string(env.rank));
+  env.local_world_size = env.world_size;
+  if (const char* v = get("LOCAL_WORLD_SIZE"))
+    env.local_world_size = parse_env_int("LOCAL_WORLD_SIZE", v, 1, kMaxWorld);
+  env.local_rank = env.rank % env.local_world_size;
+  if (const char* v = get("LOCAL_RANK")) env.local_rank = parse_env_int("LOCAL_RANK", v, 0, kMaxWorld);
+  check(env.local_rank < env.local_world_size,
+        "LOCAL_RANK: expected 0..LOCAL_WORLD_SIZE-1 but got " + std::to_string(env.local_rank));
+  if (const char* v = get("MASTER_ADDR")) env.master_addr = v;
+  if (const char* v = get("MASTER_PORT"))
+    env.master_port = static_cast<int>(parse_env_int("MASTER_PORT", v, 1, 65535));
+  check(env.world_size == 1 || get("MASTER_PORT") != nullptr,
+        "MASTER_PORT is not set but WORLD_SIZE is " + std::to_string(env.world_size) +
+            ": start the ranks with `effbench launch`, torchrun, or set MASTER_ADDR and MASTER_PORT");
+  return env;
+}
+
+double scaling_efficiency(double throughput_n, int64_t world_size, double throughput_1) {
+  if (throughput_1 <= 0 || world_size <= 0) return 0;
+  return throughput_n / (static_cast<double>(world_size) * throughput_1);
+}
+
+std::shared_ptr<Communicator> join_job(const DistributedEnv& env, const std::string& device,
+                                       const DistributedOptions& options) {
+  if (env.world_size > 1) return Communicator::connect_tcp(env, device, options);
+  // A world of one needs no master: a private FileStore, so that a plain
+  // `effbench run --distributed` works without MASTER_PORT.
+  char path[] = "/tmp/effbench-store-XXXXXX";
+  const int fd = mkstemp(path);
+  check(fd >= 0, "--distributed: cannot create a temporary file in /tmp for the store");
+  close(fd);
+  std::shared_ptr<Communicator> comm = Communicator::connect_file(path, 0, 1, device, options);
+  std::remove(path);
+  return comm;
+}
+
+std::vector<std::string> gather_text(Communicator& communicator, const std::string& text) {
+  return communicator.all_gather_text(text);
+}
+
+std::vector<std::string> rank_devices(const std::vector<std::string>& requested, const DistributedEnv& env) {
+  bool cuda = false;
+  if (requested.empty()) {
+    for (const auto& d : available_devices()) cuda = cuda || d.id.rfind("cuda", 0) == 0;
+  } else {
+    check(requested.size() == 1,
+          "--distributed: expected one --device (cpu or cuda) but got " + std::to_string(requested.size()));
+    cuda = requested.front().rfind("cuda", 0) == 0;
+  }
+  // GPUs: every rank takes cuda:LOCAL_RANK, whatever cuda device was named.
+  return {cuda ? "cuda:" + std::to_string(env.local_rank) : "cpu"};
+}
+
+void prepare_rank(const DistributedEnv& env, const DistributedOptions& dist, BenchmarkOptions& options,
+                  std::optional<int64_t> threads) {
+  check(!threads || *threads > 0,
+        "--threads: expected a positive thread count but got " + std::to_string(threads.value_or(0)));
+  check(options.precision == "fp32" && options.execs == std::vector<std::string>{"eager"} &&
+            !options.channels_last,
+        "--distributed: data-parallel runs measure fp32 eager training only; drop --precision, --exec, "
+        "--cuda-graph and --channels-last");
+  check(!dist.single_process_samples_per_s || *dist.single_process_samples_per_s > 0,
+        "--dist-single-samples-per-s: expected samples/s > 0 but got " +
+            format_number(dist.single_process_samples_per_s.value_or(0)));
+  check(dist.bucket_cap_mb > 0,
+        "--dist-bucket-mb: expected MiB > 0 but got " + format_number(dist.bucket_cap_mb));
+  // The ranks of one host share its cores (torchrun sets OMP_NUM_THREADS=1).
+  const int64_t cores = static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  options.threads = threads.value_or(std::max<int64_t>(1, cores / env.local_world_size));
+  options.devices = rank_devices(options.devices, env);
+  options.modes = {"train"};
+}
+
+std::vector<EnergyReading> gather_energy(Communicator& comm, const DistributedEnv& env,
+                                         const std::string& host, std::vector<EnergyReading> mine) {
+  CaseRecord carrier;  // the readings travel as a case document (one schema)
+  carrier.energy = mine;
+  const nlohmann::json document = {{"rank", env.rank}, {"host", host}, {"case", case_to_json(carrier)}};
+  std::vector<std::string> texts;
+  try {
+    texts = gather_text(comm, document.dump());
+  } catch (const Error& e) {
+    for (auto& r : mine) {
+      r.rank = env.rank;
+      r.host = host;
+      r.warnings.push_back("this rank's reading only: the other ranks' could not be gathered (" +
+                           std::string(e.what()) + ")");
+    }
+    return mine;
+  }
+  if (env.rank != 0) return combine_rank_readings({{env.rank, host, std::move(mine)}});
+  std::vector<RankReadings> ranks;
+  for (const auto& text : texts) {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    ranks.push_back(
+        {j.at("rank").get<int64_t>(), j.at("host").get<std::string>(), case_from_json(j.at("case")).energy});
+  }
+  return combine_rank_readings(ranks);
+}
+
+void check_distributed_cases(const std::vector<CaseSpec>& cases, const DistributedOptions& dist) {
+  check(dist.bucket_cap_mb > 0,
+        "--dist-bucket-mb: expected MiB > 0 but got " + format_number(dist.bucket_cap_mb));
+  check(!cases.empty(), "--distributed: no train case to run (add --mode train)");
+  const std::string device = cases.front().device;
+  for (const auto& spec : cases) {
+    check(spec.mode == "train",
+          "--distributed: only --mode train runs data-parallel, not '" + spec.mode + "'");
+    check(spec.device == device, "--distributed: one device per process; got '" + device + "' and '" +
+                                     spec.device + "' (each rank uses cuda:LOCAL_RANK on GPUs)");
+  }
+}
+
+CaseRecord run_data_parallel_case(const CaseSpec& spec, const BenchmarkOptions& options, Communicator& comm,
+                                  const DistributedEnv& env, const DistributedOptions& dist,
+                                  const CaseHooks& hooks, bool& fault) {
+  fault = false;
   const int64_t world = comm.world_size();
-  CaseRecord record;
-  record.model = spec.model;
-  record.device = spec.device;
-  record.mode = "train";
+  CaseRecord record = begin_case_record(spec, options.precision);
   record.batch = spec.batch * world;
-  record.precision = options.precision;
-  record.threads = torch::get_num_threads();
-  record.notes = spec.notes;
   record.notes.push_back("data parallel: " + std::to_string(world) + " processes x batch " +
                          std::to_string(spec.batch) + " (" + comm.backend() + ")");
-  for (const auto& d : available_devices()) {
-    if (d.id == spec.device) record.device_name = d.name;
-  }
   DistributedResult result;
   result.backend = comm.backend();
   result.world_size = world;
@@ -242,7 +362,6 @@ CaseRecord run_one(const CaseSpec& spec, const BenchmarkOptions& options, Commun
   CaseState state;
   run_case_guarded(record, [&] {
     try {
-      if (hooks.before_case) hooks.before_case(spec);
       result.single_process_samples_per_s =
           single_process_throughput(spec, options, comm, env, dist, result.single_process_source);
       run_case_windows(spec, options, comm, dist, hooks, record, state);
@@ -308,84 +427,6 @@ CaseRecord run_one(const CaseSpec& spec, const BenchmarkOptions& options, Commun
   }
   record.distributed = result;
   return record;
-}
-
-}  // namespace
-
-DistributedEnv read_distributed_env(const std::function<const char*(const char*)>& lookup) {
-  auto get = [&](const char* name) -> const char* {
-    const char* value = lookup ? lookup(name) : std::getenv(name);
-    return value != nullptr && *value != '\0' ? value : nullptr;
-  };
-  DistributedEnv env;
-  constexpr int64_t kMaxWorld = 1 << 20;
-  if (const char* v = get("WORLD_SIZE")) env.world_size = parse_env_int("WORLD_SIZE", v, 1, kMaxWorld);
-  if (const char* v = get("RANK")) env.rank = parse_env_int("RANK", v, 0, kMaxWorld);
-  check(env.rank < env.world_size, "RANK: expected 0..WORLD_SIZE-1 = 0.." +
-                                       std::to_string(env.world_size - 1) + " but got " +
-                                       std::to_string(env.rank));
-  env.local_world_size = env.world_size;
-  if (const char* v = get("LOCAL_WORLD_SIZE"))
-    env.local_world_size = parse_env_int("LOCAL_WORLD_SIZE", v, 1, kMaxWorld);
-  env.local_rank = env.rank % env.local_world_size;
-  if (const char* v = get("LOCAL_RANK")) env.local_rank = parse_env_int("LOCAL_RANK", v, 0, kMaxWorld);
-  check(env.local_rank < env.local_world_size,
-        "LOCAL_RANK: expected 0..LOCAL_WORLD_SIZE-1 but got " + std::to_string(env.local_rank));
-  if (const char* v = get("MASTER_ADDR")) env.master_addr = v;
-  if (const char* v = get("MASTER_PORT"))
-    env.master_port = static_cast<int>(parse_env_int("MASTER_PORT", v, 1, 65535));
-  check(env.world_size == 1 || get("MASTER_PORT") != nullptr,
-        "MASTER_PORT is not set but WORLD_SIZE is " + std::to_string(env.world_size) +
-            ": start the ranks with `effbench launch`, torchrun, or set MASTER_ADDR and MASTER_PORT");
-  return env;
-}
-
-double scaling_efficiency(double throughput_n, int64_t world_size, double throughput_1) {
-  if (throughput_1 <= 0 || world_size <= 0) return 0;
-  return throughput_n / (static_cast<double>(world_size) * throughput_1);
-}
-
-std::shared_ptr<Communicator> join_job(const DistributedEnv& env, const std::string& device,
-                                       const DistributedOptions& options) {
-  if (env.world_size > 1) return Communicator::connect_tcp(env, device, options);
-  // A world of one needs no master: a private FileStore, so that a plain
-  // `effbench run --distributed` works without MASTER_PORT.
-  char path[] = "/tmp/effbench-store-XXXXXX";
-  const int fd = mkstemp(path);
-  check(fd >= 0, "--distributed: cannot create a temporary file in /tmp for the store");
-  close(fd);
-  std::shared_ptr<Communicator> comm = Communicator::connect_file(path, 0, 1, device, options);
-  std::remove(path);
-  return comm;
-}
-
-std::vector<std::string> gather_text(Communicator& communicator, const std::string& text) {
-  return communicator.all_gather_text(text);
-}
-
-void check_distributed_cases(const std::vector<CaseSpec>& cases, const DistributedOptions& dist) {
-  check(dist.bucket_cap_mb > 0,
-        "--dist-bucket-mb: expected MiB > 0 but got " + format_number(dist.bucket_cap_mb));
-  check(!cases.empty(), "--distributed: no train case to run (add --mode train)");
-  const std::string device = cases.front().device;
-  for (const auto& spec : cases) {
-    check(spec.mode == "train",
-          "--distributed: only --mode train runs data-parallel, not '" + spec.mode + "'");
-    check(spec.device == device, "--distributed: one device per process; got '" + device + "' and '" +
-                                     spec.device + "' (each rank uses cuda:LOCAL_RANK on GPUs)");
-  }
-}
-
-void run_distributed(const DistributedEnv& env, Communicator& comm, const std::vector<CaseSpec>& cases,
-                     const BenchmarkOptions& options, const DistributedOptions& dist, const CaseHooks& hooks,
-                     const std::function<void(const CaseRecord&)>& on_case_done) {
-  check_distributed_cases(cases, dist);
-  for (const auto& spec : cases) {
-    bool fault = false;
-    CaseRecord record = run_one(spec, options, comm, env, dist, hooks, fault);
-    if (comm.rank() == 0 && on_case_done) on_case_done(record);
-    if (fault) throw Error(record.error, ExitCode::kCasesFailed);
-  }
 }
 
 }  // namespace effbench

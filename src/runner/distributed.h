@@ -60,17 +60,32 @@ std::vector<std::string> gather_text(Communicator& communicator, const std::stri
 /// more than one device, a bucket size <= 0.
 void check_distributed_cases(const std::vector<CaseSpec>& cases, const DistributedOptions& dist);
 
-/// Runs the train cases of `cases` with data parallelism in this process as
-/// rank env.rank of `communicator`'s job. Each case's `batch` is the per-process batch (global batch =
-/// batch x world size). On rank 0 each finished case is passed to
-/// `on_case_done` (to write the result) with its `distributed` figures; other
-/// ranks get nothing. A rank fault ends the run: the current case is recorded
-/// "failed" with a message naming the rank and the step, its finished windows
-/// kept, and effbench::Error is thrown after `on_case_done` saw it.
-void run_distributed(const DistributedEnv& env, Communicator& communicator,
-                     const std::vector<CaseSpec>& cases, const BenchmarkOptions& options,
-                     const DistributedOptions& dist, const CaseHooks& hooks,
-                     const std::function<void(const CaseRecord&)>& on_case_done);
+/// Adapts `options` to this rank: CPU threads (`threads` when given, else
+/// the host's cores / LOCAL_WORLD_SIZE), the rank's device (cuda:LOCAL_RANK
+/// on GPUs, else cpu) and training only. Throws Error for settings that
+/// cannot run data-parallel (precision, exec modes, channels-last, a bucket
+/// size <= 0, a given single-process throughput <= 0).
+void prepare_rank(const DistributedEnv& env, const DistributedOptions& dist, BenchmarkOptions& options,
+                  std::optional<int64_t> threads);
+
+/// This rank's readings, gathered from every rank: rank 0 gets all of them
+/// combined (Note [Energy of a data-parallel case] in results/record.h),
+/// the other ranks their own, labelled. Every rank must call it at the same
+/// point. When a rank is gone it keeps this rank's readings and says so in a
+/// warning on each.
+std::vector<EnergyReading> gather_energy(Communicator& comm, const DistributedEnv& env,
+                                         const std::string& host, std::vector<EnergyReading> mine);
+
+/// Runs one train case with data parallelism in this process as rank
+/// env.rank of `communicator`'s job. `spec.batch` is the per-process batch
+/// (the record's batch is the global batch = batch x world size). `hooks`
+/// meter this rank's timed windows. A rank fault (a rank gone, a collective
+/// timed out) sets `rank_fault`: the case is recorded "failed" with a message
+/// naming the rank and the step, its finished windows kept, and the process
+/// group is unusable for later cases.
+CaseRecord run_data_parallel_case(const CaseSpec& spec, const BenchmarkOptions& options,
+                                  Communicator& communicator, const DistributedEnv& env,
+                                  const DistributedOptions& dist, const CaseHooks& hooks, bool& rank_fault);
 
 /// Scaling efficiency throughput_N / (N x throughput_1); 0 when unknown.
 double scaling_efficiency(double throughput_n, int64_t world_size, double throughput_1);

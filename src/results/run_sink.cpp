@@ -1,4 +1,4 @@
-#include "cli/run_sink.h"
+#include "results/run_sink.h"
 
 #include "results/json.h"
 

@@ -1,0 +1,256 @@
+#include "cli/run_console.h"
+
+#include <iostream>
+
+#include "analysis/speedup.h"
+#include "core/units.h"
+#include "report/console.h"
+#include "report/html.h"
+
+namespace effbench {
+namespace {
+
+std::string percent(double fraction) { return format_number(100.0 * fraction) + "%"; }
+
+std::string quality_text(const std::string& metric, double value) {
+  return metric == "test_accuracy" ? "accuracy " + percent(value) : "cycle L1 " + format_number(value);
+}
+
+std::string energy_text(const EnergySoFar& e) {
+  if (!e.available) return "energy unavailable";
+  return format_number(e.joules) + " J " + (e.measured ? "measured" : "estimated");
+}
+
+std::string throughput_result(const CaseRecord& c) {
+  if (c.status != "ok") return c.status + ": " + c.error;
+  std::string text =
+      format_number(c.throughput->median) + " samples/s (CV " + format_number(100 * c.throughput->cv) + "%)";
+  if (c.latency_ms) text += ", batch-1 p50 " + format_number(c.latency_ms->p50) + " ms";
+  return text;
+}
+
+std::string data_parallel_result(const CaseRecord& c) {
+  if (!c.throughput || !c.distributed) return c.status + ": " + c.error;
+  const DistributedResult& d = *c.distributed;
+  std::string text = format_number(c.throughput->median) + " samples/s on " + std::to_string(d.world_size) +
+                     " ranks (CV " + format_number(100 * c.throughput->cv) + "%)";
+  if (d.scaling_efficiency > 0) {
+    text += ", 1 process " + format_number(d.single_process_samples_per_s) +
+            " samples/s, scaling efficiency " + format_number(100 * d.scaling_efficiency) + "%";
+  }
+  text += "; per step: compute " + format_number(1000 * d.compute_s) + " ms, all-reduce " +
+          format_number(1000 * d.allreduce_s) + " ms of " +
+          format_bytes(static_cast<double>(d.bytes_per_step)) + " in " + std::to_string(d.buckets) +
+          (d.buckets == 1 ? " bucket" : " buckets");
+  if (c.status != "ok") text += " [" + c.status + ": " + c.error + "]";
+  return text;
+}
+
+std::string training_result(const CaseRecord& c) {
+  if (c.status != "ok") return c.status + ": " + c.error;
+  const AccuracyResult& a = *c.accuracy;
+  std::string text = quality_text(a.metric, a.value) + " after " + std::to_string(a.epochs) + " epoch" +
+                     (a.epochs == 1 ? "" : "s") + ", " + format_number(a.train_time_s) + " s";
+  const double measured_j = measured_total_joules(c.energy);
+  const double estimated_j = estimated_total_joules(c.energy);
+  if (measured_j > 0) {
+    text += ", " + format_number(measured_j) + " J measured";
+  } else if (estimated_j > 0) {
+    text += ", " + format_number(estimated_j) + " J estimated";
+  }
+  if (a.reached_target) {
+    text += *a.reached_target ? "; reached target " + percent(*a.target) + " at " +
+                                    format_number(*a.time_to_target_s) + " s"
+                              : "; did not reach target " + percent(*a.target);
+  }
+  return text;
+}
+
+std::string optional_number(const std::optional<double>& value) {
+  return value ? format_number(*value) : "-";
+}
+
+std::string efficiency_text(const std::vector<CaseEfficiency>& rows, const GqiSettings& settings) {
+  std::vector<std::vector<std::string>> cells;
+  std::vector<std::string> footnotes;
+  bool any_estimated = false;
+  const std::string gqi_tag = " [" + describe(settings) + "]";
+  for (const auto& e : rows) {
+    std::string quality = e.metric == "test_accuracy" ? percent(e.quality) : "L1 " + format_number(e.quality);
+    if (e.reached_target) quality += *e.reached_target ? " (target)" : " (missed)";
+    std::string energy = "-";
+    if (e.energy_available) {
+      energy = format_number(e.energy_j) + (e.energy_estimated ? " est." : " meas.");
+      any_estimated = any_estimated || e.energy_estimated;
+    }
+    std::string gqi = "-";
+    if (e.gqi) {
+      if (e.gqi->defined) {
+        gqi = format_number(e.gqi->value) + gqi_tag;
+      } else {
+        footnotes.push_back("[" + std::to_string(footnotes.size() + 1) + "] " + e.model + " " + e.device +
+                            ": GQI " + e.gqi->reason);
+        gqi = "undefined [" + std::to_string(footnotes.size()) + "]" + gqi_tag;
+      }
+    }
+    const std::string pareto = e.pareto ? (*e.pareto ? "yes" : "no") : "-";
+    cells.push_back({e.model, e.device, quality, format_number(e.time_s), energy,
+                     optional_number(e.accuracy_per_kwh), optional_number(e.joules_per_correct),
+                     optional_number(e.seconds_per_point), optional_number(e.joules_per_point), gqi, pareto});
+  }
+  std::string text = render_table({"model", "device", "quality", "time s", "energy J", "acc/kWh", "J/correct",
+                                   "s/point", "J/point", "GQI", "pareto"},
+                                  cells);
+  text += "  GQI = beta x accuracy^alpha / log10(E) with " + describe(settings) +
+          "; pareto: not dominated in quality and energy among this run's cases\n";
+  if (any_estimated) {
+    text +=
+        "  est.: estimated energy (no sensor could be read), not a measurement; figures derived from it are "
+        "estimates too\n";
+  }
+  for (const auto& f : footnotes) text += "  " + f + "\n";
+  return text;
+}
+
+void print_system(const RunRecord& run) {
+  const SystemInfo& s = run.system;
+  std::cout << "effbench " << s.effbench_version << " run " << run.run_id << "\n"
+            << "  host:    " << s.hostname << ", " << s.cpu_model << " (" << s.logical_cores << " logical / "
+            << s.physical_cores << " physical cores), " << format_bytes(static_cast<double>(s.memory_bytes))
+            << "\n"
+            << "  torch:   LibTorch " << s.torch_version << ", " << run.settings.threads << " CPU threads"
+            << (s.torch_cuda ? ", CUDA " + s.cuda_version : ", no CUDA") << "\n";
+  for (const auto& gpu : s.gpus) {
+    std::cout << "  gpu:     cuda:" << gpu.index << " " << gpu.name << ", "
+              << format_bytes(static_cast<double>(gpu.memory_bytes)) << "\n";
+  }
+  if (!s.blas.empty()) std::cout << "  blas:    " << s.blas << "\n";
+  if (!s.blas_threads.empty()) std::cout << "           " << s.blas_threads << "\n";
+  if (!s.allocator.empty()) std::cout << "  malloc:  " << s.allocator << "\n";
+  if (s.blas.find("/blas/libblas") != std::string::npos) {
+    std::cout << "  warning: LibTorch uses the reference BLAS, several times slower for linear layers; "
+                 "install libopenblas0-pthread\n";
+  }
+  if (s.build_type != "Release") {
+    std::cout << "  warning: effbench was built as '" << s.build_type
+              << "', not Release: timings are pessimistic\n";
+  }
+}
+
+void print_plan(const RunRecord& run, const SessionPlan& plan) {
+  if (plan.training) {
+    const AccuracyOptions& t = *plan.training;
+    const size_t total = plan.cases.size();
+    std::cout << "  train:   " << total << " case" << (total == 1 ? "" : "s") << " trained on " << t.dataset
+              << (t.target ? " to target accuracy " + percent(*t.target) : std::string()) << ", seed "
+              << t.seed << (t.deterministic ? ", deterministic" : "")
+              << (t.epoch_log_path.empty() ? "" : ", epoch log " + t.epoch_log_path) << "\n";
+  } else {
+    std::cout << "  plan:    " << plan.cases.size() << " cases, " << run.settings.repeats
+              << " timed windows of >= " << format_number(run.settings.min_time_s)
+              << " s each, warm-up >= " << format_number(run.settings.warmup_s) << " s\n";
+  }
+  if (plan.job) {
+    std::cout << "  ranks:   " << plan.job->world_size << " (data parallel), rendezvous "
+              << plan.job->master_addr << ":" << plan.job->master_port << ", " << run.settings.threads
+              << " threads per rank, " << plan.cases.front().device << "; only training runs data-parallel\n";
+  }
+  for (const auto& status : plan.meters) {
+    std::cout << "  meter:   " << status.name << " " << status.scope << " " << status.device << ": "
+              << (status.available ? "available" + (status.detail.empty() ? "" : " (" + status.detail + ")")
+                                   : "unavailable: " + status.reason)
+              << "\n";
+  }
+}
+
+void print_throughput_tables(const RunRecord& run) {
+  std::cout << "\nResults (throughput = median over timed windows; IQR and CV of the windows)\n"
+            << results_table(run.cases);
+  for (const std::string mode : {"train", "infer"}) {
+    const SpeedupTable table = speedup_table(run.cases, mode);
+    if (table.models.empty()) continue;
+    std::cout << "\nSpeedup over cpu, " << (mode == std::string("train") ? "training" : "inference")
+              << " (ratio of median throughputs)\n"
+              << speedup_text(table);
+    if (table.devices.size() == 1) std::cout << "  (no GPU present: only the cpu column)\n";
+  }
+  const std::string exec_table = exec_mode_text(run.cases);
+  if (!exec_table.empty()) std::cout << "\nExecution modes, inference (--exec)\n" << exec_table;
+}
+
+}  // namespace
+
+void ConsoleRunObserver::run_begun(const RunRecord& run, const SessionPlan& plan) {
+  plan_ = plan;
+  print_system(run);
+  print_plan(run, plan);
+  std::cout << std::flush;
+}
+
+void ConsoleRunObserver::idle_measurement(double seconds, bool done) {
+  if (!done) {
+    std::cout << "  idle:    measuring idle power for " << format_number(seconds) << " s ..." << std::flush;
+  } else {
+    std::cout << " done\n";
+  }
+}
+
+void ConsoleRunObserver::case_begun(size_t index, size_t total, const CaseSpec& spec) {
+  if (index == 0) std::cout << "\n";
+  std::cout << "[" << index + 1 << "/" << total << "] " << spec.model << " " << spec.device << " ";
+  if (plan_.training) {
+    std::cout << "train on " << plan_.training->dataset << " (" << spec.recipe << ")" << std::endl;
+  } else if (plan_.job) {
+    std::cout << "train global batch " << spec.batch * plan_.job->world_size << " ... " << std::flush;
+  } else {
+    std::cout << spec.mode << (spec.exec == "eager" ? "" : " " + spec.exec) << " batch " << spec.batch << " "
+              << spec.image_size << "x" << spec.image_size << " ... " << std::flush;
+  }
+}
+
+void ConsoleRunObserver::case_message(const std::string& line) { std::cout << "  " << line << std::endl; }
+
+void ConsoleRunObserver::epoch_done(const EpochEvent& e) {
+  std::cout << "  epoch " << e.epoch << ": " << format_number(e.seconds) << " s, loss "
+            << format_number(e.loss) << ", " << quality_text(e.metric, e.value) << ", "
+            << energy_text(e.energy) << std::endl;
+}
+
+void ConsoleRunObserver::case_done(size_t, size_t, const CaseRecord& record) {
+  if (plan_.kind == CaseKind::kTrainingToResult) {
+    std::cout << "  -> " << training_result(record) << std::endl;
+  } else if (plan_.job) {
+    std::cout << data_parallel_result(record) << std::endl;
+  } else {
+    std::cout << throughput_result(record) << std::endl;
+  }
+}
+
+void ConsoleRunObserver::run_done(const RunRecord& run, const SessionPlan& plan) {
+  if (plan.kind == CaseKind::kTrainingToResult) {
+    const std::vector<CaseEfficiency> rows = case_efficiencies(run.cases, gqi_);
+    if (!rows.empty())
+      std::cout << "\nEfficiency (quality at the end of each case; energy over the same span)\n"
+                << efficiency_text(rows, gqi_);
+    for (const auto& c : run.cases) {
+      for (const auto& note : c.notes)
+        std::cout << "  " << c.model << " " << c.device << ": " << note << "\n";
+    }
+  } else if (plan.job) {
+    std::cout << "\nResults (throughput of the global batch; median over timed windows)\n"
+              << results_table(run.cases);
+  } else {
+    print_throughput_tables(run);
+  }
+  if (!outputs_.json_path.empty()) std::cout << "\nResults written to " << outputs_.json_path << "\n";
+  if (!outputs_.db_path.empty()) {
+    std::cout << "Run " << run.run_id << " saved in " << outputs_.db_path << " (effbench results show "
+              << run.run_id << ")\n";
+  }
+  if (!outputs_.report_path.empty()) {
+    write_html_report({run}, outputs_.report_path);
+    std::cout << "Report written to " << outputs_.report_path << "\n";
+  }
+}
+
+}  // namespace effbench

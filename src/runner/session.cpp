@@ -1,0 +1,311 @@
+#include "runner/session.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "analysis/catalog.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/units.h"
+#include "meters/memory.h"
+#include "meters/meter_set.h"
+#include "meters/meter_windows.h"
+#include "results/run_sink.h"
+#include "results/store.h"
+#include "runner/data_parallel.h"
+#include "runner/devices.h"
+#include "runner/interrupt.h"
+
+namespace effbench {
+namespace {
+
+// The one window every case is metered in: the timed windows of a
+// throughput case, the whole training of a training case.
+const char* const kCaseWindow = "case";
+
+MeterOptions meter_options(const SessionSettings& settings, const RunRecord& run,
+                           const std::vector<CaseSpec>& cases) {
+  MeterOptions options;
+  options.cpu_tdp_w = settings.cpu_tdp_w;
+  options.cpu_model = run.system.cpu_model;
+  options.logical_cores = run.system.logical_cores;
+  for (const auto& spec : cases) {
+    if (spec.device.rfind("cuda:", 0) != 0) continue;
+    const int index = std::stoi(spec.device.substr(5));
+    if (std::find(options.cuda_device_indices.begin(), options.cuda_device_indices.end(), index) ==
+        options.cuda_device_indices.end()) {
+      options.cuda_device_indices.push_back(index);
+    }
+  }
+  return options;
+}
+
+// The part of a window's measurement that belongs to the case (Note [Which
+// readings belong to a case] in results/record.h): its readings, its power
+// timelines (a cpu case leaves the GPUs' out) and the GPU memory in use.
+void add_to_record(WindowMeasurement measurement, CaseRecord& record) {
+  for (auto& reading : measurement.readings) {
+    if (reading_belongs_to_case(reading, record.device)) record.energy.push_back(std::move(reading));
+  }
+  for (auto& timeline : measurement.timelines) {
+    if (record.device != "cpu" || timeline.device.rfind("cuda", 0) != 0) {
+      record.power_timeline.push_back(std::move(timeline));
+    }
+  }
+  record.memory.device_used_bytes = measurement.device_used_bytes;
+}
+
+// Energy so far of a training case, as its epoch events report it: the
+// measured total when there is one, else the estimate.
+EnergySoFar energy_so_far(const std::vector<EnergyReading>& readings) {
+  const double measured_j = measured_total_joules(readings);
+  const double estimated_j = estimated_total_joules(readings);
+  if (measured_j > 0) return {true, true, measured_j};
+  if (estimated_j > 0) return {true, false, estimated_j};
+  return {};
+}
+
+// Model-FLOPs utilisation of a finished case: achieved TFLOP/s over the
+// device's dense peak at the case's precision (given, else the hardware
+// catalog's; absent when neither knows it, e.g. for CPUs).
+void fill_mfu(const std::optional<double>& given_peak_tflops, CaseRecord& record) {
+  if (!record.achieved_tflops) return;
+  const std::optional<double> peak =
+      given_peak_tflops ? given_peak_tflops : peak_tflops(record.device_name, record.precision);
+  if (peak && *peak > 0) record.mfu = *record.achieved_tflops / *peak;
+}
+
+void check_settings(const SessionSettings& settings) {
+  check(settings.budget_s > 0,
+        "--budget-s: expected seconds > 0 but got " + format_number(settings.budget_s));
+  check(!settings.cpu_tdp_w || *settings.cpu_tdp_w > 0,
+        "--cpu-tdp: expected watts > 0 but got " + format_number(settings.cpu_tdp_w.value_or(0)));
+  check(!settings.idle_s || *settings.idle_s > 0,
+        "--idle-s: expected seconds > 0 but got " + format_number(settings.idle_s.value_or(0)));
+  check(!settings.peak_tflops || *settings.peak_tflops > 0,
+        "--peak-tflops: expected TFLOP/s > 0 but got " + format_number(settings.peak_tflops.value_or(0)));
+  check(!settings.threads || *settings.threads > 0, "--threads: expected a positive thread count but got " +
+                                                        std::to_string(settings.threads.value_or(0)));
+}
+
+class Session {
+ public:
+  Session(const SessionSettings& settings, RunObserver& observer)
+      : settings_(settings), observer_(observer) {}
+  int run();
+
+ private:
+  bool speaks() const { return !job_ || job_->rank == 0; }  // rank 0 speaks and writes for the job
+  void prepare();
+  std::vector<CaseSpec> plan_training_cases() const;
+  CaseRecord run_one(const CaseSpec& spec, size_t index, size_t total, bool& rank_fault);
+  CaseRecord run_throughput_case(const CaseSpec& spec, size_t index, size_t total);
+  CaseRecord run_data_parallel_case(const CaseSpec& spec, bool& rank_fault);
+  CaseRecord run_training_case(const CaseSpec& spec, bool& rank_fault);
+  void close_case_window(CaseRecord& record, int64_t samples);
+  std::vector<EnergyReading> combined(std::vector<EnergyReading> readings);
+  int finish_run(bool rank_fault);
+
+  const SessionSettings& settings_;
+  RunObserver& observer_;
+  BenchmarkOptions bench_;
+  std::optional<AccuracyOptions> training_;
+  std::optional<DistributedEnv> job_;
+  std::shared_ptr<Communicator> communicator_;
+  SessionPlan plan_;
+  RunRecord run_;
+  std::unique_ptr<RunSink> sink_;
+  std::unique_ptr<MeterSet> meters_;
+  std::unique_ptr<MeterWindows> windows_;
+  Stopwatch run_clock_;
+};
+
+// Settings are checked, the rank placed and the cases planned before
+// anything is measured or written.
+void Session::prepare() {
+  check_settings(settings_);
+  bench_ = settings_.bench;
+  if (settings_.data_parallel) {
+    job_ = read_distributed_env();
+    prepare_rank(*job_, *settings_.data_parallel, bench_, settings_.threads);
+  } else {
+    bench_.threads = settings_.threads.value_or(0);
+  }
+  configure_threads(bench_.threads);
+  plan_.cases = plan_cases(bench_);  // validates the throughput settings for every kind
+  plan_.job = job_;
+  if (settings_.training) {
+    training_ = *settings_.training;
+    training_->seed = bench_.seed;
+    training_->batch = bench_.batch;
+    training_->image_size = bench_.image_size;
+    if (settings_.data_parallel) training_->bucket_cap_mb = settings_.data_parallel->bucket_cap_mb;
+    if (!speaks()) training_->epoch_log_path.clear();  // rank 0 writes the job's log
+    validate(*training_);
+    plan_.kind = CaseKind::kTrainingToResult;
+    plan_.cases = plan_training_cases();
+    plan_.training = training_;
+  } else if (settings_.data_parallel) {
+    check_distributed_cases(plan_.cases, *settings_.data_parallel);
+  }
+}
+
+std::vector<CaseSpec> Session::plan_training_cases() const {
+  std::vector<std::string> models = bench_.models;
+  if (models.empty()) models = trainable_models();
+  for (const auto& model : models) default_recipe(model);  // throws for a model without a recipe
+  std::vector<CaseSpec> cases;
+  for (const auto& model : models) {
+    for (const auto& device : resolve_devices(bench_.devices)) {
+      TrainingRecipe recipe = default_recipe(model);
+      recipe.batch = training_->batch.value_or(recipe.batch);
+      recipe.epochs = training_->epochs.value_or(recipe.epochs);
+      CaseSpec spec;
+      spec.model = model;
+      spec.device = device;
+      spec.mode = "train";
+      spec.batch = recipe.batch;
+      spec.recipe = recipe.describe();
+      cases.push_back(spec);
+    }
+  }
+  return cases;
+}
+
+int Session::run() {
+  prepare();
+  run_ = begin_run(bench_, settings_.command_line);
+  if (training_) run_.settings.data = training_->dataset;
+  // Only rank 0 writes the run (JSON and database); a bad --db fails here, before anything is measured.
+  sink_ = std::make_unique<RunSink>(speaks() ? settings_.json_path : "", speaks() ? settings_.db_path : "");
+  meters_ = std::make_unique<MeterSet>(settings_.meters
+                                           ? MeterSet::create(meter_options(settings_, run_, plan_.cases))
+                                           : MeterSet(std::vector<std::unique_ptr<Meter>>{}));
+  windows_ = std::make_unique<MeterWindows>(*meters_);
+  plan_.meters = meters_->status();
+  if (speaks()) observer_.run_begun(run_, plan_);
+  if (settings_.idle_s) {
+    if (speaks()) observer_.idle_measurement(*settings_.idle_s, false);
+    meters_->measure_idle(*settings_.idle_s);
+    if (speaks()) observer_.idle_measurement(*settings_.idle_s, true);
+  }
+  // Data-parallel ranks cannot stop together at one step (each would see
+  // Ctrl-C at its own step, and a lone rank would leave the others waiting in
+  // a collective): Ctrl-C ends every rank at once; rank 0 has saved the cases
+  // finished so far.
+  if (!job_) install_interrupt_handler();
+  sink_->save(run_);
+  if (job_) communicator_ = join_job(*job_, bench_.devices.front(), *settings_.data_parallel);
+
+  bool rank_fault = false;
+  const size_t total = plan_.cases.size();
+  run_clock_.restart();  // the budget is for the cases
+  for (size_t i = 0; i < total && !rank_fault && !interrupt_requested(); ++i) {
+    const CaseSpec& spec = plan_.cases[i];
+    if (speaks()) observer_.case_begun(i, total, spec);
+    reset_peak_rss();
+    CaseRecord record;
+    try {
+      record = run_one(spec, i, total, rank_fault);
+    } catch (const Error&) {
+      // Data that cannot be loaded fails every case alike: the run ends, and
+      // what was measured stays saved.
+      run_.finished_at = utc_now_iso8601();
+      run_.status = "incomplete";
+      sink_->save(run_);
+      throw;
+    }
+    record.memory.peak_rss_bytes = read_peak_rss_bytes();
+    fill_mfu(settings_.peak_tflops, record);
+    if (speaks()) observer_.case_done(i, total, record);
+    if (speaks()) run_.cases.push_back(std::move(record));
+    sink_->save(run_);
+  }
+  return finish_run(rank_fault);
+}
+
+// The case's window closes right after its device was synchronised; a
+// data-parallel case's readings are combined over the ranks (every rank
+// closes its window at the same point).
+void Session::close_case_window(CaseRecord& record, int64_t samples) {
+  add_to_record(windows_->end_window(kCaseWindow, samples), record);
+  record.energy = combined(std::move(record.energy));
+}
+
+CaseRecord Session::run_one(const CaseSpec& spec, size_t index, size_t total, bool& rank_fault) {
+  if (training_) return run_training_case(spec, rank_fault);
+  if (job_) return run_data_parallel_case(spec, rank_fault);
+  return run_throughput_case(spec, index, total);
+}
+
+// Each throughput case gets at most its share of what is left of the budget.
+CaseRecord Session::run_throughput_case(const CaseSpec& spec, size_t index, size_t total) {
+  BenchmarkOptions options = bench_;
+  const double left_s = settings_.budget_s - run_clock_.elapsed_s();
+  options.max_case_s =
+      std::min(bench_.max_case_s, std::max(1.0, left_s / static_cast<double>(total - index)));
+  CaseHooks hooks;
+  hooks.before_timed = [this] { windows_->begin_window(kCaseWindow); };
+  hooks.after_timed = [this](CaseRecord& record, int64_t samples) { close_case_window(record, samples); };
+  return run_case(spec, options, hooks);
+}
+
+CaseRecord Session::run_data_parallel_case(const CaseSpec& spec, bool& rank_fault) {
+  CaseHooks hooks;
+  hooks.before_timed = [this] { windows_->begin_window(kCaseWindow); };
+  hooks.after_timed = [this](CaseRecord& record, int64_t samples) { close_case_window(record, samples); };
+  return effbench::run_data_parallel_case(spec, bench_, *communicator_, *job_, *settings_.data_parallel,
+                                          hooks, rank_fault);
+}
+
+// A data-parallel case's readings are combined over the ranks (every rank
+// calls this at the same points); one process's are its own.
+std::vector<EnergyReading> Session::combined(std::vector<EnergyReading> readings) {
+  if (!job_) return readings;
+  return gather_energy(*communicator_, *job_, run_.system.hostname, std::move(readings));
+}
+
+CaseRecord Session::run_training_case(const CaseSpec& spec, bool& rank_fault) {
+  AccuracyOptions options = *training_;
+  options.communicator = communicator_.get();
+  AccuracyHooks hooks;
+  hooks.start = [this] { windows_->begin_window(kCaseWindow); };
+  hooks.energy_so_far = [this, &spec] {
+    CaseRecord so_far;
+    so_far.device = spec.device;
+    add_to_record(windows_->read_window(kCaseWindow), so_far);
+    return energy_so_far(combined(std::move(so_far.energy)));
+  };
+  hooks.finish = [this](CaseRecord& record, int64_t samples) { close_case_window(record, samples); };
+  if (speaks()) {
+    hooks.on_message = [this](const std::string& line) { observer_.case_message(line); };
+    hooks.on_epoch = [this](const EpochEvent& event) { observer_.epoch_done(event); };
+  }
+  CaseRecord record = run_accuracy_case(spec.model, spec.device, options, hooks);
+  // A failed data-parallel case may have left the process group broken (a
+  // rank gone): every rank stops here rather than wait out a timeout per
+  // later case.
+  rank_fault = job_ && record.status == "failed";
+  return record;
+}
+
+int Session::finish_run(bool rank_fault) {
+  disarm_interrupt_grace();  // the steps have returned (Note [Interrupt grace])
+  run_.finished_at = utc_now_iso8601();
+  run_.status = interrupt_requested() ? "interrupted" : rank_fault ? "incomplete" : "complete";
+  sink_->save(run_);
+  if (speaks()) observer_.run_done(run_, plan_);
+  bool failed = rank_fault;
+  for (const auto& c : run_.cases) failed = failed || c.status == "failed";
+  if (interrupt_requested()) return static_cast<int>(ExitCode::kInterrupted);
+  return failed ? static_cast<int>(ExitCode::kCasesFailed) : 0;
+}
+
+}  // namespace
+
+int run_session(const SessionSettings& settings, RunObserver& observer) {
+  Session session(settings, observer);
+  return session.run();
+}
+
+}  // namespace effbench
