@@ -18,6 +18,7 @@
 #include "runner/execution.h"
 #include "runner/interrupt.h"
 #include "runner/precision.h"
+#include "runner/window_plan.h"
 
 #ifdef EFFBENCH_HAS_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -40,50 +41,17 @@ void check_finite(const torch::Tensor& loss, int64_t iteration) {
   }
 }
 
-struct WindowPlan {
-  int64_t iterations = 1;  // per window
-  int64_t repeats = 1;
-};
-
-// Note [Timed windows]
-// Warm-up runs until both its minimum iteration count and its minimum time
-// are reached (or a fifth of max_case_s has passed, for very slow steps);
-// the seconds per iteration of the warm-up after its first (slowest:
-// allocations, cuDNN autotuning) iteration, or the first alone when it was
-// the only one, fix the iterations per window, so that every window lasts at least min_time_s. Each window is
-// bracketed by device synchronisations and nothing in it synchronises, so
-// the window time covers exactly the queued work. The number of windows is
-// reduced (never below 3) when the case would exceed max_case_s.
+// Warms up (Note [Timed windows] in runner/window_plan.h) and plans the timed windows.
 WindowPlan warm_up_and_plan(const std::function<torch::Tensor()>& step, const std::string& device,
                             const BenchmarkOptions& options, bool check_loss, CaseRecord& record) {
-  Stopwatch first_clock;
-  torch::Tensor last = step();
-  synchronize_device(device);
-  const double first_s = first_clock.elapsed_s();
-  // A slow case stops warming up at a fifth of its budget (Note [Timed windows]).
-  const double cap_s = std::max(options.warmup_s, 0.2 * options.max_case_s);
-  int64_t iterations = 0;
-  Stopwatch clock;
-  while ((iterations + 1 < options.warmup_iterations || clock.elapsed_s() + first_s < options.warmup_s) &&
-         clock.elapsed_s() + first_s < cap_s) {
-    throw_if_interrupted();
-    last = step();
-    ++iterations;
-    if (iterations % 8 == 0) synchronize_device(device);  // keep the host from running far ahead
-  }
-  synchronize_device(device);
-  const double seconds_per_iteration =
-      iterations > 0 ? clock.elapsed_s() / static_cast<double>(iterations) : first_s;
-  if (check_loss) check_finite(last, iterations + 1);
-  record.warmup_iterations = iterations + 1;
-
-  WindowPlan plan;
-  plan.iterations =
-      std::max(options.min_iterations,
-               static_cast<int64_t>(std::ceil(options.min_time_s / std::max(seconds_per_iteration, 1e-9))));
-  const double window_s = static_cast<double>(plan.iterations) * seconds_per_iteration;
-  plan.repeats = fit_repeats(options, window_s, record);
-  return plan;
+  torch::Tensor last;
+  const Stopwatch clock;
+  const WarmupOutcome warmup = warm_up(
+      options, [&] { last = step(); }, [&] { synchronize_device(device); }, [&] { return clock.elapsed_s(); },
+      throw_if_interrupted);
+  if (check_loss) check_finite(last, warmup.iterations);
+  record.warmup_iterations = warmup.iterations;
+  return plan_windows(options, warmup.seconds_per_iteration, record);
 }
 
 // Runs the timed windows; returns samples processed.
@@ -386,16 +354,6 @@ void record_throughput(const std::vector<double>& samples_per_s, double cv_warni
         "%: noisy (other load, frequency scaling or throttling?); use more --repeats or "
         "a longer --min-time-s");
   }
-}
-
-int64_t fit_repeats(const BenchmarkOptions& options, double window_s, CaseRecord& record) {
-  const auto fitting = static_cast<int64_t>(options.max_case_s / std::max(window_s, 1e-9));
-  if (options.repeats <= 3 || fitting >= options.repeats) return options.repeats;
-  const int64_t repeats = std::max<int64_t>(3, fitting);
-  record.notes.push_back("repeats reduced from " + std::to_string(options.repeats) + " to " +
-                         std::to_string(repeats) + " (windows of " + format_number(window_s) +
-                         " s; --max-case-s " + format_number(options.max_case_s) + ")");
-  return repeats;
 }
 
 int64_t default_batch(const std::string& model, const std::string& device) {

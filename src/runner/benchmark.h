@@ -84,10 +84,6 @@ CaseRecord run_case(const CaseSpec& spec, const BenchmarkOptions& options, const
 /// warning when the CV exceeds `cv_warning`.
 void record_throughput(const std::vector<double>& samples_per_s, double cv_warning, CaseRecord& record);
 
-/// Timed windows for a case: options.repeats, reduced (never below 3) so that
-/// windows of `window_s` fit options.max_case_s; a reduction is noted in `record`.
-int64_t fit_repeats(const BenchmarkOptions& options, double window_s, CaseRecord& record);
-
 /// Applies --threads (0 = all logical cores) to LibTorch; returns the count used.
 int64_t configure_threads(int64_t threads);
 

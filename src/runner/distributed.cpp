@@ -20,6 +20,7 @@
 #include "runner/case_outcome.h"
 #include "runner/data_parallel.h"
 #include "runner/devices.h"
+#include "runner/window_plan.h"
 
 namespace effbench {
 namespace {
@@ -65,10 +66,9 @@ Plan agree_on_plan(Communicator& comm, double seconds_per_step, double warmup_do
   Plan plan;
   plan.extra_warmup =
       static_cast<int64_t>(std::ceil(std::max(0.0, options.warmup_s - warmup_done_s) / agreed));
-  plan.iterations =
-      std::max(options.min_iterations, static_cast<int64_t>(std::ceil(options.min_time_s / agreed)));
-  const double window_s = static_cast<double>(plan.iterations) * agreed;
-  plan.repeats = fit_repeats(options, window_s, record);
+  const WindowPlan windows = plan_windows(options, agreed, record);
+  plan.iterations = windows.iterations;
+  plan.repeats = windows.repeats;
   return plan;
 }
 
