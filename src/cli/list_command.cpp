@@ -7,8 +7,8 @@
 #include "core/units.h"
 #include "meters/meter_set.h"
 #include "report/console.h"
-#include "runner/catalog.h"
 #include "runner/devices.h"
+#include "runner/model_descriptions.h"
 
 namespace effbench {
 namespace {
@@ -26,7 +26,7 @@ void list_models() {
 void list_devices() {
   std::vector<std::vector<std::string>> rows;
   for (const auto& d : available_devices()) {
-    rows.push_back({d.id, d.name, format_bytes(static_cast<double>(d.memory_bytes)), d.detail});
+    rows.push_back({d.device.str(), d.name, format_bytes(static_cast<double>(d.memory_bytes)), d.detail});
   }
   std::cout << render_table({"device", "name", "memory", "detail"}, rows) << torch_build_text() << "\n";
 }
@@ -37,7 +37,7 @@ void list_meters() {
   options.cpu_model = host.cpu_model;
   options.logical_cores = host.logical_cores;
   for (const auto& d : available_devices()) {
-    if (d.id != "cpu") options.cuda_device_indices.push_back(std::stoi(d.id.substr(5)));
+    if (d.device.is_cuda()) options.cuda_device_indices.push_back(static_cast<int>(d.device.index()));
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& m : MeterSet::probe(options)) {

@@ -153,7 +153,8 @@ void print_plan(const RunRecord& run, const SessionPlan& plan) {
   if (plan.job) {
     std::cout << "  ranks:   " << plan.job->world_size << " (data parallel), rendezvous "
               << plan.job->master_addr << ":" << plan.job->master_port << ", " << run.settings.threads
-              << " threads per rank, " << plan.cases.front().device << "; only training runs data-parallel\n";
+              << " threads per rank, " << plan.cases.front().device.str()
+              << "; only training runs data-parallel\n";
   }
   for (const auto& status : plan.meters) {
     std::cout << "  meter:   " << status.name << " " << status.scope << " " << status.device << ": "
@@ -197,7 +198,7 @@ void ConsoleRunObserver::idle_measurement(double seconds, bool done) {
 
 void ConsoleRunObserver::case_begun(size_t index, size_t total, const CaseSpec& spec) {
   if (index == 0) std::cout << "\n";
-  std::cout << "[" << index + 1 << "/" << total << "] " << spec.model << " " << spec.device << " ";
+  std::cout << "[" << index + 1 << "/" << total << "] " << spec.model << " " << spec.device.str() << " ";
   if (plan_.training) {
     std::cout << "train on " << plan_.training->dataset << " (" << spec.recipe << ")" << std::endl;
   } else if (plan_.job) {

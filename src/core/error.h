@@ -3,6 +3,7 @@
 // exit code; everything below throws.
 
 #include <cstdlib>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -32,6 +33,23 @@ class Error : public std::runtime_error {
 inline void check(bool condition, const std::string& message) {
   if (!condition) throw Error(message);
 }
+
+namespace detail {
+template <typename... Parts>
+std::string concat(const Parts&... parts) {
+  std::ostringstream out;
+  (out << ... << parts);
+  return out.str();
+}
+}  // namespace detail
+
+/// Throws effbench::Error with the message parts streamed together when
+/// `condition` is false, as TORCH_CHECK does: the message is built only when
+/// the check fails. EFFBENCH_CHECK(n > 0, "--repeats: expected a positive count but got ", n).
+#define EFFBENCH_CHECK(condition, ...)                                                  \
+  do {                                                                                  \
+    if (!(condition)) throw ::effbench::Error(::effbench::detail::concat(__VA_ARGS__)); \
+  } while (false)
 
 /// The value of the environment variable `variable` when it is one of
 /// `first` or `second`, `first` when it is unset or empty; otherwise throws

@@ -21,9 +21,10 @@
 #include "models/model.h"
 #include "runner/benchmark.h"
 #include "runner/case_outcome.h"
-#include "runner/data_parallel.h"
+#include "runner/communicator.h"
 #include "runner/devices.h"
 #include "runner/interrupt.h"
+#include "runner/torch_device.h"
 
 namespace effbench {
 
@@ -132,9 +133,10 @@ struct CaseData {
 
 std::string percent(double fraction) { return format_number(100.0 * fraction) + "%"; }
 
-void run_body(const std::string& model_name, const std::string& device_name, const AccuracyOptions& options,
+void run_body(const std::string& model_name, const Device& device_id, const AccuracyOptions& options,
               const AccuracyHooks& hooks, EpochLog& log, CaseRecord& record) {
-  const torch::Device device(device_name);
+  const torch::Device device = torch_device(device_id);
+  const std::string device_name = device_id.str();
   const ModelEntry& entry = find_model(model_name);
   const bool classifier = entry.task == ModelTask::kClassification;
   TrainingRecipe recipe = default_recipe(model_name);
@@ -167,7 +169,7 @@ void run_body(const std::string& model_name, const std::string& device_name, con
   torch::manual_seed(static_cast<uint64_t>(options.seed));
   // The device's own start-up is not part of the training (Note [Time to accuracy]).
   torch::zeros({1}, torch::TensorOptions().device(device)).add_(1);
-  synchronize_device(device_name);
+  synchronize_device(device_id);
 
   const Stopwatch clock;  // Note [Time to accuracy]: before the first data access
   if (hooks.start) hooks.start();
@@ -630,8 +632,8 @@ void set_deterministic(bool on) {
   if (on) at::globalContext().setBenchmarkCuDNN(false);
 }
 
-CaseRecord run_accuracy_case(const std::string& model, const std::string& device,
-                             const AccuracyOptions& options, const AccuracyHooks& hooks) {
+CaseRecord run_accuracy_case(const std::string& model, const Device& device, const AccuracyOptions& options,
+                             const AccuracyHooks& hooks) {
   CaseSpec spec;
   spec.model = model;
   spec.device = device;
@@ -671,7 +673,7 @@ CaseRecord run_accuracy_case(const std::string& model, const std::string& device
     record.accuracy.reset();
     nlohmann::json end = {{"event", "end"},
                           {"model", model},
-                          {"device", device},
+                          {"device", device.str()},
                           {"status", record.status},
                           {"error", record.error}};
     log.write_line(end.dump());

@@ -15,11 +15,12 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/vocabulary.h"
 #include "results/record.h"
 
 namespace effbench {
 
-class Communicator;  // runner/data_parallel.h
+class Communicator;  // runner/communicator.h
 
 /// A learning-rate schedule over `total_steps` optimiser steps, with a linear
 /// warm-up over the first `warmup_steps`:
@@ -186,8 +187,8 @@ LoopOutcome run_training_loop(const LoopSettings& settings, const TrainingLoop& 
 /// the record says "failed" with the error, or "interrupted". Throws
 /// effbench::Error only for data that cannot be loaded (a missing or corrupt
 /// dataset is the input's fault and would fail every case alike).
-CaseRecord run_accuracy_case(const std::string& model, const std::string& device,
-                             const AccuracyOptions& options, const AccuracyHooks& hooks = {});
+CaseRecord run_accuracy_case(const std::string& model, const Device& device, const AccuracyOptions& options,
+                             const AccuracyHooks& hooks = {});
 
 /// Applies --deterministic: LibTorch's deterministic algorithms (an error
 /// for operations that have none) and, on CUDA, the cuBLAS workspace setting

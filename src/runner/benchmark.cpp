@@ -18,6 +18,7 @@
 #include "runner/execution.h"
 #include "runner/interrupt.h"
 #include "runner/precision.h"
+#include "runner/torch_device.h"
 #include "runner/window_plan.h"
 
 #ifdef EFFBENCH_HAS_CUDA
@@ -31,8 +32,6 @@ namespace {
 // the default suite runs it at this size there (and says so).
 constexpr int64_t kCpuCycleGanImageSize = 128;
 
-bool is_cpu(const std::string& device) { return device == "cpu"; }
-
 void check_finite(const torch::Tensor& loss, int64_t iteration) {
   const double value = loss.item<double>();
   if (!std::isfinite(value)) {
@@ -42,7 +41,7 @@ void check_finite(const torch::Tensor& loss, int64_t iteration) {
 }
 
 // Warms up (Note [Timed windows] in runner/window_plan.h) and plans the timed windows.
-WindowPlan warm_up_and_plan(const std::function<torch::Tensor()>& step, const std::string& device,
+WindowPlan warm_up_and_plan(const std::function<torch::Tensor()>& step, const Device& device,
                             const BenchmarkOptions& options, bool check_loss, CaseRecord& record) {
   torch::Tensor last;
   const Stopwatch clock;
@@ -55,7 +54,7 @@ WindowPlan warm_up_and_plan(const std::function<torch::Tensor()>& step, const st
 }
 
 // Runs the timed windows; returns samples processed.
-int64_t run_windows(const std::function<torch::Tensor()>& step, const std::string& device, int64_t batch,
+int64_t run_windows(const std::function<torch::Tensor()>& step, const Device& device, int64_t batch,
                     const WindowPlan& plan, bool check_loss, const BenchmarkOptions& options,
                     const CaseHooks& hooks, CaseRecord& record) {
   synchronize_device(device);
@@ -87,7 +86,7 @@ int64_t run_windows(const std::function<torch::Tensor()>& step, const std::strin
 
 using InferFn = std::function<torch::Tensor(const torch::Tensor&)>;
 
-LatencyMs measure_latency(const InferFn& infer, const torch::Tensor& sample, const std::string& device,
+LatencyMs measure_latency(const InferFn& infer, const torch::Tensor& sample, const Device& device,
                           const BenchmarkOptions& options, CaseRecord& record) {
   for (int i = 0; i < 3; ++i) infer(sample);
   synchronize_device(device);
@@ -116,29 +115,28 @@ LatencyMs measure_latency(const InferFn& infer, const torch::Tensor& sample, con
   return latency;
 }
 
-void reset_cuda_peak(const std::string& device) {
+void reset_cuda_peak(const Device& device) {
 #ifdef EFFBENCH_HAS_CUDA
-  if (device.rfind("cuda", 0) == 0) {
+  if (device.is_cuda()) {
     c10::cuda::CUDACachingAllocator::emptyCache();
-    c10::cuda::CUDACachingAllocator::resetPeakStats(
-        static_cast<c10::DeviceIndex>(std::stoll(device.substr(5))));
+    c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(device.index()));
   }
 #else
   (void)device;
 #endif
 }
 
-void read_cuda_peak(const std::string& device, CaseRecord& record) {
+void read_cuda_peak(const Device& device, CaseRecord& record) {
 #ifdef EFFBENCH_HAS_CUDA
-  if (device.rfind("cuda", 0) == 0) {
+  if (device.is_cuda()) {
     // getDeviceStats() is in c10::cuda::CUDACachingAllocator in every
     // LibTorch, but the enum naming its rows moved: StatType was declared
     // there up to 2.4, in c10::CachingDeviceAllocator (2.5, 2.6) and in
     // c10::CachingAllocator after. Its AGGREGATE row (all pools) is row 0
     // in every version, so the row is indexed without naming the enum.
     constexpr size_t kAggregateRow = 0;
-    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(
-        static_cast<c10::DeviceIndex>(std::stoll(device.substr(5))));
+    const auto stats =
+        c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(device.index()));
     record.memory.cuda_peak_allocated_bytes = stats.allocated_bytes[kAggregateRow].peak;
     record.memory.cuda_peak_reserved_bytes = stats.reserved_bytes[kAggregateRow].peak;
   }
@@ -193,7 +191,7 @@ void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const
   model.train(true);
   TrainOptions train_options;
   const std::optional<at::ScalarType> dtype = autocast_dtype(options.precision);
-  const c10::DeviceType device_type = torch::Device(spec.device).type();
+  const c10::DeviceType device_type = torch_device(spec.device).type();
   // Autocast's weight-cast cache would outlive a CUDA graph capture; graph
   // mode recasts inside the graph instead.
   const bool cache = spec.exec != "graph";
@@ -245,7 +243,7 @@ void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const
   record.step_flops_per_sample = model.forward_flops_per_sample();
   model.train(false);
   const std::optional<at::ScalarType> dtype = autocast_dtype(options.precision);
-  const c10::DeviceType device_type = torch::Device(spec.device).type();
+  const c10::DeviceType device_type = torch_device(spec.device).type();
   const bool cache = spec.exec != "graph";
   const InferFn eager = [&model, dtype, device_type, cache](const torch::Tensor& input) {
     if (!dtype) return model.forward(input);
@@ -305,7 +303,7 @@ void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const
 
 void run_case_body(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks,
                    CaseRecord& record) {
-  const torch::Device device(spec.device);
+  const torch::Device device = torch_device(spec.device);
   const MathModeScope math_mode(options.precision, spec.device, options.cudnn_benchmark);
   for (const auto& note : math_mode.notes()) record.notes.push_back(note);
   torch::manual_seed(static_cast<uint64_t>(options.seed));
@@ -356,9 +354,9 @@ void record_throughput(const std::vector<double>& samples_per_s, double cv_warni
   }
 }
 
-int64_t default_batch(const std::string& model, const std::string& device) {
+int64_t default_batch(const std::string& model, const Device& device) {
   if (find_model(model).task == ModelTask::kImageTranslation) return 1;
-  return is_cpu(device) ? 64 : 256;
+  return device.is_cpu() ? 64 : 256;
 }
 
 std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
@@ -376,7 +374,8 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
         "--repeats: expected a positive count but got " + std::to_string(options.repeats));
   check(options.max_case_s > 0,
         "--max-case-s: expected seconds > 0 but got " + format_number(options.max_case_s));
-  if (const auto reason = precision_unsupported_reason(options.precision, "cuda:0")) throw Error(*reason);
+  if (const auto reason = precision_unsupported_reason(options.precision, Device::cuda(0)))
+    throw Error(*reason);
   check(!options.execs.empty(), "--exec: expected at least one of eager, fused, graph");
   for (const auto& exec : options.execs) {
     check(exec == "eager" || exec == "fused" || exec == "graph",
@@ -397,7 +396,7 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
     for (const auto& entry : model_table()) models.push_back(entry.name);
   }
   for (const auto& name : models) find_model(name);  // throws for unknown names
-  const std::vector<std::string> devices = resolve_devices(options.devices);
+  const std::vector<Device> devices = resolve_devices(options.devices);
 
   // A combination one of the defaults brought in is left out; one the user
   // named is refused (see plan_cases in benchmark.h).
@@ -417,8 +416,8 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
       for (const auto& mode : options.modes) {
         for (const auto& exec : options.execs) {
           if (exec == "fused" && mode == "train") continue;  // inference only
-          if (exec == "graph" && is_cpu(device)) {
-            refuse("--exec graph needs a CUDA device (CUDA graphs), but the device is " + device +
+          if (exec == "graph" && device.is_cpu()) {
+            refuse("--exec graph needs a CUDA device (CUDA graphs), but the device is " + device.str() +
                        "; use --exec eager or fused there",
                    !options.devices.empty());
             continue;
@@ -438,7 +437,7 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
           spec.image_size = entry.default_config.image_size;
           if (options.image_size) {
             spec.image_size = *options.image_size;
-          } else if (entry.task == ModelTask::kImageTranslation && is_cpu(device)) {
+          } else if (entry.task == ModelTask::kImageTranslation && device.is_cpu()) {
             spec.image_size = kCpuCycleGanImageSize;
             spec.notes.push_back(model + " at " + std::to_string(kCpuCycleGanImageSize) + "x" +
                                  std::to_string(kCpuCycleGanImageSize) + " on cpu (reference " +
@@ -460,7 +459,7 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
 CaseRecord begin_case_record(const CaseSpec& spec, const std::string& precision) {
   CaseRecord record;
   record.model = spec.model;
-  record.device = spec.device;
+  record.device = spec.device.str();
   record.mode = spec.mode;
   record.batch = spec.batch;
   record.precision = precision;
@@ -468,7 +467,7 @@ CaseRecord begin_case_record(const CaseSpec& spec, const std::string& precision)
   record.threads = torch::get_num_threads();
   record.notes = spec.notes;
   for (const auto& d : available_devices()) {
-    if (d.id == spec.device) record.device_name = d.name;
+    if (d.device == spec.device) record.device_name = d.name;
   }
   return record;
 }

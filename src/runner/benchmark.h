@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/vocabulary.h"
 #include "results/record.h"
 
 namespace effbench {
@@ -39,7 +40,7 @@ struct BenchmarkOptions {
 /// One (model, device, mode) case with its resolved sizes.
 struct CaseSpec {
   std::string model;
-  std::string device;
+  Device device;
   std::string mode;
   std::string exec = "eager";
   int64_t batch = 0;
@@ -68,7 +69,7 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options);
 
 /// The default batch of a model on a device (classifiers: 64 on cpu, 256 on
 /// GPUs; cyclegan: 1, the reference).
-int64_t default_batch(const std::string& model, const std::string& device);
+int64_t default_batch(const std::string& model, const Device& device);
 
 /// A case's record before anything is measured: the spec (model, device and
 /// its name, mode, batch, exec, notes), `precision` and the CPU threads in

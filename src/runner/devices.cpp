@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
@@ -22,7 +23,7 @@ int64_t cuda_device_count() {
 
 std::string present_devices_text() {
   std::string text;
-  for (const auto& d : available_devices()) text += (text.empty() ? "" : ", ") + d.id;
+  for (const auto& d : available_devices()) text += (text.empty() ? "" : ", ") + d.device.str();
   return text;
 }
 
@@ -48,13 +49,13 @@ std::string mapped_blas_library() {
 std::vector<DeviceDescription> available_devices() {
   std::vector<DeviceDescription> devices;
   const SystemInfo host = read_host_info();
-  devices.push_back({"cpu", host.cpu_model, host.memory_bytes,
+  devices.push_back({Device(), host.cpu_model, host.memory_bytes,
                      std::to_string(host.logical_cores) + " logical cores, " +
                          std::to_string(host.physical_cores) + " physical; LibTorch threads " +
                          std::to_string(torch::get_num_threads())});
   for (int64_t i = 0; i < cuda_device_count(); ++i) {
     DeviceDescription d;
-    d.id = "cuda:" + std::to_string(i);
+    d.device = Device::cuda(i);
 #ifdef EFFBENCH_HAS_CUDA
     const cudaDeviceProp* props = at::cuda::getDeviceProperties(static_cast<int>(i));
     d.name = props->name;
@@ -69,41 +70,28 @@ std::vector<DeviceDescription> available_devices() {
   return devices;
 }
 
-std::vector<std::string> resolve_devices(const std::vector<std::string>& requested) {
-  std::vector<std::string> devices;
+std::vector<Device> resolve_devices(const std::vector<std::string>& requested) {
+  std::vector<Device> devices;
   if (requested.empty()) {
-    for (const auto& d : available_devices()) devices.push_back(d.id);
+    for (const auto& d : available_devices()) devices.push_back(d.device);
     return devices;
   }
   const int64_t gpus = cuda_device_count();
   for (const std::string& value : requested) {
-    std::string id = value;
-    if (value == "cpu") {
-      id = "cpu";
-    } else if (value.rfind("cuda", 0) == 0) {
-      if (gpus == 0) {
-        throw Error("--device " + value + ": no CUDA device is available (LibTorch " + TORCH_VERSION +
-                    (torch::cuda::is_available() ? "" : ", built without CUDA or no GPU/driver found") +
-                    "); devices present: " + present_devices_text());
-      }
-      int64_t index = 0;
-      if (value != "cuda") {
-        const std::string number = value.size() > 5 && value[4] == ':' ? value.substr(5) : "";
-        if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos) {
-          throw Error("--device: expected cpu, cuda or cuda:N but got '" + value + "'");
-        }
-        index = std::stoll(number);
-        if (index >= gpus) {
-          throw Error("--device " + value + ": only " + std::to_string(gpus) +
-                      " CUDA device(s) present; devices present: " + present_devices_text());
-        }
-      }
-      id = "cuda:" + std::to_string(index);
-    } else {
-      throw Error("--device: unknown device '" + value +
-                  "'; valid devices: cpu, cuda, cuda:N (present: " + present_devices_text() + ")");
+    Device device;
+    try {
+      device = Device::parse(value, "--device");
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + " (present: " + present_devices_text() + ")");
     }
-    if (std::find(devices.begin(), devices.end(), id) == devices.end()) devices.push_back(id);
+    if (device.is_cuda() && gpus == 0) {
+      throw Error("--device " + value + ": no CUDA device is available (LibTorch " + TORCH_VERSION +
+                  (torch::cuda::is_available() ? "" : ", built without CUDA or no GPU/driver found") +
+                  "); devices present: " + present_devices_text());
+    }
+    EFFBENCH_CHECK(device.index() < gpus || device.is_cpu(), "--device ", value, ": only ", gpus,
+                   " CUDA device(s) present; devices present: ", present_devices_text());
+    if (std::find(devices.begin(), devices.end(), device) == devices.end()) devices.push_back(device);
   }
   return devices;
 }
@@ -131,9 +119,9 @@ void fill_torch_info(SystemInfo& info) {
     info.cudnn_version = std::to_string(at::detail::getCUDAHooks().versionCuDNN());
 #endif
   for (const auto& d : available_devices()) {
-    if (d.id == "cpu") continue;
+    if (d.device.is_cpu()) continue;
     GpuInfo gpu;
-    gpu.index = std::stoll(d.id.substr(5));
+    gpu.index = d.device.index();
     gpu.name = d.name;
     gpu.memory_bytes = d.memory_bytes;
 #ifdef EFFBENCH_HAS_CUDA
@@ -144,10 +132,10 @@ void fill_torch_info(SystemInfo& info) {
   }
 }
 
-void synchronize_device(const std::string& device) {
-  if (device.rfind("cuda", 0) != 0) return;
+void synchronize_device(const Device& device) {
+  if (!device.is_cuda()) return;
 #ifdef EFFBENCH_HAS_CUDA
-  torch::cuda::synchronize(std::stoll(device.substr(5)));
+  torch::cuda::synchronize(device.index());
 #endif
 }
 

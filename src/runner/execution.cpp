@@ -1,5 +1,7 @@
 #include "runner/execution.h"
 
+#include "runner/torch_device.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -24,8 +26,8 @@ TORCH_API void overrideCanFuseOnCPU(bool value);
 
 namespace effbench {
 
-std::string fuser_note(const std::string& device) {
-  if (device == "cpu") return "fused: TorchScript's CPU fuser off (Note [CPU fuser])";
+std::string fuser_note(const Device& device) {
+  if (device.is_cpu()) return "fused: TorchScript's CPU fuser off (Note [CPU fuser])";
   return "fused: TorchScript's GPU fuser as LibTorch sets it";
 }
 
@@ -95,9 +97,9 @@ class CudaCapturedStep : public CapturedStep {
 }  // namespace
 
 std::unique_ptr<CapturedStep> CapturedStep::capture(const std::function<torch::Tensor()>& step,
-                                                    const std::string& device, int64_t warmup_iterations) {
-  const torch::Device d(device);
-  check(d.is_cuda(), "--exec graph needs a CUDA device but got " + device);
+                                                    const Device& device, int64_t warmup_iterations) {
+  EFFBENCH_CHECK(device.is_cuda(), "--exec graph needs a CUDA device but got ", device.str());
+  const torch::Device d = torch_device(device);
   const c10::cuda::CUDAGuard device_guard(d.index());
   c10::cuda::CUDAStream current = c10::cuda::getCurrentCUDAStream(d.index());
   c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, d.index());
@@ -125,10 +127,10 @@ std::unique_ptr<CapturedStep> CapturedStep::capture(const std::function<torch::T
 }
 #else
 std::unique_ptr<CapturedStep> CapturedStep::capture(const std::function<torch::Tensor()>&,
-                                                    const std::string& device, int64_t) {
+                                                    const Device& device, int64_t) {
   throw Error(
       "--exec graph needs a CUDA device and a CUDA build of effbench, but this build has no CUDA (device " +
-      device + ")");
+      device.str() + ")");
 }
 #endif
 

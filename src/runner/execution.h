@@ -38,6 +38,8 @@
 #include <optional>
 #include <string>
 
+#include "core/vocabulary.h"
+
 #include "models/model.h"
 
 namespace effbench {
@@ -48,7 +50,7 @@ namespace effbench {
 torch::jit::Module make_fused_module(Model& model);
 
 /// The fuser setting a fused case on `device` ran with, for its notes.
-std::string fuser_note(const std::string& device);
+std::string fuser_note(const Device& device);
 
 /// Runs a fused module on one input.
 torch::Tensor run_fused(torch::jit::Module& module, const torch::Tensor& input);
@@ -75,7 +77,7 @@ class CapturedStep {
   /// captures one call of it on `device` ("cuda:N"). `step` reads its inputs
   /// from static buffers the caller owns.
   static std::unique_ptr<CapturedStep> capture(const std::function<torch::Tensor()>& step,
-                                               const std::string& device, int64_t warmup_iterations = 3);
+                                               const Device& device, int64_t warmup_iterations = 3);
   virtual ~CapturedStep() = default;
   /// Replays the graph; returns the static output tensor (overwritten by
   /// the next replay). Asynchronous.

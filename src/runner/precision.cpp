@@ -15,8 +15,6 @@
 namespace effbench {
 namespace {
 
-bool is_cuda(const std::string& device) { return device.rfind("cuda", 0) == 0; }
-
 void check_autocast_device(c10::DeviceType device_type) {
   check(device_type == c10::DeviceType::CPU || device_type == c10::DeviceType::CUDA,
         "autocast: expected a cpu or cuda device type but got " + c10::DeviceTypeName(device_type));
@@ -67,21 +65,20 @@ at::ScalarType autocast_dtype_of(c10::DeviceType device_type) {
 #endif
 }
 
-std::optional<std::string> precision_unsupported_reason(const std::string& precision,
-                                                        const std::string& device) {
+std::optional<std::string> precision_unsupported_reason(const std::string& precision, const Device& device) {
   if (precision != "fp32" && precision != "tf32" && precision != "bf16" && precision != "fp16") {
     return "--precision: unknown precision '" + precision + "'; valid: fp32, tf32, bf16, fp16";
   }
-  if (is_cuda(device)) return std::nullopt;
+  if (device.is_cuda()) return std::nullopt;
   if (precision == "tf32") {
     return "--precision tf32 needs a CUDA device (TF32 is a tensor-core math mode of cuBLAS/cuDNN), but the "
            "device is " +
-           device + "; use fp32 or bf16 there";
+           device.str() + "; use fp32 or bf16 there";
   }
   if (precision == "fp16") {
     return "--precision fp16 needs a CUDA device (LibTorch's cpu autocast supports bf16 only), but the "
            "device is " +
-           device + "; use bf16 there";
+           device.str() + "; use bf16 there";
   }
   return std::nullopt;
 }
@@ -118,8 +115,8 @@ AutocastGuard::~AutocastGuard() {
   at::autocast::set_autocast_cache_enabled(previous_cache_enabled_);
 }
 
-MathModeScope::MathModeScope(const std::string& precision, const std::string& device, bool cudnn_benchmark) {
-  if (!is_cuda(device)) return;
+MathModeScope::MathModeScope(const std::string& precision, const Device& device, bool cudnn_benchmark) {
+  if (!device.is_cuda()) return;
   auto& context = at::globalContext();
   active_ = true;
   previous_tf32_cublas_ = context.allowTF32CuBLAS();

@@ -19,12 +19,13 @@
 #include <string>
 #include <vector>
 
+#include "core/vocabulary.h"
+
 namespace effbench {
 
 /// Why `precision` cannot run on `device` ("cpu", "cuda:0"); nullopt when it
 /// can. Unknown precisions get a reason listing the valid ones.
-std::optional<std::string> precision_unsupported_reason(const std::string& precision,
-                                                        const std::string& device);
+std::optional<std::string> precision_unsupported_reason(const std::string& precision, const Device& device);
 
 /// The autocast dtype of a precision: bf16 -> BFloat16, fp16 -> Half;
 /// nullopt for fp32 and tf32 (no autocast).
@@ -63,7 +64,7 @@ at::ScalarType autocast_dtype_of(c10::DeviceType device_type);
 /// and restores them on destruction. Does nothing on the cpu.
 class MathModeScope {
  public:
-  MathModeScope(const std::string& precision, const std::string& device, bool cudnn_benchmark);
+  MathModeScope(const std::string& precision, const Device& device, bool cudnn_benchmark);
   ~MathModeScope();
   MathModeScope(const MathModeScope&) = delete;
   MathModeScope& operator=(const MathModeScope&) = delete;

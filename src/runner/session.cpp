@@ -12,7 +12,7 @@
 #include "meters/meter_windows.h"
 #include "results/run_sink.h"
 #include "results/store.h"
-#include "runner/data_parallel.h"
+#include "runner/communicator.h"
 #include "runner/devices.h"
 #include "runner/interrupt.h"
 
@@ -30,8 +30,8 @@ MeterOptions meter_options(const SessionSettings& settings, const RunRecord& run
   options.cpu_model = run.system.cpu_model;
   options.logical_cores = run.system.logical_cores;
   for (const auto& spec : cases) {
-    if (spec.device.rfind("cuda:", 0) != 0) continue;
-    const int index = std::stoi(spec.device.substr(5));
+    if (!spec.device.is_cuda()) continue;
+    const auto index = static_cast<int>(spec.device.index());
     if (std::find(options.cuda_device_indices.begin(), options.cuda_device_indices.end(), index) ==
         options.cuda_device_indices.end()) {
       options.cuda_device_indices.push_back(index);
@@ -195,7 +195,7 @@ int Session::run() {
   // finished so far.
   if (!job_) install_interrupt_handler();
   sink_->save(run_);
-  if (job_) communicator_ = join_job(*job_, bench_.devices.front(), *settings_.data_parallel);
+  if (job_) communicator_ = join_job(*job_, plan_.cases.front().device, *settings_.data_parallel);
 
   bool rank_fault = false;
   const size_t total = plan_.cases.size();
@@ -272,7 +272,7 @@ CaseRecord Session::run_training_case(const CaseSpec& spec, bool& rank_fault) {
   hooks.start = [this] { windows_->begin_window(kCaseWindow); };
   hooks.energy_so_far = [this, &spec] {
     CaseRecord so_far;
-    so_far.device = spec.device;
+    so_far.device = spec.device.str();
     add_to_record(windows_->read_window(kCaseWindow), so_far);
     return energy_so_far(combined(std::move(so_far.energy)));
   };

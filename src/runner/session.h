@@ -17,7 +17,7 @@
 #include "results/record.h"
 #include "runner/accuracy.h"
 #include "runner/benchmark.h"
-#include "runner/distributed.h"
+#include "runner/data_parallel_case.h"
 
 namespace effbench {
 

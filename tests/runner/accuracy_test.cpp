@@ -231,7 +231,7 @@ TEST(ShortTraining, Conv6OnFashionMnistSubsetBeatsChance) {
     EXPECT_EQ(samples, 2 * 32 * 32);  // 1024 / 32 = 32 batches per epoch
   };
   const Stopwatch wall;
-  const CaseRecord r = run_accuracy_case("conv6", "cpu", o, hooks);
+  const CaseRecord r = run_accuracy_case("conv6", Device(), o, hooks);
   const double wall_s = wall.elapsed_s();
   ASSERT_EQ(r.status, "ok") << r.error;
   ASSERT_TRUE(r.accuracy);
@@ -293,7 +293,7 @@ TEST(ShortTraining, CycleGanOnUnpairedFolders) {
   AccuracyHooks hooks;
   hooks.on_message = [&](const std::string& m) { messages.push_back(m); };
   hooks.on_epoch = [&](const EpochEvent& e) { values.push_back(e.value); };
-  const CaseRecord r = run_accuracy_case("cyclegan", "cpu", o, hooks);
+  const CaseRecord r = run_accuracy_case("cyclegan", Device(), o, hooks);
   ASSERT_EQ(r.status, "ok") << r.error;
   ASSERT_TRUE(r.accuracy);
   EXPECT_EQ(r.accuracy->metric, "cycle_l1");
@@ -315,7 +315,7 @@ TEST(ShortTraining, MissingDatasetIsAnInputError) {
   o.data_dir = "/nonexistent/fashion";
   o.epochs = 1;
   try {
-    run_accuracy_case("conv6", "cpu", o);
+    run_accuracy_case("conv6", Device(), o);
     FAIL() << "expected effbench::Error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/fashion"), std::string::npos) << e.what();

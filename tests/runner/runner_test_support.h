@@ -11,7 +11,7 @@
 
 #include "runner/accuracy.h"
 #include "runner/benchmark.h"
-#include "runner/data_parallel.h"
+#include "runner/communicator.h"
 
 namespace effbench {
 namespace testing_support {
@@ -59,7 +59,7 @@ inline std::vector<std::string> run_thread_ranks(int64_t world, const std::strin
       try {
         DistributedOptions options;
         options.timeout_s = timeout_s;
-        auto comm = Communicator::connect_file(store, r, world, "cpu", options);
+        auto comm = Communicator::connect_file(store, r, world, Device(), options);
         body(r, *comm);
       } catch (const std::exception& e) {
         errors[static_cast<size_t>(r)] = e.what();

@@ -2,9 +2,9 @@
 // Data parallelism over LibTorch's c10d: a Communicator (one store and one
 // process group per process: Gloo on cpu, NCCL on CUDA) and the gradient
 // all-reduce that runs between backward and the optimiser step.
-// See docs/distributed.md and Note [Gradient buckets] in data_parallel.cpp.
+// See docs/distributed.md and Note [Gradient buckets] in communicator.cpp.
 //
-// The c10d headers stay inside data_parallel.cpp: they differ between LibTorch
+// The c10d headers stay inside communicator.cpp: they differ between LibTorch
 // 1.13 (ProcessGroup) and 2.x (Backend), and they need the Gloo headers.
 
 #include <torch/torch.h>
@@ -13,16 +13,18 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
 
-#include "runner/distributed.h"
+#include <vector>
+#include "core/vocabulary.h"
+
+#include "runner/data_parallel_case.h"
 
 namespace effbench {
 
 /// One process's membership in a process group. Every collective blocks until
 /// every rank has joined it, or throws effbench::Error after the timeout (or as
 /// soon as a peer's connection closes) naming the ranks that fell behind and
-/// the step (Note [Naming the failed rank] in data_parallel.cpp). Not
+/// the step (Note [Naming the failed rank] in communicator.cpp). Not
 /// thread-safe: one thread per process drives it.
 class Communicator {
  public:
@@ -36,19 +38,18 @@ class Communicator {
   /// `backend`: "gloo" | "nccl" | "auto" (nccl for a CUDA device when built
   /// with NCCL, else gloo). Throws Error for a port in use, an unreachable
   /// master, mismatched world sizes or a backend missing from this build.
-  static std::unique_ptr<Communicator> connect_tcp(const DistributedEnv& env, const std::string& device,
+  static std::unique_ptr<Communicator> connect_tcp(const DistributedEnv& env, const Device& device,
                                                    const DistributedOptions& options);
 
   /// The same over a c10d::FileStore at `path` (one file shared by the
   /// ranks): for tests with one thread or process per rank.
   static std::unique_ptr<Communicator> connect_file(const std::string& path, int64_t rank, int64_t world_size,
-                                                    const std::string& device,
-                                                    const DistributedOptions& options);
+                                                    const Device& device, const DistributedOptions& options);
 
   int64_t rank() const;
   int64_t world_size() const;
   const std::string& backend() const;
-  const std::string& device() const;
+  const Device& device() const;
 
   /// Sets the step number that error messages and progress keys report.
   void set_step(int64_t step);
@@ -71,7 +72,7 @@ class Communicator {
   /// Blocks until every rank reaches it.
   void barrier();
 
-  struct Impl;  // the store and the process group; opaque outside data_parallel.cpp
+  struct Impl;  // the store and the process group; opaque outside communicator.cpp
 
  private:
   explicit Communicator(std::unique_ptr<Impl> impl);

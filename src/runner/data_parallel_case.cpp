@@ -1,4 +1,4 @@
-#include "runner/distributed.h"
+#include "runner/data_parallel_case.h"
 
 #include <torch/torch.h>
 
@@ -18,8 +18,9 @@
 #include "models/model.h"
 #include "results/json.h"
 #include "runner/case_outcome.h"
-#include "runner/data_parallel.h"
+#include "runner/communicator.h"
 #include "runner/devices.h"
+#include "runner/torch_device.h"
 #include "runner/window_plan.h"
 
 namespace effbench {
@@ -76,13 +77,13 @@ Plan agree_on_plan(Communicator& comm, double seconds_per_step, double warmup_do
 // this process's host share... see Note [Single-process baseline].
 double measure_single_process(const CaseSpec& spec, const BenchmarkOptions& options, int64_t threads) {
   const int previous_threads = torch::get_num_threads();
-  if (spec.device == "cpu") torch::set_num_threads(static_cast<int>(threads));
+  if (spec.device.is_cpu()) torch::set_num_threads(static_cast<int>(threads));
   const ModelEntry& entry = find_model(spec.model);
   ModelConfig config = entry.default_config;
   config.image_size = spec.image_size;
   torch::manual_seed(static_cast<uint64_t>(options.seed));
   std::unique_ptr<Model> model = entry.create(config);
-  const torch::Device device(spec.device);
+  const torch::Device device = torch_device(spec.device);
   model->to(device);
   model->train(true);
   std::unique_ptr<Trainer> trainer = model->make_trainer(TrainOptions{});
@@ -115,7 +116,7 @@ struct CaseState {
 void run_case_windows(const CaseSpec& spec, const BenchmarkOptions& options, Communicator& comm,
                       const DistributedOptions& dist, const CaseHooks& hooks, CaseRecord& record,
                       CaseState& state) {
-  const torch::Device device(spec.device);
+  const torch::Device device = torch_device(spec.device);
   const int64_t world = comm.world_size();
   const int64_t rank = comm.rank();
   const ModelEntry& entry = find_model(spec.model);
@@ -254,7 +255,7 @@ double scaling_efficiency(double throughput_n, int64_t world_size, double throug
   return throughput_n / (static_cast<double>(world_size) * throughput_1);
 }
 
-std::shared_ptr<Communicator> join_job(const DistributedEnv& env, const std::string& device,
+std::shared_ptr<Communicator> join_job(const DistributedEnv& env, const Device& device,
                                        const DistributedOptions& options) {
   if (env.world_size > 1) return Communicator::connect_tcp(env, device, options);
   // A world of one needs no master: a private FileStore, so that a plain
@@ -273,14 +274,10 @@ std::vector<std::string> gather_text(Communicator& communicator, const std::stri
 }
 
 std::vector<std::string> rank_devices(const std::vector<std::string>& requested, const DistributedEnv& env) {
+  check(requested.size() <= 1,
+        "--distributed: expected one --device (cpu or cuda) but got " + std::to_string(requested.size()));
   bool cuda = false;
-  if (requested.empty()) {
-    for (const auto& d : available_devices()) cuda = cuda || d.id.rfind("cuda", 0) == 0;
-  } else {
-    check(requested.size() == 1,
-          "--distributed: expected one --device (cpu or cuda) but got " + std::to_string(requested.size()));
-    cuda = requested.front().rfind("cuda", 0) == 0;
-  }
+  for (const auto& device : resolve_devices(requested)) cuda = cuda || device.is_cuda();
   // GPUs: every rank takes cuda:LOCAL_RANK, whatever cuda device was named.
   return {cuda ? "cuda:" + std::to_string(env.local_rank) : "cpu"};
 }
@@ -336,12 +333,12 @@ void check_distributed_cases(const std::vector<CaseSpec>& cases, const Distribut
   check(dist.bucket_cap_mb > 0,
         "--dist-bucket-mb: expected MiB > 0 but got " + format_number(dist.bucket_cap_mb));
   check(!cases.empty(), "--distributed: no train case to run (add --mode train)");
-  const std::string device = cases.front().device;
+  const Device device = cases.front().device;
   for (const auto& spec : cases) {
     check(spec.mode == "train",
           "--distributed: only --mode train runs data-parallel, not '" + spec.mode + "'");
-    check(spec.device == device, "--distributed: one device per process; got '" + device + "' and '" +
-                                     spec.device + "' (each rank uses cuda:LOCAL_RANK on GPUs)");
+    EFFBENCH_CHECK(spec.device == device, "--distributed: one device per process; got '", device.str(),
+                   "' and '", spec.device.str(), "' (each rank uses cuda:LOCAL_RANK on GPUs)");
   }
 }
 

@@ -1,4 +1,4 @@
-#include "runner/catalog.h"
+#include "runner/model_descriptions.h"
 
 #include "models/model.h"
 

@@ -1,4 +1,4 @@
-#include "runner/data_parallel.h"
+#include "runner/communicator.h"
 
 // Note [c10d backends]
 // LibTorch's c10d headers compile their backends only when USE_C10D_GLOO /
@@ -40,6 +40,7 @@
 #include "core/error.h"
 #include "core/units.h"
 #include "runner/devices.h"
+#include "runner/torch_device.h"
 
 namespace effbench {
 namespace {
@@ -84,14 +85,14 @@ std::string rank_list(const std::vector<int64_t>& ranks) {
   return text;
 }
 
-std::string choose_backend(const std::string& requested, const std::string& device) {
-  const bool cuda = device.rfind("cuda", 0) == 0;
+std::string choose_backend(const std::string& requested, const Device& device) {
+  const bool cuda = device.is_cuda();
   std::string backend = requested;
   if (backend == "auto") backend = cuda ? "nccl" : "gloo";
   check(backend == "gloo" || backend == "nccl",
         "--dist-backend: expected auto, gloo or nccl but got '" + requested + "'");
   check(backend == "gloo" || cuda,
-        "--dist-backend nccl needs a CUDA device but the run uses '" + device + "'");
+        "--dist-backend nccl needs a CUDA device but the run uses '" + device.str() + "'");
 #ifndef EFFBENCH_HAS_NCCL
   if (backend == "nccl" && requested == "auto")
     backend = "gloo";  // Gloo also reduces CUDA tensors (via host copies)
@@ -116,7 +117,7 @@ struct Communicator::Impl {
   int64_t rank = 0;
   int64_t world_size = 1;
   std::string backend;
-  std::string device;
+  Device device;
   double timeout_s = 120;
   int64_t step = 0;
   int64_t text_rounds = 0;  // all_gather_text calls so far (the same on every rank)
@@ -226,7 +227,7 @@ void check_membership(c10d::Store& store, int64_t rank, int64_t world_size, doub
 }
 
 std::unique_ptr<Communicator::Impl> make_group(c10::intrusive_ptr<c10d::Store> base, int64_t rank,
-                                               int64_t world_size, const std::string& device,
+                                               int64_t world_size, const Device& device,
                                                const DistributedOptions& options,
                                                const std::string& host_address) {
   check(options.timeout_s > 0,
@@ -282,7 +283,7 @@ std::unique_ptr<Communicator::Impl> make_group(c10::intrusive_ptr<c10d::Store> b
 Communicator::Communicator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Communicator::~Communicator() = default;
 
-std::unique_ptr<Communicator> Communicator::connect_tcp(const DistributedEnv& env, const std::string& device,
+std::unique_ptr<Communicator> Communicator::connect_tcp(const DistributedEnv& env, const Device& device,
                                                         const DistributedOptions& options) {
   c10d::TCPStoreOptions store_options;
   store_options.port = static_cast<std::uint16_t>(env.master_port);
@@ -318,7 +319,7 @@ std::unique_ptr<Communicator> Communicator::connect_tcp(const DistributedEnv& en
 }
 
 std::unique_ptr<Communicator> Communicator::connect_file(const std::string& path, int64_t rank,
-                                                         int64_t world_size, const std::string& device,
+                                                         int64_t world_size, const Device& device,
                                                          const DistributedOptions& options) {
   auto store = c10::make_intrusive<c10d::FileStore>(path, static_cast<int>(world_size));
   return std::unique_ptr<Communicator>(
@@ -328,7 +329,7 @@ std::unique_ptr<Communicator> Communicator::connect_file(const std::string& path
 int64_t Communicator::rank() const { return impl_->rank; }
 int64_t Communicator::world_size() const { return impl_->world_size; }
 const std::string& Communicator::backend() const { return impl_->backend; }
-const std::string& Communicator::device() const { return impl_->device; }
+const Device& Communicator::device() const { return impl_->device; }
 void Communicator::set_step(int64_t step) { impl_->step = step; }
 int64_t Communicator::step() const { return impl_->step; }
 
@@ -359,7 +360,7 @@ void Communicator::all_reduce_sum(std::vector<torch::Tensor>& tensors) {
 std::vector<std::vector<double>> Communicator::all_gather(const std::vector<double>& values) {
   std::vector<std::vector<double>> result;
   impl_->guarded("the gather of the figures", [&] {
-    const auto options = torch::TensorOptions().dtype(torch::kFloat64).device(torch::Device(impl_->device));
+    const auto options = torch::TensorOptions().dtype(torch::kFloat64).device(torch_device(impl_->device));
     std::vector<torch::Tensor> input = {
         torch::tensor(values, torch::TensorOptions().dtype(torch::kFloat64)).to(options.device())};
     std::vector<std::vector<torch::Tensor>> output(1);
@@ -406,7 +407,7 @@ GradientAllReducer::GradientAllReducer(Communicator& communicator, int64_t bucke
     : communicator_(communicator), bucket_cap_bytes_(std::max<int64_t>(1, bucket_cap_bytes)) {}
 
 void GradientAllReducer::operator()(std::vector<torch::Tensor>& grads) {
-  const std::string& device = communicator_.device();
+  const Device& device = communicator_.device();
   synchronize_device(device);
   const Stopwatch clock;
   std::vector<std::vector<size_t>> buckets;

@@ -26,8 +26,8 @@
 #include "models/classifier.h"
 #include "results/json.h"
 #include "runner/accuracy.h"
-#include "runner/data_parallel.h"
-#include "runner/distributed.h"
+#include "runner/communicator.h"
+#include "runner/data_parallel_case.h"
 #include "runner_test_support.h"
 
 extern char** environ;
@@ -166,7 +166,7 @@ TEST(DataParallelTraining, ReachesTheSingleProcessAccuracy) {
   std::vector<double> single_epochs;
   AccuracyHooks single_hooks;
   single_hooks.on_epoch = [&](const EpochEvent& e) { single_epochs.push_back(e.value); };
-  const CaseRecord single = run_accuracy_case("conv6", "cpu", o, single_hooks);
+  const CaseRecord single = run_accuracy_case("conv6", Device(), o, single_hooks);
   ASSERT_EQ(single.status, "ok") << single.error;
 
   const int64_t world = 2;
@@ -177,7 +177,7 @@ TEST(DataParallelTraining, ReachesTheSingleProcessAccuracy) {
     mine.communicator = &comm;
     AccuracyHooks hooks;
     hooks.on_epoch = [&, r](const EpochEvent& e) { epochs[static_cast<size_t>(r)].push_back(e.value); };
-    records[static_cast<size_t>(r)] = run_accuracy_case("conv6", "cpu", mine, hooks);
+    records[static_cast<size_t>(r)] = run_accuracy_case("conv6", Device(), mine, hooks);
     comm.barrier();
   });
   for (int64_t r = 0; r < world; ++r) ASSERT_EQ(errors[static_cast<size_t>(r)], "") << "rank " << r;
@@ -208,7 +208,7 @@ TEST(DataParallelTraining, GlobalBatchMustDivideOverTheRanks) {
     o.epochs = 1;
     o.batch = 33;  // checked before any data is read
     o.communicator = &comm;
-    records[static_cast<size_t>(r)] = run_accuracy_case("conv6", "cpu", o);
+    records[static_cast<size_t>(r)] = run_accuracy_case("conv6", Device(), o);
   });
   for (int64_t r = 0; r < 2; ++r) ASSERT_EQ(errors[static_cast<size_t>(r)], "") << "rank " << r;
   for (const auto& c : records) {
@@ -279,7 +279,7 @@ TEST(Distributed, RunWritesScalingFiguresOnceOnRankZero) {
   options.repeats = 3;
   CaseSpec spec;
   spec.model = "conv6";
-  spec.device = "cpu";
+  spec.device = Device();
   spec.mode = "train";
   spec.batch = 2;
   spec.image_size = 8;
@@ -298,7 +298,7 @@ TEST(Distributed, RunWritesScalingFiguresOnceOnRankZero) {
         env.local_world_size = world;
         env.local_rank = r;
         env.master_port = port;
-        auto comm = join_job(env, "cpu", dist);
+        auto comm = join_job(env, Device(), dist);
         bool rank_fault = false;
         const CaseRecord record = run_data_parallel_case(spec, options, *comm, env, dist, {}, rank_fault);
         if (r == 0) {
@@ -356,7 +356,7 @@ TEST(DistributedWorker, TrainsUntilAPeerFails) {
   options.timeout_s = 3;
   std::string error;
   try {
-    auto comm = Communicator::connect_tcp(env, "cpu", options);
+    auto comm = Communicator::connect_tcp(env, Device(), options);
     auto net = tiny_net();
     comm->broadcast_module(*net);
     GradientAllReducer reducer(*comm, 1 << 20);
@@ -473,7 +473,7 @@ std::string join_error(int64_t rank, int64_t world, int port, const DistributedO
     env.rank = rank;
     env.world_size = world;
     env.master_port = port;
-    auto comm = Communicator::connect_tcp(env, "cpu", options);
+    auto comm = Communicator::connect_tcp(env, Device(), options);
   } catch (const Error& e) {
     return e.what();
   }

@@ -1,6 +1,6 @@
 #pragma once
 // Data-parallel training benchmarks (`effbench run --distributed`). Torch-free
-// interface for the CLI; the c10d machinery is in runner/data_parallel.h.
+// interface for the CLI; the c10d machinery is in runner/communicator.h.
 // See docs/distributed.md.
 
 #include <cstdint>
@@ -43,13 +43,13 @@ struct DistributedOptions {
   bool measure_single_process = true;                  // else: no scaling efficiency unless given
 };
 
-class Communicator;  // runner/data_parallel.h
+class Communicator;  // runner/communicator.h
 
 /// Joins the job as rank env.rank with a process group for `device`: a
 /// c10d::TCPStore at MASTER_ADDR:MASTER_PORT, or for a world of one a private
 /// store (no master needed). Throws Error for a port in use, an unreachable
 /// master, mismatched world sizes or a backend missing from this build.
-std::shared_ptr<Communicator> join_job(const DistributedEnv& env, const std::string& device,
+std::shared_ptr<Communicator> join_job(const DistributedEnv& env, const Device& device,
                                        const DistributedOptions& options);
 
 /// Every rank's `text`, rank-major (small documents such as energy readings).
