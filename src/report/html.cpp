@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -11,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/compare.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/units.h"
 #include "report/vega_assets.h"
@@ -802,18 +802,7 @@ std::string html_report(const std::vector<RunRecord>& runs) {
 }
 
 void write_html_report(const std::vector<RunRecord>& runs, const std::string& path) {
-  const std::string page = html_report(runs);
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("report " + path + ": cannot open " + temporary + " for writing");
-    out << page;
-    if (!out.flush()) throw Error("report " + path + ": write failed (disk full?)");
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    throw Error("report " + path + ": cannot rename " + temporary + " into place");
-  }
+  write_file_atomically(path, html_report(runs), "report");
 }
 
 }  // namespace effbench
