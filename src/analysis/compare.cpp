@@ -255,11 +255,7 @@ std::vector<CaseComparison> regressions(const Comparison& comparison, double thr
 std::vector<SpeedupTable> study_speedup_tables(const std::vector<RunRecord>& runs,
                                                const std::string& baseline) {
   std::vector<CaseRecord> cases;
-  for (const auto& run : runs) {
-    for (const auto& c : run.cases) {
-      if (c.exec == "eager") cases.push_back(c);  // other exec modes: exec_mode_table()
-    }
-  }
+  for (const auto& run : runs) cases.insert(cases.end(), run.cases.begin(), run.cases.end());
   std::vector<SpeedupTable> tables;
   for (const char* mode : {"train", "infer"}) {
     auto table = speedup_table(cases, mode, baseline);
@@ -268,32 +264,64 @@ std::vector<SpeedupTable> study_speedup_tables(const std::vector<RunRecord>& run
   return tables;
 }
 
-std::vector<ExecModeRow> exec_mode_table(const std::vector<RunRecord>& runs,
-                                         const std::string& baseline_exec) {
-  // (model, device, mode) -> exec -> median throughput; later runs win.
-  std::map<std::tuple<std::string, std::string, std::string>, std::map<std::string, double>> medians;
-  std::vector<std::tuple<std::string, std::string, std::string>> order;
-  for (const auto& run : runs) {
-    for (const auto& c : run.cases) {
-      if (!usable(c)) continue;
-      const auto key = std::make_tuple(c.model, c.device, c.mode);
-      if (!medians.count(key)) order.push_back(key);
-      medians[key][c.exec] = c.throughput->median;
-    }
+std::vector<ExecModeRow> exec_mode_rows(const std::vector<CaseRecord>& cases,
+                                        const std::string& baseline_exec) {
+  // The usual modes first, in this order; others after them as they ran.
+  std::vector<std::string> order = {"eager", "fused", "graph"};
+  for (const auto& c : cases) {
+    if (std::find(order.begin(), order.end(), c.exec) == order.end()) order.push_back(c.exec);
+  }
+  using Key = std::tuple<std::string, std::string, std::string, std::string, int64_t>;
+  std::vector<Key> keys;
+  std::map<Key, std::map<std::string, const CaseRecord*>> groups;  // key -> exec -> case
+  for (const auto& c : cases) {
+    const Key key{c.model, c.device, c.mode, c.precision, c.batch};
+    if (!groups.count(key)) keys.push_back(key);
+    const CaseRecord*& slot = groups[key][c.exec];
+    if (slot == nullptr || usable(c)) slot = &c;
   }
   std::vector<ExecModeRow> rows;
-  for (const auto& key : order) {
-    const auto& by_exec = medians[key];
-    const auto base = by_exec.find(baseline_exec);
-    if (by_exec.size() < 2 || base == by_exec.end()) continue;
-    ExecModeRow row{std::get<0>(key), std::get<1>(key), std::get<2>(key), {}};
-    row.speedup_by_exec.emplace_back(baseline_exec, 1.0);
-    for (const auto& [exec, median] : by_exec) {
-      if (exec != baseline_exec) row.speedup_by_exec.emplace_back(exec, median / base->second);
+  for (const auto& key : keys) {
+    const auto& by_exec = groups.at(key);
+    if (by_exec.size() < 2) continue;
+    ExecModeRow row{
+        std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), std::get<4>(key), {}, {}};
+    const auto base_it = by_exec.find(baseline_exec);
+    const CaseRecord* base = base_it != by_exec.end() && usable(*base_it->second) ? base_it->second : nullptr;
+    for (const auto& exec : order) {
+      const auto it = by_exec.find(exec);
+      if (it == by_exec.end()) continue;
+      const CaseRecord& c = *it->second;
+      ExecFigures f;
+      f.exec = exec;
+      f.ok = usable(c);
+      if (f.ok) {
+        f.samples_per_s = c.throughput->median;
+        if (c.latency_ms && c.latency_ms->p50 > 0) f.p50_ms = c.latency_ms->p50;
+      }
+      if (f.ok && base) {
+        f.throughput_ratio = f.samples_per_s / base->throughput->median;
+        if (f.p50_ms && base->latency_ms && base->latency_ms->p50 > 0)
+          f.latency_change = *f.p50_ms / base->latency_ms->p50 - 1.0;
+      }
+      row.execs.push_back(f);
+    }
+    // Baseline first in the ratios.
+    std::stable_partition(row.execs.begin(), row.execs.end(),
+                          [&](const ExecFigures& f) { return f.exec == baseline_exec; });
+    for (const auto& f : row.execs) {
+      if (f.throughput_ratio) row.speedup_by_exec.emplace_back(f.exec, *f.throughput_ratio);
     }
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+std::vector<ExecModeRow> exec_mode_table(const std::vector<RunRecord>& runs,
+                                         const std::string& baseline_exec) {
+  std::vector<CaseRecord> cases;
+  for (const auto& run : runs) cases.insert(cases.end(), run.cases.begin(), run.cases.end());
+  return exec_mode_rows(cases, baseline_exec);
 }
 
 }  // namespace effbench

@@ -19,6 +19,7 @@
 // window to window is not reported, however small p is.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,19 +103,45 @@ Comparison compare_devices(const RunRecord& run, const std::string& baseline_dev
 std::vector<CaseComparison> regressions(const Comparison& comparison, double threshold_pct);
 
 /// The studies' speedup tables over stored runs (train, then infer; a mode
-/// without cases is left out), built with speedup_table() on their eager
-/// cases; a later run's case replaces an earlier one of the same model and device.
+/// without cases is left out), built with speedup_table(): one row per model,
+/// exec mode and precision (Note [What a speedup compares]); a later run's
+/// case replaces an earlier one of the same row and device.
 std::vector<SpeedupTable> study_speedup_tables(const std::vector<RunRecord>& runs,
                                                const std::string& baseline = "cpu");
 
-/// The execution-mode table (eager vs fused, ...): for each model, device and
-/// mode that ran in more than one exec mode, throughput relative to `baseline_exec`.
+/// One exec mode's figures in an exec-mode row.
+struct ExecFigures {
+  std::string exec;
+  bool ok = false;                         // the case finished with a throughput
+  double samples_per_s = 0;                // median over windows, when ok
+  std::optional<double> p50_ms;            // batch-1 latency (inference), when ok
+  std::optional<double> throughput_ratio;  // samples_per_s / the baseline exec's (1 for the baseline)
+  std::optional<double> latency_change;    // p50_ms / the baseline exec's p50_ms - 1 (0 for the baseline)
+};
+
+/// The execution-mode comparison: one (model, device, mode, precision, batch)
+/// that ran under more than one exec mode.
 struct ExecModeRow {
   std::string model;
   std::string device;
   std::string mode;
-  std::vector<std::pair<std::string, double>> speedup_by_exec;  // (exec, ratio of medians), baseline first
+  std::string precision;
+  int64_t batch = 0;
+  std::vector<ExecFigures> execs;  // eager, fused, graph, then others, as they ran
+  // (exec, throughput ratio) of the execs that have one, baseline first; the
+  // same numbers as `execs`, for printers that need only the ratios.
+  std::vector<std::pair<std::string, double>> speedup_by_exec;
 };
+
+/// Exec-mode rows of `cases`, in first-seen order. Cases are grouped by model,
+/// device, mode, precision and batch, so each ratio compares exec modes alone;
+/// a later successful case replaces an earlier one, a failed case only fills
+/// an empty slot (shown as not ok). Rows with a single exec mode are left out.
+/// Ratios need the `baseline_exec` case and the other to be ok.
+std::vector<ExecModeRow> exec_mode_rows(const std::vector<CaseRecord>& cases,
+                                        const std::string& baseline_exec = "eager");
+
+/// exec_mode_rows() over the cases of `runs`, in order (later runs win).
 std::vector<ExecModeRow> exec_mode_table(const std::vector<RunRecord>& runs,
                                          const std::string& baseline_exec = "eager");
 

@@ -23,9 +23,10 @@ namespace effbench {
 // printed beside every value.
 //
 // Note [Which energy]
-// A case's energy is its measured total (results/record.h) when it has one,
-// otherwise its estimated total, labelled "estimated" wherever it is shown.
-// For a run stopped at a target both cover the span of time to target
+// A case's energy is counted_energy() (Note [Which energy counts] in
+// results/record.h): its measured total when it has one, otherwise its
+// estimated total, labelled "estimated" wherever it is shown. For a run
+// stopped at a target both cover the span of time to target
 // (runner/accuracy.cpp, Note [Time to accuracy]). Joules per correct
 // prediction divide that training energy by the correct predictions of the
 // final evaluation (accuracy x test samples): the cost of the model's
@@ -147,10 +148,12 @@ std::vector<bool> pareto_front(const std::vector<ParetoPoint>& points) {
 std::vector<CaseEfficiency> case_efficiencies(const std::vector<CaseRecord>& cases,
                                               const GqiSettings& settings) {
   std::vector<CaseEfficiency> rows;
-  for (const auto& c : cases) {
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const CaseRecord& c = cases[i];
     if (c.status != "ok" || !c.accuracy) continue;
     const AccuracyResult& a = *c.accuracy;
     CaseEfficiency e;
+    e.case_index = i;
     e.model = c.model;
     e.device = c.device;
     e.dataset = a.dataset;
@@ -161,16 +164,10 @@ std::vector<CaseEfficiency> case_efficiencies(const std::vector<CaseRecord>& cas
     e.reached_target = a.reached_target;
     e.time_s = a.reached_target.value_or(false) && a.time_to_target_s ? *a.time_to_target_s : a.train_time_s;
     // Note [Which energy]
-    const double measured_j = measured_total_joules(c.energy);
-    const double estimated_j = estimated_total_joules(c.energy);
-    if (measured_j > 0) {
-      e.energy_available = true;
-      e.energy_j = measured_j;
-    } else if (estimated_j > 0) {
-      e.energy_available = true;
-      e.energy_estimated = true;
-      e.energy_j = estimated_j;
-    }
+    const CountedEnergy energy = counted_energy(c.energy);
+    e.energy_available = energy.available;
+    e.energy_estimated = energy.available && !energy.measured;
+    e.energy_j = energy.energy_j;
     const bool accuracy_metric = a.metric == "test_accuracy";
     if (accuracy_metric) {
       if (a.value > 0) e.seconds_per_point = e.time_s / (100.0 * a.value);

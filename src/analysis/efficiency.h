@@ -63,6 +63,7 @@ std::vector<bool> pareto_front(const std::vector<ParetoPoint>& points);
 
 /// The efficiency figures of one finished training case.
 struct CaseEfficiency {
+  size_t case_index = 0;  // of the case in the list given to case_efficiencies()
   std::string model, device, dataset;
   std::string metric;  // "test_accuracy" | "cycle_l1"
   bool higher_is_better = true;

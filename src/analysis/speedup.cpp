@@ -1,6 +1,8 @@
 #include "analysis/speedup.h"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 namespace effbench {
 namespace {
@@ -9,11 +11,32 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
   if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
 }
 
+// (model, exec, precision): what a row holds fixed (Note [What a speedup compares]).
+using RowKey = std::tuple<std::string, std::string, std::string>;
+
+SpeedupCell ratio(const CaseRecord& base, const CaseRecord& other) {
+  SpeedupCell cell;
+  if (base.input_shape == other.input_shape) {
+    cell.speedup = other.throughput->median / base.throughput->median;
+  } else if (base.step_flops_per_sample > 0 && other.step_flops_per_sample > 0) {
+    cell.speedup = (other.throughput->median * other.step_flops_per_sample) /
+                   (base.throughput->median * base.step_flops_per_sample);
+    cell.flops_normalised = true;
+  }
+  return cell;
+}
+
 }  // namespace
 
-const SpeedupCell* SpeedupTable::cell(const std::string& model, const std::string& device) const {
-  const auto it = cells.find({model, device});
-  return it == cells.end() ? nullptr : &it->second;
+const SpeedupCell* SpeedupTable::cell(const std::string& model, const std::string& device,
+                                      const std::string& exec, const std::string& precision) const {
+  const auto column = std::find(devices.begin(), devices.end(), device);
+  if (column == devices.end()) return nullptr;
+  for (const auto& row : rows) {
+    if (row.model == model && row.exec == exec && row.precision == precision)
+      return &row.cells[static_cast<size_t>(column - devices.begin())];
+  }
+  return nullptr;
 }
 
 SpeedupTable speedup_table(const std::vector<CaseRecord>& cases, const std::string& mode,
@@ -22,31 +45,25 @@ SpeedupTable speedup_table(const std::vector<CaseRecord>& cases, const std::stri
   table.mode = mode;
   table.baseline = baseline;
   table.devices.push_back(baseline);
-  std::map<std::pair<std::string, std::string>, const CaseRecord*> found;
+  std::vector<RowKey> row_keys;
+  std::map<std::pair<RowKey, std::string>, const CaseRecord*> found;  // (row, device)
   for (const auto& c : cases) {
     if (c.mode != mode) continue;
     add_unique(table.models, c.model);
     add_unique(table.devices, c.device);
-    if (c.status == "ok" && c.throughput && c.throughput->median > 0) found[{c.model, c.device}] = &c;
+    const RowKey key{c.model, c.exec, c.precision};
+    if (std::find(row_keys.begin(), row_keys.end(), key) == row_keys.end()) row_keys.push_back(key);
+    if (c.status == "ok" && c.throughput && c.throughput->median > 0) found[{key, c.device}] = &c;
   }
-  for (const auto& model : table.models) {
-    const auto base = found.find({model, baseline});
+  for (const auto& key : row_keys) {
+    SpeedupRow row{std::get<0>(key), std::get<1>(key), std::get<2>(key), {}};
+    const auto base = found.find({key, baseline});
     for (const auto& device : table.devices) {
-      SpeedupCell cell;
-      const auto other = found.find({model, device});
-      if (base != found.end() && other != found.end()) {
-        const CaseRecord& b = *base->second;
-        const CaseRecord& o = *other->second;
-        if (b.input_shape == o.input_shape) {
-          cell.speedup = o.throughput->median / b.throughput->median;
-        } else if (b.step_flops_per_sample > 0 && o.step_flops_per_sample > 0) {
-          cell.speedup = (o.throughput->median * o.step_flops_per_sample) /
-                         (b.throughput->median * b.step_flops_per_sample);
-          cell.flops_normalised = true;
-        }
-      }
-      table.cells[{model, device}] = cell;
+      const auto other = found.find({key, device});
+      const bool both = base != found.end() && other != found.end();
+      row.cells.push_back(both ? ratio(*base->second, *other->second) : SpeedupCell{});
     }
+    table.rows.push_back(std::move(row));
   }
   return table;
 }

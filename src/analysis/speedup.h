@@ -1,11 +1,21 @@
 #pragma once
 // The studies' headline table: throughput of each model on each device as a
 // multiple of its throughput on the baseline device (cpu).
+//
+// Note [What a speedup compares]
+// A cell divides the median throughput of one (model, mode, exec,
+// precision) on a device by the median throughput of the same (model, mode,
+// exec, precision) on the baseline device: like with like. A row is one
+// (model, exec, precision), so `--exec eager,graph` gives an eager row and a
+// graph row, never a GPU graph figure over a CPU eager one (which would mix
+// the device's gain with the exec mode's). A row whose baseline did not run
+// (graph needs CUDA) has no speedups; exec modes are compared on one device
+// in the exec-mode table (analysis/compare.h, exec_mode_rows). The console
+// and the HTML report print this table as it is, with the exec and precision
+// of each row.
 
-#include <map>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "results/record.h"
@@ -22,18 +32,29 @@ struct SpeedupCell {
   bool flops_normalised = false;
 };
 
-struct SpeedupTable {
-  std::string mode;                                                  // "train" | "infer"
-  std::string baseline;                                              // "cpu"
-  std::vector<std::string> models;                                   // rows, in first-seen order
-  std::vector<std::string> devices;                                  // columns, baseline first
-  std::map<std::pair<std::string, std::string>, SpeedupCell> cells;  // (model, device)
+/// One row of the table: a model under one exec mode and precision.
+struct SpeedupRow {
+  std::string model;
+  std::string exec;                // "eager" | "fused" | "graph"
+  std::string precision;           // "fp32", "bf16", ...
+  std::vector<SpeedupCell> cells;  // parallel to SpeedupTable::devices
+};
 
-  const SpeedupCell* cell(const std::string& model, const std::string& device) const;
+struct SpeedupTable {
+  std::string mode;                  // "train" | "infer"
+  std::string baseline;              // "cpu"
+  std::vector<std::string> models;   // distinct models, in first-seen order
+  std::vector<std::string> devices;  // columns, baseline first
+  std::vector<SpeedupRow> rows;      // one per (model, exec, precision), in first-seen order
+
+  /// The cell of `model` under `exec` and `precision` on `device`; nullptr when absent.
+  const SpeedupCell* cell(const std::string& model, const std::string& device,
+                          const std::string& exec = "eager", const std::string& precision = "fp32") const;
 };
 
 /// Builds the table for `mode` from the successful cases of a run (or of
 /// several runs: the last matching case wins). The baseline column is 1.0.
+/// See Note [What a speedup compares].
 SpeedupTable speedup_table(const std::vector<CaseRecord>& cases, const std::string& mode,
                            const std::string& baseline = "cpu");
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "analysis/speedup.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "report/console.h"
 #include "results/json.h"
@@ -84,17 +85,7 @@ void write_output(const std::string& text, const std::string& path) {
     std::cout << text;
     return;
   }
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("-o " + path + ": cannot open " + temporary + " for writing");
-    out << text;
-    if (!out.flush()) throw Error("-o " + path + ": write failed (disk full?)");
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    throw Error("-o " + path + ": cannot rename " + temporary + " into place");
-  }
+  write_file_atomically(path, text, "-o");
   std::cerr << "wrote " << path << "\n";
 }
 

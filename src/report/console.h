@@ -1,11 +1,12 @@
 #pragma once
 // Console tables: the per-case results table (columns from case_fields(),
-// Note [One field list]) and the speedup table.
+// Note [One field list]) and the derived figures of report/figures.h.
 
 #include <string>
 #include <vector>
 
 #include "analysis/speedup.h"
+#include "report/figures.h"
 #include "results/record.h"
 
 namespace effbench {
@@ -17,19 +18,21 @@ std::string render_table(const std::vector<std::string>& header,
 /// The results table of a run, plus one footnote line per note/warning/error.
 std::string results_table(const std::vector<CaseRecord>& cases);
 
-/// The speedup table ("12.3x"; "-" when a case is missing; "*" marks a cell
-/// normalised by FLOPs, with a footnote).
+/// A figure table (report/figures.h) as aligned text, its notes under it;
+/// "" when it has no rows.
+std::string figure_text(const FigureTable& table);
+
+/// The speedup table (speedup_figures(): "26.67x"; "-" when a case is
+/// missing; "*" marks a cell normalised by FLOPs, with a note).
 std::string speedup_text(const SpeedupTable& table);
 
-}  // namespace effbench
-
-namespace effbench {
-
-/// The execution-mode table: for each inference (model, device, precision,
-/// batch) that ran under more than one --exec mode, the median throughput
-/// and batch-1 p50 latency of each mode, and each mode against eager
-/// ("1.18x" throughput ratio; latency change "-15.2%"). Cases that did not
-/// finish show "-". Empty when no inference ran under two modes.
+/// The execution-mode table of exec_mode_rows(cases) (exec_mode_figures()):
+/// for each (model, device, mode, precision, batch) that ran under more than
+/// one --exec mode, each mode's throughput and batch-1 p50, and each against
+/// eager. Empty when nothing ran under two modes.
 std::string exec_mode_text(const std::vector<CaseRecord>& cases);
+
+/// The efficiency table of case_efficiencies() (efficiency_figures()).
+std::string efficiency_table_text(const std::vector<CaseEfficiency>& rows, const GqiSettings& settings);
 
 }  // namespace effbench

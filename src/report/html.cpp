@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -11,8 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/compare.h"
+#include "analysis/efficiency.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/units.h"
+#include "report/figures.h"
 #include "report/vega_assets.h"
 
 namespace effbench {
@@ -141,6 +143,18 @@ class Charts {
   json specs_ = json::array();
 };
 
+// A figure table of report/figures.h, the same cells as the console's.
+std::string figure_table(const FigureTable& figures) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& row : figures.rows) {
+    rows.emplace_back();
+    for (const auto& cell : row) rows.back().push_back(html_escape(cell));
+  }
+  std::string out = table(figures.header, rows, "numbers");
+  for (const auto& note : figures.notes) out += "<p class=\"note\">" + html_escape(note) + "</p>\n";
+  return out;
+}
+
 std::string empty_note(const std::string& text) {
   return "<p class=\"empty\">" + html_escape(text) + "</p>\n";
 }
@@ -200,35 +214,25 @@ std::string speedup_section(const std::vector<RunRecord>& runs, Charts& charts) 
   bool any = false;
   for (const auto& t : tables) {
     json values = json::array();
-    for (const auto& model : t.models) {
-      for (const auto& device : t.devices) {
-        const auto* cell = t.cell(model, device);
-        if (cell && cell->speedup && *cell->speedup > 0) {
-          values.push_back({{"model", model},
-                            {"device", device},
-                            {"speedup", *cell->speedup},
-                            {"label", format_number(*cell->speedup) + "x"},
-                            {"normalised", cell->flops_normalised ? "by FLOP/s" : "samples/s"}});
+    std::vector<std::string> labels;  // x axis: one per row (model, exec, precision)
+    for (const auto& row : t.rows) {
+      const std::string label = row.model + (row.exec == "eager" ? "" : " · " + row.exec) +
+                                (row.precision == "fp32" ? "" : " · " + row.precision);
+      labels.push_back(label);
+      for (size_t d = 0; d < t.devices.size(); ++d) {
+        const SpeedupCell& cell = row.cells[d];
+        if (cell.speedup && *cell.speedup > 0) {
+          values.push_back({{"model", row.model},
+                            {"row", label},
+                            {"exec", row.exec},
+                            {"precision", row.precision},
+                            {"device", t.devices[d]},
+                            {"speedup", *cell.speedup},
+                            {"label", speedup_cell_text(cell)},
+                            {"normalised", cell.flops_normalised ? "by FLOP/s" : "samples/s"}});
         }
       }
     }
-    std::vector<std::vector<std::string>> rows;
-    bool normalised = false;
-    for (const auto& model : t.models) {
-      std::vector<std::string> row = {html_escape(model)};
-      for (const auto& device : t.devices) {
-        const auto* cell = t.cell(model, device);
-        if (!cell || !cell->speedup) {
-          row.push_back("-");
-        } else {
-          row.push_back(num(*cell->speedup) + "x" + (cell->flops_normalised ? "*" : ""));
-          normalised = normalised || cell->flops_normalised;
-        }
-      }
-      rows.push_back(row);
-    }
-    std::vector<std::string> header = {"model"};
-    header.insert(header.end(), t.devices.begin(), t.devices.end());
     out += "<h3>" + html_escape(t.mode == "train" ? "Training" : "Inference") + "</h3>\n";
     if (values.size() > 0 && t.devices.size() > 1) {
       any = true;
@@ -237,7 +241,7 @@ std::string speedup_section(const std::vector<RunRecord>& runs, Charts& charts) 
                    {"width", {{"step", 28}}},
                    {"height", 260},
                    {"encoding",
-                    {{"x", {{"field", "model"}, {"type", "nominal"}, {"title", "model"}, {"sort", t.models}}},
+                    {{"x", {{"field", "row"}, {"type", "nominal"}, {"title", "model"}, {"sort", labels}}},
                      {"xOffset", {{"field", "device"}, {"sort", t.devices}}},
                      {"color", {{"field", "device"}, {"type", "nominal"}, {"sort", t.devices}}}}},
                    {"layer",
@@ -252,36 +256,22 @@ std::string speedup_section(const std::vector<RunRecord>& runs, Charts& charts) 
                      {{"mark", {{"type", "point"}, {"filled", true}, {"size", 70}}},
                       {"encoding",
                        {{"y", {{"field", "speedup"}, {"type", "quantitative"}}},
-                        {"tooltip", json::array({{{"field", "model"}},
+                        {"tooltip", json::array({{{"field", "row"}, {"title", "model"}},
                                                  {{"field", "device"}},
                                                  {{"field", "label"}, {"title", "speedup"}},
                                                  {{"field", "normalised"}, {"title", "compared"}}})}}}}}}};
       out += charts.add(
           spec, std::string(t.mode == "train" ? "Training" : "Inference") + " speedup over " + t.baseline);
     }
-    out += table(header, rows, "numbers");
-    if (normalised) {
-      out += "<p class=\"note\">* another input size than on " + html_escape(t.baseline) +
-             ": ratio of achieved FLOP/s instead of samples/s.</p>\n";
-    }
+    out += figure_table(speedup_figures(t));
   }
   if (tables.empty())
     out += empty_note("No successful cases to compare.");
   else if (!any)
     out += empty_note("Only one device in these runs: no speedup to draw.");
 
-  const auto modes = exec_mode_table(runs);
-  if (!modes.empty()) {
-    out += "<h3>Execution modes</h3>\n";
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& row : modes) {
-      std::string cells;
-      for (const auto& [exec, ratio] : row.speedup_by_exec)
-        cells += (cells.empty() ? "" : ", ") + html_escape(exec) + " " + num(ratio) + "x";
-      rows.push_back({html_escape(row.model), html_escape(row.device), html_escape(row.mode), cells});
-    }
-    out += table({"model", "device", "mode", "throughput relative to eager"}, rows);
-  }
+  const FigureTable modes = exec_mode_figures(exec_mode_table(runs));
+  if (!modes.rows.empty()) out += "<h3>Execution modes</h3>\n" + figure_table(modes);
   return out + "</section>\n";
 }
 
@@ -499,9 +489,7 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
     std::map<std::string, double> measured, estimated;  // by source/scope
     for (const auto& c : run.cases) {
       for (const auto& e : c.energy) {
-        // The readings that make up totals (measured_total_joules' rule).
-        if (!e.available || e.below_resolution || e.cross_check || e.basis != "gross" || e.scope == "psys")
-          continue;
+        if (!reading_counts(e)) continue;  // Note [Which energy counts]
         (e.measured ? measured : estimated)[e.source + (e.scope.empty() ? "" : " / " + e.scope)] += e.joules;
       }
     }
@@ -523,62 +511,34 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
   return out + "</section>\n";
 }
 
-// Energy of a training case for the accuracy chart: to the target when
-// known, else the case's measured energy, else its estimate.
-std::optional<std::pair<double, std::string>> case_energy_j(const CaseRecord& c) {
-  if (c.accuracy && c.accuracy->energy_to_target_j && *c.accuracy->energy_to_target_j > 0) {
-    const bool measured = std::any_of(c.energy.begin(), c.energy.end(),
-                                      [](const EnergyReading& e) { return e.available && e.measured; });
-    return std::make_pair(*c.accuracy->energy_to_target_j, std::string(measured ? "measured" : "estimated"));
-  }
-  for (bool measured : {true, false}) {
-    for (const auto& e : c.energy) {
-      if (e.available && e.measured == measured && e.joules > 0)
-        return std::make_pair(e.joules, std::string(measured ? "measured" : "estimated"));
-    }
-  }
-  return std::nullopt;
-}
-
 std::string accuracy_section(const std::vector<CaseRef>& cases, Charts& charts) {
   std::string out = "<section id=\"accuracy\"><h2>Accuracy vs energy</h2>\n";
-  // Grouped by (dataset, metric): only those share an axis.
-  std::map<std::pair<std::string, std::string>,
-           std::vector<std::pair<const CaseRef*, std::pair<double, std::string>>>>
-      groups;
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& ref : cases) {
-    if (!ref.c->accuracy) continue;
-    const auto& a = *ref.c->accuracy;
-    const auto energy = case_energy_j(*ref.c);
-    rows.push_back({html_escape(ref.label), html_escape(a.dataset), html_escape(a.metric), num(a.value),
-                    energy ? num(energy->first) + " (" + energy->second + ")" : "-", num(a.train_time_s),
-                    a.reached_target ? (*a.reached_target ? "yes" : "no") : "-"});
-    if (energy) groups[{a.dataset, a.metric}].push_back({&ref, *energy});
-  }
-  if (rows.empty())
+  // The figures, energy and Pareto front of case_efficiencies(), as on the console.
+  std::vector<CaseRecord> records;
+  for (const auto& ref : cases) records.push_back(*ref.c);
+  const GqiSettings gqi;
+  const std::vector<CaseEfficiency> efficiencies = case_efficiencies(records, gqi);
+  if (efficiencies.empty())
     return out + empty_note("No accuracy runs (effbench run --accuracy) in these runs.") + "</section>\n";
+  // Grouped by (dataset, metric): only those share an axis (and a Pareto front).
+  std::map<std::pair<std::string, std::string>, std::vector<const CaseEfficiency*>> groups;
+  for (const auto& e : efficiencies) {
+    if (e.energy_available) groups[{e.dataset, e.metric}].push_back(&e);
+  }
   for (auto& [key, points] : groups) {
-    const bool higher_is_better = points.front().first->c->accuracy->higher_is_better;
-    // Pareto front: by increasing energy, each point that beats every cheaper one.
     std::sort(points.begin(), points.end(),
-              [](const auto& l, const auto& r) { return l.second.first < r.second.first; });
+              [](const CaseEfficiency* l, const CaseEfficiency* r) { return l->energy_j < r->energy_j; });
     json values = json::array(), front = json::array();
-    std::optional<double> best;
-    for (const auto& [ref, energy] : points) {
-      const double value = ref->c->accuracy->value;
-      const bool better = !best || (higher_is_better ? value > *best : value < *best);
-      values.push_back({{"case", ref->label},
-                        {"model", ref->c->model},
-                        {"device", ref->c->device},
-                        {"energy_j", energy.first},
-                        {"kind", energy.second},
-                        {"value", value},
-                        {"pareto", better}});
-      if (better) {
-        best = value;
-        front.push_back({{"energy_j", energy.first}, {"value", value}});
-      }
+    for (const CaseEfficiency* e : points) {
+      const bool pareto = e->pareto.value_or(false);
+      values.push_back({{"case", cases[e->case_index].label},
+                        {"model", e->model},
+                        {"device", e->device},
+                        {"energy_j", e->energy_j},
+                        {"kind", e->energy_estimated ? "estimated" : "measured"},
+                        {"value", e->quality},
+                        {"pareto", pareto}});
+      if (pareto) front.push_back({{"energy_j", e->energy_j}, {"value", e->quality}});
     }
     const std::string title =
         key.first + ": " + key.second + " vs energy (line: Pareto front; pale: estimated energy)";
@@ -613,8 +573,7 @@ std::string accuracy_section(const std::vector<CaseRef>& cases, Charts& charts) 
                                                {{"field", "pareto"}}})}}}}}}};
     out += charts.add(spec, title);
   }
-  out +=
-      table({"case", "dataset", "metric", "value", "energy J", "train s", "reached target"}, rows, "numbers");
+  out += figure_table(efficiency_figures(efficiencies, gqi));
   return out + "</section>\n";
 }
 
@@ -802,18 +761,7 @@ std::string html_report(const std::vector<RunRecord>& runs) {
 }
 
 void write_html_report(const std::vector<RunRecord>& runs, const std::string& path) {
-  const std::string page = html_report(runs);
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("report " + path + ": cannot open " + temporary + " for writing");
-    out << page;
-    if (!out.flush()) throw Error("report " + path + ": write failed (disk full?)");
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    throw Error("report " + path + ": cannot rename " + temporary + " into place");
-  }
+  write_file_atomically(path, html_report(runs), "report");
 }
 
 }  // namespace effbench

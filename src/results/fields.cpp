@@ -245,11 +245,9 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 std::string energy_per_sample_text(const CaseRecord& c) {
   const double samples = static_cast<double>(c.timed_iterations * c.batch);
   if (samples <= 0) return "-";
-  const double measured = measured_total_joules(c.energy);
-  if (measured > 0) return format_number(measured / samples);
-  const double estimated = estimated_total_joules(c.energy);
-  if (estimated > 0) return "~" + format_number(estimated / samples);
-  return "-";
+  const CountedEnergy energy = counted_energy(c.energy);  // Note [Which energy counts]
+  if (!energy.available) return "-";
+  return (energy.measured ? "" : "~") + format_number(energy.energy_j / samples);
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "results/fields.h"
 
@@ -162,16 +163,7 @@ RunRecord run_from_json(const json& j, const std::string& origin) {
 }
 
 void write_run_json(const RunRecord& run, const std::string& path) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    if (!out) throw Error("--json " + path + ": cannot open " + temporary + " for writing");
-    out << run_to_json(run).dump(2) << "\n";
-    if (!out.flush()) throw Error("--json " + path + ": write failed (disk full?)");
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    throw Error("--json " + path + ": cannot rename " + temporary + " into place");
-  }
+  write_file_atomically(path, run_to_json(run).dump(2) + "\n", "--json");
 }
 
 json read_json_file(const std::string& path) {

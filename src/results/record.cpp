@@ -8,16 +8,15 @@
 
 namespace effbench {
 
-namespace {
-bool counts(const EnergyReading& r) {
-  return r.available && !r.below_resolution && !r.cross_check && r.basis == "gross";
+bool reading_counts(const EnergyReading& r) {
+  const bool usable = r.available && !r.below_resolution && !r.cross_check && r.basis == "gross";
+  return usable && !(r.measured && r.scope == "psys");
 }
-}  // namespace
 
 double measured_total_joules(const std::vector<EnergyReading>& readings) {
   double total = 0;
   for (const auto& r : readings) {
-    if (r.measured && counts(r) && r.scope != "psys") total += r.joules;
+    if (r.measured && reading_counts(r)) total += r.joules;
   }
   return total;
 }
@@ -25,9 +24,17 @@ double measured_total_joules(const std::vector<EnergyReading>& readings) {
 double estimated_total_joules(const std::vector<EnergyReading>& readings) {
   double total = 0;
   for (const auto& r : readings) {
-    if (!r.measured && counts(r)) total += r.joules;
+    if (!r.measured && reading_counts(r)) total += r.joules;
   }
   return total;
+}
+
+CountedEnergy counted_energy(const std::vector<EnergyReading>& readings) {
+  const double measured_j = measured_total_joules(readings);
+  if (measured_j > 0) return {true, true, measured_j};
+  const double estimated_j = estimated_total_joules(readings);
+  if (estimated_j > 0) return {true, false, estimated_j};
+  return {};
 }
 
 bool reading_belongs_to_case(const EnergyReading& reading, const std::string& case_device) {

@@ -199,14 +199,37 @@ struct RunRecord {
   std::vector<CaseRecord> cases;
 };
 
-/// Sum of the readings that make up a case's measured total: available,
-/// measured, gross, not below resolution, not a cross-check, and not psys
-/// (which contains the package and dram zones already).
+// Note [Which energy counts]
+// One rule, here and nowhere else (the console, the HTML report, the
+// efficiency figures and bench/effbench_results.py all use it):
+//   - a reading is added to a total when it is available, gross, not below
+//     the sensor's resolution, not a cross-check (a repeat of another reading
+//     of the same device), and, for a measurement, not psys (which contains
+//     the package and dram zones already): reading_counts();
+//   - a case's energy is its measured total when that is above zero, else
+//     its estimated total when that is above zero, else unavailable; an
+//     estimate is never added to a measurement: counted_energy().
+
+/// Whether `reading` is added to its case's measured or estimated total
+/// (Note [Which energy counts]).
+bool reading_counts(const EnergyReading& reading);
+
+/// Sum of the measured readings that count (Note [Which energy counts]).
 double measured_total_joules(const std::vector<EnergyReading>& readings);
 
-/// Sum of the available estimates (measured == false, gross); never mixed
-/// into the measured total.
+/// Sum of the estimates that count; never mixed into the measured total.
 double estimated_total_joules(const std::vector<EnergyReading>& readings);
+
+/// A case's energy as every figure uses it (Note [Which energy counts]).
+struct CountedEnergy {
+  bool available = false;  // false: no reading counts, energy_j is 0
+  bool measured = false;   // true: the measured total; false: the estimated total
+  double energy_j = 0;
+};
+
+/// The measured total when above zero, else the estimated total when above
+/// zero, else unavailable (Note [Which energy counts]).
+CountedEnergy counted_energy(const std::vector<EnergyReading>& readings);
 
 // Note [Which readings belong to a case]
 // A cpu case keeps the host's readings (RAPL package/dram, or the estimate):

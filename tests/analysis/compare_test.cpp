@@ -179,5 +179,47 @@ TEST(Compare, StudySpeedupTablesFromStoredRunsAndExecModes) {
   EXPECT_DOUBLE_EQ(modes[0].speedup_by_exec[1].second, 1.5);  // 150 / 100
 }
 
+// Grouped by model, device, mode, precision and batch; hand values:
+// cuda eager 1000 samples/s, p50 2.0 ms; graph 1500, p50 1.5 ms -> 1.5x, -25%.
+TEST(Compare, ExecModeRowsCompareExecModesAlone) {
+  auto exec_case = [](const std::string& device, const std::string& exec, double median, double p50) {
+    CaseRecord c = make_case("conv6", device, "infer", {median});
+    c.exec = exec;
+    c.latency_ms = LatencyMs{p50, p50, p50, 10};
+    return c;
+  };
+  CaseRecord failed_fused = exec_case("cpu", "fused", 0, 0);
+  failed_fused.status = "failed";
+  failed_fused.throughput.reset();
+  CaseRecord other_batch = exec_case("cuda:0", "fused", 9999, 0.1);
+  other_batch.batch = 64;  // another group: never divided by the batch-32 eager case
+  CaseRecord bf16 = exec_case("cuda:0", "fused", 7777, 0.1);
+  bf16.precision = "bf16";
+  const std::vector<CaseRecord> cases = {exec_case("cuda:0", "graph", 1500, 1.5),
+                                         exec_case("cuda:0", "eager", 1000, 2.0),
+                                         exec_case("cpu", "eager", 100, 20.0),
+                                         failed_fused,
+                                         other_batch,
+                                         bf16};
+  const auto rows = exec_mode_rows(cases);
+  ASSERT_EQ(rows.size(), 2u);  // cuda:0 fp32 batch 32, cpu fp32 batch 32
+  EXPECT_EQ(rows[0].device, "cuda:0");
+  EXPECT_EQ(rows[0].batch, 32);
+  ASSERT_EQ(rows[0].execs.size(), 2u);
+  EXPECT_EQ(rows[0].execs[0].exec, "eager");  // baseline first, whatever the case order
+  EXPECT_DOUBLE_EQ(*rows[0].execs[0].throughput_ratio, 1.0);
+  EXPECT_EQ(rows[0].execs[1].exec, "graph");
+  EXPECT_DOUBLE_EQ(rows[0].execs[1].samples_per_s, 1500.0);
+  EXPECT_DOUBLE_EQ(*rows[0].execs[1].throughput_ratio, 1.5);
+  EXPECT_DOUBLE_EQ(*rows[0].execs[1].latency_change, -0.25);
+  EXPECT_EQ(rows[0].speedup_by_exec,
+            (std::vector<std::pair<std::string, double>>{{"eager", 1.0}, {"graph", 1.5}}));
+  // The cpu row: fused failed, so it shows, without figures.
+  EXPECT_EQ(rows[1].device, "cpu");
+  ASSERT_EQ(rows[1].execs.size(), 2u);
+  EXPECT_FALSE(rows[1].execs[1].ok);
+  EXPECT_FALSE(rows[1].execs[1].throughput_ratio.has_value());
+}
+
 }  // namespace
 }  // namespace effbench

@@ -53,5 +53,33 @@ TEST(Speedup, FailedOrMissingCasesLeaveEmptyCells) {
   EXPECT_FALSE(table.cell("resnet18", "cpu")->speedup.has_value());
 }
 
+// Note [What a speedup compares]: a row per (model, exec, precision); the
+// graph row has no cpu baseline (graph needs CUDA), so no speedup, rather
+// than the cuda graph figure over the cpu eager one (3000 / 100 = 30x).
+TEST(Speedup, RowsCompareTheSameExecModeAndPrecision) {
+  auto with = [](CaseRecord c, const std::string& exec, const std::string& precision) {
+    c.exec = exec;
+    c.precision = precision;
+    return c;
+  };
+  const std::vector<CaseRecord> cases = {
+      with(make_case("conv6", "cpu", "infer", 100), "eager", "fp32"),
+      with(make_case("conv6", "cpu", "infer", 150), "fused", "fp32"),
+      with(make_case("conv6", "cuda:0", "infer", 1000), "eager", "fp32"),
+      with(make_case("conv6", "cuda:0", "infer", 1200), "fused", "fp32"),
+      with(make_case("conv6", "cuda:0", "infer", 3000), "graph", "fp32"),
+      with(make_case("conv6", "cuda:0", "infer", 2000), "eager", "bf16"),
+  };
+  const SpeedupTable table = speedup_table(cases, "infer");
+  ASSERT_EQ(table.rows.size(), 4u);
+  EXPECT_EQ(table.models, (std::vector<std::string>{"conv6"}));
+  EXPECT_EQ(table.rows[1].exec, "fused");
+  EXPECT_DOUBLE_EQ(*table.cell("conv6", "cuda:0", "eager", "fp32")->speedup, 10.0);  // 1000 / 100
+  EXPECT_DOUBLE_EQ(*table.cell("conv6", "cuda:0", "fused", "fp32")->speedup, 8.0);   // 1200 / 150
+  EXPECT_FALSE(table.cell("conv6", "cuda:0", "graph", "fp32")->speedup.has_value());
+  EXPECT_FALSE(table.cell("conv6", "cuda:0", "eager", "bf16")->speedup.has_value());
+  EXPECT_EQ(table.cell("conv6", "cuda:0", "graph", "bf16"), nullptr);
+}
+
 }  // namespace
 }  // namespace effbench

@@ -21,14 +21,14 @@ TEST(Console, SpeedupTableMarksFlopNormalisedCells) {
   table.baseline = "cpu";
   table.models = {"conv6", "cyclegan"};
   table.devices = {"cpu", "cuda:0"};
-  table.cells[{"conv6", "cpu"}] = SpeedupCell{1.0, false};
-  table.cells[{"conv6", "cuda:0"}] = SpeedupCell{246.0, false};
-  table.cells[{"cyclegan", "cpu"}] = SpeedupCell{1.0, false};
-  table.cells[{"cyclegan", "cuda:0"}] = SpeedupCell{11.04, true};
+  table.rows.push_back({"conv6", "eager", "fp32", {SpeedupCell{1.0, false}, SpeedupCell{246.0, false}}});
+  table.rows.push_back({"cyclegan", "eager", "fp32", {SpeedupCell{1.0, false}, SpeedupCell{11.04, true}}});
   const std::string text = speedup_text(table);
-  EXPECT_NE(text.find("246x"), std::string::npos);
-  EXPECT_NE(text.find("11x*"), std::string::npos);
-  EXPECT_NE(text.find("1.00x"), std::string::npos);
+  // format_number: 4 significant digits; "*" marks the FLOP-normalised cell.
+  EXPECT_NE(text.find("conv6     eager  fp32   1x   246.0x\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("246.0x"), std::string::npos);
+  EXPECT_NE(text.find("11.04x*"), std::string::npos);
+  EXPECT_NE(text.find("1x"), std::string::npos);
   EXPECT_NE(text.find("ratio of achieved FLOP/s"), std::string::npos);
 }
 

@@ -141,6 +141,10 @@ inline RunRecord make_run(const std::string& run_id = "20261122T100000-labhost-a
     a.reached_target = true;
     a.energy_to_target_j = energy_j;
     run.cases[index].accuracy = a;
+    // The counted reading covers the span to the target (Note [Which energy] in
+    // analysis/efficiency.cpp): the gpu counter, or the cpu case's estimate.
+    auto& readings = run.cases[index].energy;
+    (readings.back().available ? readings.back() : readings.front()).joules = energy_j;
   }
   // A failed case is shown as missing.
   CaseRecord failed = make_case("vit", "cuda:0", "train", 1, true);
@@ -148,6 +152,54 @@ inline RunRecord make_run(const std::string& run_id = "20261122T100000-labhost-a
   failed.error = "CUDA out of memory";
   failed.throughput.reset();
   run.cases.push_back(failed);
+  return run;
+}
+
+// One run for the console/HTML identity test: conv6 inference under --exec
+// eager,fused,graph on cpu and cuda:0 (graph on cuda only), a cuda case whose
+// readings include a cross-check and a psys reading (neither counted), and
+// two training cases with accuracy, one with only an estimate.
+inline RunRecord make_multi_exec_run() {
+  RunRecord run = make_run("20261123T100000-labhost-d4e5f6");
+  run.cases.clear();
+  auto with_exec = [](CaseRecord c, const std::string& exec) {
+    c.exec = exec;
+    return c;
+  };
+  run.cases.push_back(with_exec(make_case("conv6", "cpu", "infer", 1500, false), "eager"));
+  run.cases.push_back(with_exec(make_case("conv6", "cpu", "infer", 1800, false), "fused"));
+  run.cases.push_back(with_exec(make_case("conv6", "cuda:0", "infer", 40000, true), "eager"));
+  run.cases.push_back(with_exec(make_case("conv6", "cuda:0", "infer", 44000, true), "fused"));
+  run.cases.push_back(with_exec(make_case("conv6", "cuda:0", "infer", 60000, true), "graph"));
+  CaseRecord cpu_train = make_case("conv6", "cpu", "train", 400, false);
+  cpu_train.energy.front().joules = 9000;  // the estimate: the only reading
+  CaseRecord gpu_train = make_case("conv6", "cuda:0", "train", 12000, true);
+  gpu_train.energy.back().joules = 1500;  // nvml-energy-counter
+  EnergyReading cross = gpu_train.energy.back();
+  cross.source = "nvml-power-integral";
+  cross.joules = 1490;
+  cross.cross_check = true;
+  EnergyReading psys;
+  psys.source = "rapl";
+  psys.scope = "psys";
+  psys.device = "psys-0";
+  psys.available = true;
+  psys.measured = true;
+  psys.joules = 5000;
+  psys.duration_s = 10;
+  gpu_train.energy.push_back(cross);
+  gpu_train.energy.push_back(psys);
+  for (auto* c : {&cpu_train, &gpu_train}) {
+    AccuracyResult a;
+    a.dataset = "cifar10";
+    a.metric = "test_accuracy";
+    a.value = c == &cpu_train ? 0.80 : 0.90;
+    a.epochs = 10;
+    a.train_time_s = 120;
+    a.eval_samples = 10000;
+    c->accuracy = a;
+    run.cases.push_back(*c);
+  }
   return run;
 }
 

@@ -95,5 +95,44 @@ TEST(Record, RunIdsAreUniqueAndNameTheHost) {
   EXPECT_NE(a.find("-lab-server-"), std::string::npos);
 }
 
+// Note [Which energy counts], by hand: a psys measurement, a cross-check, a
+// net reading, a below-resolution one and an unavailable one never count.
+TEST(Record, CountedEnergyIsTheMeasuredTotalElseTheEstimate) {
+  EnergyReading psys = joules("rapl", "psys", "psys-0", true, 300);
+  EnergyReading cross = joules("nvml-power-integral", "gpu-board", "cuda:0", true, 95);
+  cross.cross_check = true;
+  EnergyReading net = joules("rapl", "cpu-package", "package-0", true, 20);
+  net.basis = "net";
+  EnergyReading tiny = joules("rapl", "dram", "package-0", true, 1);
+  tiny.below_resolution = true;
+  EnergyReading gone = joules("rapl", "dram", "package-0", true, 5);
+  gone.available = false;
+  const EnergyReading estimate = joules("estimate", "cpu-package", "cpu", false, 65);
+  EXPECT_FALSE(reading_counts(psys));
+  EXPECT_FALSE(reading_counts(cross));
+  EXPECT_FALSE(reading_counts(net));
+  EXPECT_FALSE(reading_counts(tiny));
+  EXPECT_FALSE(reading_counts(gone));
+  EXPECT_TRUE(reading_counts(estimate));
+
+  // Measured: GPU counter 100 + package 40 = 140 J; the estimate is not added.
+  const CountedEnergy both =
+      counted_energy({joules("nvml-energy-counter", "gpu-board", "cuda:0", true, 100), cross, psys, net, tiny,
+                      gone, joules("rapl", "cpu-package", "package-0", true, 40), estimate});
+  EXPECT_TRUE(both.available);
+  EXPECT_TRUE(both.measured);
+  EXPECT_DOUBLE_EQ(both.energy_j, 140.0);
+
+  // Only readings that do not count, and an estimate: the estimate, 65 J.
+  const CountedEnergy estimated = counted_energy({psys, cross, net, estimate});
+  EXPECT_TRUE(estimated.available);
+  EXPECT_FALSE(estimated.measured);
+  EXPECT_DOUBLE_EQ(estimated.energy_j, 65.0);
+
+  const CountedEnergy none = counted_energy({psys, gone});
+  EXPECT_FALSE(none.available);
+  EXPECT_DOUBLE_EQ(none.energy_j, 0.0);
+}
+
 }  // namespace
 }  // namespace effbench

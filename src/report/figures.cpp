@@ -1,0 +1,149 @@
+#include "report/figures.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/units.h"
+
+namespace effbench {
+namespace {
+
+std::string ratio_text(double value) { return format_number(value) + "x"; }
+
+std::string change_text(double fraction) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%+.1f%%", 100.0 * fraction);
+  return buffer;
+}
+
+std::string optional_text(const std::optional<double>& value) { return value ? format_number(*value) : "-"; }
+
+std::string percent(double fraction) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f%%", 100.0 * fraction);
+  return buffer;
+}
+
+}  // namespace
+
+std::string speedup_cell_text(const SpeedupCell& cell) {
+  if (!cell.speedup) return "-";
+  return ratio_text(*cell.speedup) + (cell.flops_normalised ? "*" : "");
+}
+
+FigureTable speedup_figures(const SpeedupTable& table) {
+  FigureTable out;
+  out.header = {"model", "exec", "prec"};
+  out.header.insert(out.header.end(), table.devices.begin(), table.devices.end());
+  bool normalised = false;
+  for (const auto& row : table.rows) {
+    std::vector<std::string> cells = {row.model, row.exec, row.precision};
+    for (const auto& cell : row.cells) {
+      cells.push_back(speedup_cell_text(cell));
+      normalised = normalised || (cell.speedup && cell.flops_normalised);
+    }
+    out.rows.push_back(std::move(cells));
+  }
+  out.notes.push_back("each row: the same exec mode and precision on every device, over " + table.baseline +
+                      " (ratio of median throughputs); exec modes are compared in their own table");
+  if (normalised) {
+    out.notes.push_back("* input sizes differ from " + table.baseline +
+                        "'s: ratio of achieved FLOP/s (throughput x FLOPs per sample), not of samples/s");
+  }
+  return out;
+}
+
+FigureTable exec_mode_figures(const std::vector<ExecModeRow>& rows) {
+  FigureTable out;
+  if (rows.empty()) return out;
+  std::vector<std::string> execs;  // columns: every exec mode that ran, in the rows' order
+  for (const auto& row : rows) {
+    for (const auto& f : row.execs) {
+      if (std::find(execs.begin(), execs.end(), f.exec) == execs.end()) execs.push_back(f.exec);
+    }
+  }
+  const std::string baseline = rows.front().execs.front().exec;
+  out.header = {"model", "device", "mode", "prec", "batch"};
+  for (const auto& e : execs) out.header.push_back(e + " samples/s");
+  for (const auto& e : execs) out.header.push_back(e + " p50 ms");
+  for (const auto& e : execs) {
+    if (e == baseline) continue;
+    out.header.push_back(e + "/" + baseline);
+    out.header.push_back(e + " latency");
+  }
+  for (const auto& row : rows) {
+    auto find = [&](const std::string& exec) -> const ExecFigures* {
+      for (const auto& f : row.execs) {
+        if (f.exec == exec) return &f;
+      }
+      return nullptr;
+    };
+    std::vector<std::string> cells = {row.model, row.device, row.mode, row.precision,
+                                      std::to_string(row.batch)};
+    for (const auto& e : execs) {
+      const ExecFigures* f = find(e);
+      cells.push_back(f && f->ok ? format_number(f->samples_per_s) : "-");
+    }
+    for (const auto& e : execs) {
+      const ExecFigures* f = find(e);
+      cells.push_back(f ? optional_text(f->p50_ms) : "-");
+    }
+    for (const auto& e : execs) {
+      if (e == baseline) continue;
+      const ExecFigures* f = find(e);
+      cells.push_back(f && f->throughput_ratio ? ratio_text(*f->throughput_ratio) : "-");
+      cells.push_back(f && f->latency_change ? change_text(*f->latency_change) : "-");
+    }
+    out.rows.push_back(std::move(cells));
+  }
+  out.notes.push_back(
+      "mode/" + baseline +
+      ": ratio of median throughputs on one device, same precision and batch; latency: change "
+      "of the batch-1 p50");
+  return out;
+}
+
+FigureTable efficiency_figures(const std::vector<CaseEfficiency>& rows, const GqiSettings& settings) {
+  FigureTable out;
+  out.header = {"model",     "device",  "quality", "time s", "energy J", "acc/kWh",
+                "J/correct", "s/point", "J/point", "GQI",    "pareto"};
+  bool any_estimated = false;
+  std::vector<std::string> footnotes;
+  const std::string gqi_tag = " [" + describe(settings) + "]";
+  for (const auto& e : rows) {
+    std::string quality = e.metric == "test_accuracy" ? percent(e.quality) : "L1 " + format_number(e.quality);
+    if (e.reached_target) quality += *e.reached_target ? " (target)" : " (missed)";
+    std::string energy = "-";
+    if (e.energy_available) {
+      energy = format_number(e.energy_j) + (e.energy_estimated ? " est." : " meas.");
+      any_estimated = any_estimated || e.energy_estimated;
+    }
+    std::string gqi = "-";
+    if (e.gqi) {
+      if (e.gqi->defined) {
+        gqi = format_number(e.gqi->value) + gqi_tag;
+      } else {
+        footnotes.push_back("[" + std::to_string(footnotes.size() + 1) + "] " + e.model + " " + e.device +
+                            ": GQI " + e.gqi->reason);
+        gqi = "undefined [" + std::to_string(footnotes.size()) + "]" + gqi_tag;
+      }
+    }
+    const std::string pareto = e.pareto ? (*e.pareto ? "yes" : "no") : "-";
+    out.rows.push_back({e.model, e.device, quality, format_number(e.time_s), energy,
+                        optional_text(e.accuracy_per_kwh), optional_text(e.joules_per_correct),
+                        optional_text(e.seconds_per_point), optional_text(e.joules_per_point), gqi, pareto});
+  }
+  out.notes.push_back(
+      "energy: the measured total, else the estimate (Note [Which energy counts]); GQI = beta x "
+      "accuracy^alpha / log10(E) with " +
+      describe(settings) + "; pareto: not dominated in quality and energy");
+  if (any_estimated) {
+    out.notes.push_back(
+        "est.: estimated energy (no sensor could be read), not a measurement; figures derived from it are "
+        "estimates too");
+  }
+  out.notes.insert(out.notes.end(), footnotes.begin(), footnotes.end());
+  return out;
+}
+
+}  // namespace effbench

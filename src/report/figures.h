@@ -1,0 +1,39 @@
+#pragma once
+// The text of each derived figure, built once from what src/analysis
+// computed and printed by both the console (report/console.h) and the HTML
+// report (report/html.h), so the two show the same numbers with the same
+// labels. Cells are plain text; the HTML report escapes them.
+
+#include <string>
+#include <vector>
+
+#include "analysis/compare.h"
+#include "analysis/efficiency.h"
+#include "analysis/speedup.h"
+
+namespace effbench {
+
+/// A table of plain-text cells and the notes printed under it.
+struct FigureTable {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> notes;  // one line each, shown under the table
+};
+
+/// "26.67x", with "*" when normalised by FLOPs; "-" without a speedup.
+std::string speedup_cell_text(const SpeedupCell& cell);
+
+/// The speedup table: model, exec, precision, then one column per device
+/// (Note [What a speedup compares]).
+FigureTable speedup_figures(const SpeedupTable& table);
+
+/// The exec-mode table: samples/s and batch-1 p50 of each exec mode that
+/// ran, and each against eager; "-" where a case did not finish.
+FigureTable exec_mode_figures(const std::vector<ExecModeRow>& rows);
+
+/// The efficiency table of training cases with an accuracy result: counted
+/// energy ("meas." / "est."), accuracy per kWh, joules per correct
+/// prediction, GQI and the Pareto front.
+FigureTable efficiency_figures(const std::vector<CaseEfficiency>& rows, const GqiSettings& settings);
+
+}  // namespace effbench
