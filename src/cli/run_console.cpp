@@ -16,9 +16,9 @@ std::string quality_text(const std::string& metric, double value) {
   return metric == "test_accuracy" ? "accuracy " + percent(value) : "cycle L1 " + format_number(value);
 }
 
-std::string energy_text(const EnergySoFar& e) {
+std::string energy_text(const CountedEnergy& e) {
   if (!e.available) return "energy unavailable";
-  return format_number(e.joules) + " J " + (e.measured ? "measured" : "estimated");
+  return format_number(e.energy_j) + " J " + (e.measured ? "measured" : "estimated");
 }
 
 std::string throughput_result(const CaseRecord& c) {
@@ -51,64 +51,13 @@ std::string training_result(const CaseRecord& c) {
   const AccuracyResult& a = *c.accuracy;
   std::string text = quality_text(a.metric, a.value) + " after " + std::to_string(a.epochs) + " epoch" +
                      (a.epochs == 1 ? "" : "s") + ", " + format_number(a.train_time_s) + " s";
-  const double measured_j = measured_total_joules(c.energy);
-  const double estimated_j = estimated_total_joules(c.energy);
-  if (measured_j > 0) {
-    text += ", " + format_number(measured_j) + " J measured";
-  } else if (estimated_j > 0) {
-    text += ", " + format_number(estimated_j) + " J estimated";
-  }
+  const CountedEnergy energy = counted_energy(c.energy);
+  if (energy.available) text += ", " + energy_text(energy);
   if (a.reached_target) {
     text += *a.reached_target ? "; reached target " + percent(*a.target) + " at " +
                                     format_number(*a.time_to_target_s) + " s"
                               : "; did not reach target " + percent(*a.target);
   }
-  return text;
-}
-
-std::string optional_number(const std::optional<double>& value) {
-  return value ? format_number(*value) : "-";
-}
-
-std::string efficiency_text(const std::vector<CaseEfficiency>& rows, const GqiSettings& settings) {
-  std::vector<std::vector<std::string>> cells;
-  std::vector<std::string> footnotes;
-  bool any_estimated = false;
-  const std::string gqi_tag = " [" + describe(settings) + "]";
-  for (const auto& e : rows) {
-    std::string quality = e.metric == "test_accuracy" ? percent(e.quality) : "L1 " + format_number(e.quality);
-    if (e.reached_target) quality += *e.reached_target ? " (target)" : " (missed)";
-    std::string energy = "-";
-    if (e.energy_available) {
-      energy = format_number(e.energy_j) + (e.energy_estimated ? " est." : " meas.");
-      any_estimated = any_estimated || e.energy_estimated;
-    }
-    std::string gqi = "-";
-    if (e.gqi) {
-      if (e.gqi->defined) {
-        gqi = format_number(e.gqi->value) + gqi_tag;
-      } else {
-        footnotes.push_back("[" + std::to_string(footnotes.size() + 1) + "] " + e.model + " " + e.device +
-                            ": GQI " + e.gqi->reason);
-        gqi = "undefined [" + std::to_string(footnotes.size()) + "]" + gqi_tag;
-      }
-    }
-    const std::string pareto = e.pareto ? (*e.pareto ? "yes" : "no") : "-";
-    cells.push_back({e.model, e.device, quality, format_number(e.time_s), energy,
-                     optional_number(e.accuracy_per_kwh), optional_number(e.joules_per_correct),
-                     optional_number(e.seconds_per_point), optional_number(e.joules_per_point), gqi, pareto});
-  }
-  std::string text = render_table({"model", "device", "quality", "time s", "energy J", "acc/kWh", "J/correct",
-                                   "s/point", "J/point", "GQI", "pareto"},
-                                  cells);
-  text += "  GQI = beta x accuracy^alpha / log10(E) with " + describe(settings) +
-          "; pareto: not dominated in quality and energy among this run's cases\n";
-  if (any_estimated) {
-    text +=
-        "  est.: estimated energy (no sensor could be read), not a measurement; figures derived from it are "
-        "estimates too\n";
-  }
-  for (const auto& f : footnotes) text += "  " + f + "\n";
   return text;
 }
 
@@ -176,7 +125,8 @@ void print_throughput_tables(const RunRecord& run) {
     if (table.devices.size() == 1) std::cout << "  (no GPU present: only the cpu column)\n";
   }
   const std::string exec_table = exec_mode_text(run.cases);
-  if (!exec_table.empty()) std::cout << "\nExecution modes, inference (--exec)\n" << exec_table;
+  if (!exec_table.empty())
+    std::cout << "\nExecution modes (--exec), each against eager on the same device\n" << exec_table;
 }
 
 }  // namespace
@@ -232,7 +182,7 @@ void ConsoleRunObserver::run_done(const RunRecord& run, const SessionPlan& plan)
     const std::vector<CaseEfficiency> rows = case_efficiencies(run.cases, gqi_);
     if (!rows.empty())
       std::cout << "\nEfficiency (quality at the end of each case; energy over the same span)\n"
-                << efficiency_text(rows, gqi_);
+                << efficiency_table_text(rows, gqi_);
     for (const auto& c : run.cases) {
       for (const auto& note : c.notes)
         std::cout << "  " << c.model << " " << c.device << ": " << note << "\n";

@@ -564,7 +564,7 @@ std::string epoch_event_json(const EpochEvent& e) {
                       {"loss", e.loss},   {"lr", e.lr},           {"metric", e.metric},
                       {"value", e.value}};
   if (e.metric == "test_accuracy") j["accuracy"] = e.value;
-  j["joules"] = e.energy.available ? nlohmann::json(e.energy.joules) : nlohmann::json(nullptr);
+  j["joules"] = e.energy.available ? nlohmann::json(e.energy.energy_j) : nlohmann::json(nullptr);
   j["energy_basis"] = !e.energy.available ? "unavailable" : e.energy.measured ? "measured" : "estimated";
   return j.dump();
 }
@@ -613,7 +613,7 @@ LoopOutcome run_training_loop(const LoopSettings& settings, const TrainingLoop& 
     if (reached) {
       outcome.reached_target = true;
       outcome.time_to_target_s = event.seconds;
-      if (event.energy.available) outcome.energy_to_target_j = event.energy.joules;
+      if (event.energy.available) outcome.energy_to_target_j = event.energy.energy_j;
       break;
     }
   }

@@ -88,25 +88,18 @@ struct AccuracyOptions {
 /// a target outside (0, 1], non-positive epochs, batch or sample counts.
 void validate(const AccuracyOptions& options);
 
-/// Energy spent since the clock started, as the caller's meters see it.
-struct EnergySoFar {
-  bool available = false;
-  bool measured = false;  // false: an estimate
-  double joules = 0;
-};
-
 /// One line of the per-epoch log (and of the screen's progress).
 struct EpochEvent {
   std::string model;
   std::string device;
-  int64_t epoch = 0;   // 1-based
-  double seconds = 0;  // since the clock started (Note [Time to accuracy])
-  double train_s = 0;  // training part of this epoch alone
-  double loss = 0;     // mean training loss of the epoch
-  double lr = 0;       // learning rate of the epoch's last step
-  std::string metric;  // "test_accuracy" | "cycle_l1"
-  double value = 0;    // the evaluation after the epoch
-  EnergySoFar energy;  // joules so far (when the hooks provide them)
+  int64_t epoch = 0;     // 1-based
+  double seconds = 0;    // since the clock started (Note [Time to accuracy])
+  double train_s = 0;    // training part of this epoch alone
+  double loss = 0;       // mean training loss of the epoch
+  double lr = 0;         // learning rate of the epoch's last step
+  std::string metric;    // "test_accuracy" | "cycle_l1"
+  double value = 0;      // the evaluation after the epoch
+  CountedEnergy energy;  // energy since the clock started (when the hooks provide it)
 };
 
 /// The event as one JSON object on one line (no newline): keys event
@@ -138,7 +131,7 @@ struct AccuracyHooks {
   /// When the clock starts, before the first data access: start metering.
   std::function<void()> start;
   /// After each evaluation (device synchronised): energy since start().
-  std::function<EnergySoFar()> energy_so_far;
+  std::function<CountedEnergy()> energy_so_far;
   /// After the last evaluation: stop metering and add the readings to the
   /// record; `samples` = training samples processed.
   std::function<void(CaseRecord&, int64_t samples)> finish;
@@ -173,7 +166,7 @@ struct LoopOutcome {
   double seconds = 0;  // clock at the end of the last evaluation
   std::optional<double> time_to_target_s;
   std::optional<double> energy_to_target_j;
-  std::optional<EnergySoFar> energy;  // at the end, when the hooks provide it
+  std::optional<CountedEnergy> energy;  // at the end, when the hooks provide it
 };
 
 /// Runs epochs until the target is reached or max_epochs have run. `clock`

@@ -55,16 +55,6 @@ void add_to_record(WindowMeasurement measurement, CaseRecord& record) {
   record.memory.device_used_bytes = measurement.device_used_bytes;
 }
 
-// Energy so far of a training case, as its epoch events report it: the
-// measured total when there is one, else the estimate.
-EnergySoFar energy_so_far(const std::vector<EnergyReading>& readings) {
-  const double measured_j = measured_total_joules(readings);
-  const double estimated_j = estimated_total_joules(readings);
-  if (measured_j > 0) return {true, true, measured_j};
-  if (estimated_j > 0) return {true, false, estimated_j};
-  return {};
-}
-
 // Model-FLOPs utilisation of a finished case: achieved TFLOP/s over the
 // device's dense peak at the case's precision (given, else the hardware
 // catalog's; absent when neither knows it, e.g. for CPUs).
@@ -274,7 +264,7 @@ CaseRecord Session::run_training_case(const CaseSpec& spec, bool& rank_fault) {
     CaseRecord so_far;
     so_far.device = spec.device.str();
     add_to_record(windows_->read_window(kCaseWindow), so_far);
-    return energy_so_far(combined(std::move(so_far.energy)));
+    return counted_energy(combined(std::move(so_far.energy)));
   };
   hooks.finish = [this](CaseRecord& record, int64_t samples) { close_case_window(record, samples); };
   if (speaks()) {

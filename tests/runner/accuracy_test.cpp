@@ -84,7 +84,7 @@ struct FakeRun {
   }
   AccuracyHooks hooks() {
     AccuracyHooks h;
-    h.energy_so_far = [this] { return EnergySoFar{true, true, 100.0 * static_cast<double>(evaluated)}; };
+    h.energy_so_far = [this] { return CountedEnergy{true, true, 100.0 * static_cast<double>(evaluated)}; };
     return h;
   }
 };
@@ -121,7 +121,7 @@ TEST(TimeToTarget, MaxEpochsFirstMeansNotReached) {
   EXPECT_FALSE(out.time_to_target_s);
   EXPECT_FALSE(out.energy_to_target_j);
   ASSERT_TRUE(out.energy);
-  EXPECT_DOUBLE_EQ(out.energy->joules, 300.0);
+  EXPECT_DOUBLE_EQ(out.energy->energy_j, 300.0);
 }
 
 TEST(TimeToTarget, WithoutTargetRunsEveryEpoch) {
