@@ -5,7 +5,9 @@
 #   scripts/sanitize.sh tsan [build|test]   TSan, the meters' sampling thread and
 #                                           the distributed (Gloo) tests
 #
-# Without build or test: both, in that order. Run scripts/setup.sh build first
+# Without build or test: both, in that order. Arguments after `test` go to
+# ctest (asan: `test -R '^Units\.'`) or to each test binary (tsan:
+# `test --gtest_filter='PeriodicThread.*'`). Run scripts/setup.sh build first
 # on a fresh machine (it installs the packages); this script installs nothing.
 #
 # Each build has its own folder (build-asan, build-tsan: BUILD_DIR overrides)
@@ -22,6 +24,7 @@ set -euo pipefail
 
 kind=${1:-}
 step=${2:-all}
+extra=("${@:3}")
 case "$kind" in
   asan|tsan) ;;
   *) echo "usage: scripts/sanitize.sh asan|tsan [build|test]" >&2; exit 2 ;;
@@ -68,14 +71,14 @@ if [ "$step" != build ]; then
   echo "== running the $kind tests"
   if [ "$kind" = asan ]; then
     # ASan slows the small trainings of the runner and cli tests (about 2x).
-    ctest --test-dir "$build" --output-on-failure -j "$jobs" --timeout 1200
+    ctest --test-dir "$build" --output-on-failure -j "$jobs" --timeout 1200 "${extra[@]}"
   else
     # Only two binaries are built, so ctest (which would list the others as
     # not built) is not used: each binary runs all its tests in one process.
     failed=0
     for binary in meters/meters_tests runner/distributed_tests; do
       echo "-- $binary"
-      timeout 1200 "$build/tests/$binary" --gtest_brief=1 || { echo "FAILED: $binary (exit $?)"; failed=1; }
+      timeout 1200 "$build/tests/$binary" --gtest_brief=1 "${extra[@]}" || { echo "FAILED: $binary (exit $?)"; failed=1; }
     done
     exit $failed
   fi
