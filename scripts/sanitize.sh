@@ -3,7 +3,7 @@
 #
 #   scripts/sanitize.sh asan [build|test]   ASan + UBSan, the whole test suite
 #   scripts/sanitize.sh tsan [build|test]   TSan, the meters' sampling thread and
-#                                           the distributed (Gloo) tests
+#                                           the data-parallel (Gloo) tests
 #
 # Without build or test: both, in that order. Arguments after `test` go to
 # ctest (asan: `test -R '^Units\.'`) or to each test binary (tsan:
@@ -55,7 +55,7 @@ else
   export TSAN_OPTIONS="suppressions=$supp/tsan.supp:halt_on_error=1:second_deadlock_stack=1:print_suppressions=0"
   # Only where TSan can say something about effbench (Note [TSan scope] in
   # .ci/sanitizers/tsan.supp): the sampling thread and the data-parallel ranks.
-  targets=(meters_tests distributed_tests)
+  targets=(meters_tests data_parallel_tests)
 fi
 
 if [ "$step" != test ]; then
@@ -76,7 +76,7 @@ if [ "$step" != build ]; then
     # Only two binaries are built, so ctest (which would list the others as
     # not built) is not used: each binary runs all its tests in one process.
     failed=0
-    for binary in meters/meters_tests runner/distributed_tests; do
+    for binary in meters/meters_tests runner/data_parallel_tests; do
       echo "-- $binary"
       timeout 1200 "$build/tests/$binary" --gtest_brief=1 "${extra[@]}" || { echo "FAILED: $binary (exit $?)"; failed=1; }
     done

@@ -65,22 +65,24 @@ double coefficient_of_variation(const std::vector<double>& values) {
   return summarize(values).cv;
 }
 
-bool usable(const CaseRecord& c) { return c.status == "ok" && c.throughput && c.throughput->median > 0; }
+bool usable(const CaseRecord& c) {
+  return c.status == CaseStatus::kOk && c.throughput && c.throughput->median > 0;
+}
 
 std::string describe(const CaseRecord& c) {
-  return c.model + " " + c.mode + " on " + c.device + " (batch " + std::to_string(c.batch) + ", " +
-         c.precision + ", " + c.exec + ")";
+  return c.model + " " + to_string(c.mode) + " on " + c.device + " (batch " + std::to_string(c.batch) + ", " +
+         to_string(c.precision) + ", " + to_string(c.exec) + ")";
 }
 
 CaseComparison compare_cases(const CaseRecord& base, const CaseRecord& cand, const CompareOptions& options) {
   CaseComparison row;
   row.model = base.model;
-  row.mode = base.mode;
+  row.mode = to_string(base.mode);
   row.baseline_device = base.device;
   row.candidate_device = cand.device;
   row.batch = base.batch;
-  row.precision = base.precision;
-  row.exec = base.exec;
+  row.precision = to_string(base.precision);
+  row.exec = to_string(base.exec);
   row.unit = base.throughput->unit;
   row.baseline_median = base.throughput->median;
   row.candidate_median = cand.throughput->median;
@@ -105,7 +107,7 @@ CaseComparison compare_cases(const CaseRecord& base, const CaseRecord& cand, con
   return row;
 }
 
-using CaseKey = std::tuple<std::string, std::string, std::string, int64_t, std::string, std::string>;
+using CaseKey = std::tuple<std::string, Mode, std::string, int64_t, Precision, Exec>;
 CaseKey key_of(const CaseRecord& c, bool with_device) {
   return {c.model, c.mode, with_device ? c.device : std::string(), c.batch, c.precision, c.exec};
 }
@@ -257,23 +259,19 @@ std::vector<SpeedupTable> study_speedup_tables(const std::vector<RunRecord>& run
   std::vector<CaseRecord> cases;
   for (const auto& run : runs) cases.insert(cases.end(), run.cases.begin(), run.cases.end());
   std::vector<SpeedupTable> tables;
-  for (const char* mode : {"train", "infer"}) {
+  for (const Mode mode : {Mode::kTrain, Mode::kInfer}) {
     auto table = speedup_table(cases, mode, baseline);
     if (!table.models.empty()) tables.push_back(std::move(table));
   }
   return tables;
 }
 
-std::vector<ExecModeRow> exec_mode_rows(const std::vector<CaseRecord>& cases,
-                                        const std::string& baseline_exec) {
+std::vector<ExecModeRow> exec_mode_rows(const std::vector<CaseRecord>& cases, Exec baseline_exec) {
   // The usual modes first, in this order; others after them as they ran.
-  std::vector<std::string> order = {"eager", "fused", "graph"};
-  for (const auto& c : cases) {
-    if (std::find(order.begin(), order.end(), c.exec) == order.end()) order.push_back(c.exec);
-  }
-  using Key = std::tuple<std::string, std::string, std::string, std::string, int64_t>;
+  const std::vector<Exec> order = {Exec::kEager, Exec::kFused, Exec::kGraph};
+  using Key = std::tuple<std::string, std::string, Mode, Precision, int64_t>;
   std::vector<Key> keys;
-  std::map<Key, std::map<std::string, const CaseRecord*>> groups;  // key -> exec -> case
+  std::map<Key, std::map<Exec, const CaseRecord*>> groups;  // key -> exec -> case
   for (const auto& c : cases) {
     const Key key{c.model, c.device, c.mode, c.precision, c.batch};
     if (!groups.count(key)) keys.push_back(key);
@@ -317,8 +315,7 @@ std::vector<ExecModeRow> exec_mode_rows(const std::vector<CaseRecord>& cases,
   return rows;
 }
 
-std::vector<ExecModeRow> exec_mode_table(const std::vector<RunRecord>& runs,
-                                         const std::string& baseline_exec) {
+std::vector<ExecModeRow> exec_mode_table(const std::vector<RunRecord>& runs, Exec baseline_exec) {
   std::vector<CaseRecord> cases;
   for (const auto& run : runs) cases.insert(cases.end(), run.cases.begin(), run.cases.end());
   return exec_mode_rows(cases, baseline_exec);

@@ -111,7 +111,7 @@ std::vector<SpeedupTable> study_speedup_tables(const std::vector<RunRecord>& run
 
 /// One exec mode's figures in an exec-mode row.
 struct ExecFigures {
-  std::string exec;
+  Exec exec = Exec::kEager;
   bool ok = false;                         // the case finished with a throughput
   double samples_per_s = 0;                // median over windows, when ok
   std::optional<double> p50_ms;            // batch-1 latency (inference), when ok
@@ -124,13 +124,13 @@ struct ExecFigures {
 struct ExecModeRow {
   std::string model;
   std::string device;
-  std::string mode;
-  std::string precision;
+  Mode mode = Mode::kInfer;
+  Precision precision = Precision::kFp32;
   int64_t batch = 0;
   std::vector<ExecFigures> execs;  // eager, fused, graph, then others, as they ran
   // (exec, throughput ratio) of the execs that have one, baseline first; the
   // same numbers as `execs`, for printers that need only the ratios.
-  std::vector<std::pair<std::string, double>> speedup_by_exec;
+  std::vector<std::pair<Exec, double>> speedup_by_exec;
 };
 
 /// Exec-mode rows of `cases`, in first-seen order. Cases are grouped by model,
@@ -139,10 +139,10 @@ struct ExecModeRow {
 /// an empty slot (shown as not ok). Rows with a single exec mode are left out.
 /// Ratios need the `baseline_exec` case and the other to be ok.
 std::vector<ExecModeRow> exec_mode_rows(const std::vector<CaseRecord>& cases,
-                                        const std::string& baseline_exec = "eager");
+                                        Exec baseline_exec = Exec::kEager);
 
 /// exec_mode_rows() over the cases of `runs`, in order (later runs win).
 std::vector<ExecModeRow> exec_mode_table(const std::vector<RunRecord>& runs,
-                                         const std::string& baseline_exec = "eager");
+                                         Exec baseline_exec = Exec::kEager);
 
 }  // namespace effbench

@@ -150,7 +150,7 @@ std::vector<CaseEfficiency> case_efficiencies(const std::vector<CaseRecord>& cas
   std::vector<CaseEfficiency> rows;
   for (size_t i = 0; i < cases.size(); ++i) {
     const CaseRecord& c = cases[i];
-    if (c.status != "ok" || !c.accuracy) continue;
+    if (c.status != CaseStatus::kOk || !c.accuracy) continue;
     const AccuracyResult& a = *c.accuracy;
     CaseEfficiency e;
     e.case_index = i;

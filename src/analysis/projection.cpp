@@ -80,16 +80,16 @@ double input_elements(const CaseRecord& c) {
 
 // One input sample as a tensor at the case's precision.
 double input_bytes_per_sample(const CaseRecord& c) {
-  return input_elements(c) * bytes_per_element(c.precision);
+  return input_elements(c) * bytes_per_element(to_string(c.precision));
 }
 
 }  // namespace
 
 double estimate_bytes_per_sample(const CaseRecord& c, std::string* basis) {
   const double elements = input_elements(c);
-  const double element_bytes = bytes_per_element(c.precision);
+  const double element_bytes = bytes_per_element(to_string(c.precision));
   const double input_bytes = input_bytes_per_sample(c);
-  const bool train = c.mode == "train";
+  const bool train = c.mode == Mode::kTrain;
   const double passes = train ? 4 : 1;  // Note [Bytes per sample]
   const double batch = static_cast<double>(std::max<int64_t>(c.batch, 1));
   const double weight_bytes = passes * static_cast<double>(c.params) * element_bytes / batch;
@@ -103,13 +103,14 @@ double estimate_bytes_per_sample(const CaseRecord& c, std::string* basis) {
 
 Projection project_case(const CaseRecord& c, const std::vector<HardwareSpec>& targets,
                         const std::vector<HardwareSpec>& catalog, const ProjectionOptions& options) {
-  const std::string what = "case " + c.model + " " + c.mode + " on " + c.device;
-  check(c.status == "ok", what + " has status '" + c.status + "'; project a case that ran successfully");
+  const std::string what = "case " + c.model + " " + to_string(c.mode) + " on " + c.device;
+  check(c.status == CaseStatus::kOk,
+        what + " has status '" + to_string(c.status) + "'; project a case that ran successfully");
   check(c.throughput && c.throughput->median > 0,
         what + " has no measured throughput; project a case with timed windows");
   const double step_flops = c.step_flops_per_sample > 0
                                 ? c.step_flops_per_sample
-                                : (c.mode == "train" ? 3.0 * c.flops_per_sample : c.flops_per_sample);
+                                : (c.mode == Mode::kTrain ? 3.0 * c.flops_per_sample : c.flops_per_sample);
   check(step_flops > 0, what + " has no FLOPs per sample (step_flops_per_sample = " +
                             n(c.step_flops_per_sample) + "); the model's FLOP count is needed to project");
   check(options.samples > 0,
@@ -125,10 +126,10 @@ Projection project_case(const CaseRecord& c, const std::vector<HardwareSpec>& ta
   Projection out;
   MeasuredBasis& m = out.measured;
   m.model = c.model;
-  m.mode = c.mode;
+  m.mode = to_string(c.mode);
   m.device = c.device;
   m.device_name = c.device_name;
-  m.precision = normalize_precision(c.precision).empty() ? c.precision : normalize_precision(c.precision);
+  m.precision = to_string(c.precision);  // the catalog's precision names include the vocabulary's
   m.batch = c.batch;
   m.throughput_samples_per_s = c.throughput->median;
   m.step_flops_per_sample = step_flops;
@@ -154,7 +155,7 @@ Projection project_case(const CaseRecord& c, const std::vector<HardwareSpec>& ta
                                           : &require_hardware(catalog, options.measured_as);
   if (measured_spec) {
     m.catalog_id = measured_spec->id;
-    m.peak_tflops = peak_tflops(*measured_spec, c.precision);
+    m.peak_tflops = peak_tflops(*measured_spec, to_string(c.precision));
     if (m.peak_tflops) {
       m.roofline_tflops = roofline_tflops(*m.peak_tflops, measured_spec->memory_bandwidth_gb_s,
                                           m.arithmetic_intensity, nullptr);
@@ -246,7 +247,7 @@ Projection project_case(const CaseRecord& c, const std::vector<HardwareSpec>& ta
       }
     }
     std::string precision_note;
-    p.precision = target_precision(t, c.precision, &precision_note);
+    p.precision = target_precision(t, to_string(c.precision), &precision_note);
     if (!precision_note.empty()) p.notes.push_back(precision_note);
     if (p.precision.empty()) {
       p.status = "no peak figure";

@@ -12,7 +12,7 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
 }
 
 // (model, exec, precision): what a row holds fixed (Note [What a speedup compares]).
-using RowKey = std::tuple<std::string, std::string, std::string>;
+using RowKey = std::tuple<std::string, Exec, Precision>;
 
 SpeedupCell ratio(const CaseRecord& base, const CaseRecord& other) {
   SpeedupCell cell;
@@ -28,8 +28,8 @@ SpeedupCell ratio(const CaseRecord& base, const CaseRecord& other) {
 
 }  // namespace
 
-const SpeedupCell* SpeedupTable::cell(const std::string& model, const std::string& device,
-                                      const std::string& exec, const std::string& precision) const {
+const SpeedupCell* SpeedupTable::cell(const std::string& model, const std::string& device, Exec exec,
+                                      Precision precision) const {
   const auto column = std::find(devices.begin(), devices.end(), device);
   if (column == devices.end()) return nullptr;
   for (const auto& row : rows) {
@@ -39,8 +39,7 @@ const SpeedupCell* SpeedupTable::cell(const std::string& model, const std::strin
   return nullptr;
 }
 
-SpeedupTable speedup_table(const std::vector<CaseRecord>& cases, const std::string& mode,
-                           const std::string& baseline) {
+SpeedupTable speedup_table(const std::vector<CaseRecord>& cases, Mode mode, const std::string& baseline) {
   SpeedupTable table;
   table.mode = mode;
   table.baseline = baseline;
@@ -53,7 +52,7 @@ SpeedupTable speedup_table(const std::vector<CaseRecord>& cases, const std::stri
     add_unique(table.devices, c.device);
     const RowKey key{c.model, c.exec, c.precision};
     if (std::find(row_keys.begin(), row_keys.end(), key) == row_keys.end()) row_keys.push_back(key);
-    if (c.status == "ok" && c.throughput && c.throughput->median > 0) found[{key, c.device}] = &c;
+    if (c.status == CaseStatus::kOk && c.throughput && c.throughput->median > 0) found[{key, c.device}] = &c;
   }
   for (const auto& key : row_keys) {
     SpeedupRow row{std::get<0>(key), std::get<1>(key), std::get<2>(key), {}};

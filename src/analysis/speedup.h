@@ -35,27 +35,27 @@ struct SpeedupCell {
 /// One row of the table: a model under one exec mode and precision.
 struct SpeedupRow {
   std::string model;
-  std::string exec;                // "eager" | "fused" | "graph"
-  std::string precision;           // "fp32", "bf16", ...
+  Exec exec = Exec::kEager;
+  Precision precision = Precision::kFp32;
   std::vector<SpeedupCell> cells;  // parallel to SpeedupTable::devices
 };
 
 struct SpeedupTable {
-  std::string mode;                  // "train" | "infer"
+  Mode mode = Mode::kTrain;
   std::string baseline;              // "cpu"
   std::vector<std::string> models;   // distinct models, in first-seen order
   std::vector<std::string> devices;  // columns, baseline first
   std::vector<SpeedupRow> rows;      // one per (model, exec, precision), in first-seen order
 
   /// The cell of `model` under `exec` and `precision` on `device`; nullptr when absent.
-  const SpeedupCell* cell(const std::string& model, const std::string& device,
-                          const std::string& exec = "eager", const std::string& precision = "fp32") const;
+  const SpeedupCell* cell(const std::string& model, const std::string& device, Exec exec = Exec::kEager,
+                          Precision precision = Precision::kFp32) const;
 };
 
 /// Builds the table for `mode` from the successful cases of a run (or of
 /// several runs: the last matching case wins). The baseline column is 1.0.
 /// See Note [What a speedup compares].
-SpeedupTable speedup_table(const std::vector<CaseRecord>& cases, const std::string& mode,
+SpeedupTable speedup_table(const std::vector<CaseRecord>& cases, Mode mode,
                            const std::string& baseline = "cpu");
 
 }  // namespace effbench

@@ -218,13 +218,13 @@ std::vector<BatchMemoryPoint> training_memory_points(const std::vector<RunRecord
   std::vector<BatchMemoryPoint> points;
   for (const RunRecord& run : runs) {
     for (const CaseRecord& c : run.cases) {
-      if (c.mode != "train" || c.status != "ok" || c.batch <= 0) continue;
+      if (c.mode != Mode::kTrain || c.status != CaseStatus::kOk || c.batch <= 0) continue;
       BatchMemoryPoint p;
       p.run_id = run.run_id;
       p.model = c.model;
       p.device = c.device;
       p.device_name = c.device_name;
-      p.precision = c.precision;
+      p.precision = to_string(c.precision);
       p.batch = c.batch;
       const bool cuda = c.device.rfind("cuda", 0) == 0;
       if (cuda && c.memory.cuda_peak_allocated_bytes) {

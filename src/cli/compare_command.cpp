@@ -88,7 +88,8 @@ void compare(const CompareCli& cli) {
   if (runs.size() == 1) {
     for (const auto& table : study_speedup_tables(runs, comparison.baseline_label)) {
       if (table.devices.size() < 2) continue;
-      std::cout << "\nSpeedup over " << table.baseline << ", " << table.mode << ":\n" << speedup_text(table);
+      std::cout << "\nSpeedup over " << table.baseline << ", " << to_string(table.mode) << ":\n"
+                << speedup_text(table);
     }
   }
   const auto modes = exec_mode_table(runs);
@@ -97,8 +98,8 @@ void compare(const CompareCli& cli) {
     for (const auto& row : modes) {
       std::string cells;
       for (const auto& [exec, ratio] : row.speedup_by_exec)
-        cells += (cells.empty() ? "" : ", ") + exec + " " + format_number(ratio) + "x";
-      rows.push_back({row.model, row.device, row.mode, cells});
+        cells += (cells.empty() ? "" : ", ") + to_string(exec) + " " + format_number(ratio) + "x";
+      rows.push_back({row.model, row.device, to_string(row.mode), cells});
     }
     std::cout << "\nExecution modes (throughput relative to eager):\n"
               << render_table({"model", "device", "mode", "exec modes"}, rows);

@@ -177,9 +177,10 @@ void run_project(const ProjectCli& cli) {
   std::vector<std::string> skipped;
   for (const CaseRecord& c : run.cases) {
     if (!models.empty() && std::find(models.begin(), models.end(), c.model) == models.end()) continue;
-    if (!cli.mode.empty() && c.mode != cli.mode) continue;
-    if (c.status != "ok" || !c.throughput) {
-      skipped.push_back(c.model + " " + c.mode + " on " + c.device + " (status " + c.status + ")");
+    if (!cli.mode.empty() && to_string(c.mode) != cli.mode) continue;
+    if (c.status != CaseStatus::kOk || !c.throughput) {
+      skipped.push_back(c.model + " " + to_string(c.mode) + " on " + c.device + " (status " +
+                        to_string(c.status) + ")");
       continue;
     }
     last = project_case(c, targets, catalog, options);

@@ -59,7 +59,7 @@ void show_run(const ResultsCli& cli) {
   const ResultStore store(db_path(cli));
   const RunRecord run = store.load_run(cli.run_id == "latest" ? store.latest_run_id() : cli.run_id);
   const SystemInfo& s = run.system;
-  std::cout << "run      " << run.run_id << " (" << run.status << ")\n"
+  std::cout << "run      " << run.run_id << " (" << to_string(run.status) << ")\n"
             << "started  " << run.started_at << "\n"
             << "finished " << (run.finished_at.empty() ? "-" : run.finished_at) << "\n"
             << "host     " << s.hostname << ", " << s.cpu_model << "\n";
@@ -72,10 +72,10 @@ void show_run(const ResultsCli& cli) {
     return;
   }
   std::cout << results_table(run.cases);
-  for (const char* mode : {"train", "infer"}) {
+  for (const Mode mode : {Mode::kTrain, Mode::kInfer}) {
     const SpeedupTable table = speedup_table(run.cases, mode);
     if (table.models.empty() || table.devices.size() < 2) continue;
-    std::cout << "\nSpeedup over cpu, " << mode << ":\n" << speedup_text(table);
+    std::cout << "\nSpeedup over cpu, " << to_string(mode) << ":\n" << speedup_text(table);
   }
 }
 

@@ -2,6 +2,7 @@
 // session (runner/session.h) runs the cases, and ConsoleRunObserver shows
 // them. Nothing is measured here.
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -18,6 +19,9 @@ namespace {
 /// console and the outputs need.
 struct RunFlags {
   SessionSettings session;
+  std::vector<std::string> modes = {"train", "infer"};  // --mode, parsed into session.bench.modes
+  std::string precision = "fp32";                       // --precision, parsed into session.bench.precision
+  std::vector<std::string> execs = {"eager"};           // --exec, parsed into session.bench.execs
   std::optional<std::string> dataset;  // --dataset: train to a result instead of throughput cases
   AccuracyOptions training;            // the training flags, used with --dataset
   bool distributed = false;            // --distributed
@@ -31,13 +35,27 @@ struct RunFlags {
   std::string gqi_unit = "kWh";
 };
 
+// The words of the command line become the vocabulary's values here, once.
+template <typename E>
+std::vector<E> parse_words(const std::vector<std::string>& words, const std::string& flag) {
+  std::vector<E> values;
+  for (const auto& word : words) {
+    const E value = parse_word<E>(word, flag);
+    if (std::find(values.begin(), values.end(), value) == values.end()) values.push_back(value);
+  }
+  return values;
+}
+
 void run(RunFlags flags) {
   SessionSettings& settings = flags.session;
+  settings.bench.modes = parse_words<Mode>(flags.modes, "--mode");
+  settings.bench.precision = parse_word<Precision>(flags.precision, "--precision");
+  settings.bench.execs = parse_words<Exec>(flags.execs, "--exec");
   if (flags.cuda_graph) {
-    check(settings.bench.execs == std::vector<std::string>{"eager"} ||
-              settings.bench.execs == std::vector<std::string>{"graph"},
+    check(settings.bench.execs == std::vector<Exec>{Exec::kEager} ||
+              settings.bench.execs == std::vector<Exec>{Exec::kGraph},
           "--cuda-graph: means --exec graph; drop one of the two");
-    settings.bench.execs = {"graph"};
+    settings.bench.execs = {Exec::kGraph};
   }
   if (flags.dataset) {
     settings.training = flags.training;
@@ -72,7 +90,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--device", b.devices,
                   "Devices: cpu, cuda, cuda:N, comma-separated (default: every device present)")
       ->delimiter(',');
-  cmd->add_option("--mode", b.modes, "Modes: train, infer (default: both)")->delimiter(',');
+  cmd->add_option("--mode", flags->modes, "Modes: train, infer (default: both)")->delimiter(',');
   cmd->add_option("--batch", b.batch,
                   "Batch size (default: 64 on cpu and 256 on GPUs for classifiers; 1 for cyclegan)");
   cmd->add_option("--image-size", b.image_size,
@@ -88,10 +106,10 @@ void add_run_command(CLI::App& app) {
                   "Time budget for the whole run: each case gets at most its share of what is left")
       ->capture_default_str();
   cmd->add_option("--seed", b.seed, "Random seed for weights and synthetic data")->capture_default_str();
-  cmd->add_option("--precision", b.precision,
+  cmd->add_option("--precision", flags->precision,
                   "Numeric precision: fp32, tf32 (CUDA), bf16 (autocast), fp16 (CUDA autocast)")
       ->capture_default_str();
-  cmd->add_option("--exec", b.execs,
+  cmd->add_option("--exec", flags->execs,
                   "Execution modes, comma-separated: eager, fused (frozen TorchScript, inference), graph "
                   "(CUDA graphs)")
       ->delimiter(',')

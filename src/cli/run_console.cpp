@@ -22,7 +22,7 @@ std::string energy_text(const CountedEnergy& e) {
 }
 
 std::string throughput_result(const CaseRecord& c) {
-  if (c.status != "ok") return c.status + ": " + c.error;
+  if (c.status != CaseStatus::kOk) return to_string(c.status) + ": " + c.error;
   std::string text =
       format_number(c.throughput->median) + " samples/s (CV " + format_number(100 * c.throughput->cv) + "%)";
   if (c.latency_ms) text += ", batch-1 p50 " + format_number(c.latency_ms->p50) + " ms";
@@ -30,7 +30,7 @@ std::string throughput_result(const CaseRecord& c) {
 }
 
 std::string data_parallel_result(const CaseRecord& c) {
-  if (!c.throughput || !c.distributed) return c.status + ": " + c.error;
+  if (!c.throughput || !c.distributed) return to_string(c.status) + ": " + c.error;
   const DistributedResult& d = *c.distributed;
   std::string text = format_number(c.throughput->median) + " samples/s on " + std::to_string(d.world_size) +
                      " ranks (CV " + format_number(100 * c.throughput->cv) + "%)";
@@ -42,12 +42,12 @@ std::string data_parallel_result(const CaseRecord& c) {
           format_number(1000 * d.allreduce_s) + " ms of " +
           format_bytes(static_cast<double>(d.bytes_per_step)) + " in " + std::to_string(d.buckets) +
           (d.buckets == 1 ? " bucket" : " buckets");
-  if (c.status != "ok") text += " [" + c.status + ": " + c.error + "]";
+  if (c.status != CaseStatus::kOk) text += " [" + to_string(c.status) + ": " + c.error + "]";
   return text;
 }
 
 std::string training_result(const CaseRecord& c) {
-  if (c.status != "ok") return c.status + ": " + c.error;
+  if (c.status != CaseStatus::kOk) return to_string(c.status) + ": " + c.error;
   const AccuracyResult& a = *c.accuracy;
   std::string text = quality_text(a.metric, a.value) + " after " + std::to_string(a.epochs) + " epoch" +
                      (a.epochs == 1 ? "" : "s") + ", " + format_number(a.train_time_s) + " s";
@@ -116,10 +116,10 @@ void print_plan(const RunRecord& run, const SessionPlan& plan) {
 void print_throughput_tables(const RunRecord& run) {
   std::cout << "\nResults (throughput = median over timed windows; IQR and CV of the windows)\n"
             << results_table(run.cases);
-  for (const std::string mode : {"train", "infer"}) {
+  for (const Mode mode : {Mode::kTrain, Mode::kInfer}) {
     const SpeedupTable table = speedup_table(run.cases, mode);
     if (table.models.empty()) continue;
-    std::cout << "\nSpeedup over cpu, " << (mode == std::string("train") ? "training" : "inference")
+    std::cout << "\nSpeedup over cpu, " << (mode == Mode::kTrain ? "training" : "inference")
               << " (ratio of median throughputs)\n"
               << speedup_text(table);
     if (table.devices.size() == 1) std::cout << "  (no GPU present: only the cpu column)\n";
@@ -154,8 +154,9 @@ void ConsoleRunObserver::case_begun(size_t index, size_t total, const CaseSpec& 
   } else if (plan_.job) {
     std::cout << "train global batch " << spec.batch * plan_.job->world_size << " ... " << std::flush;
   } else {
-    std::cout << spec.mode << (spec.exec == "eager" ? "" : " " + spec.exec) << " batch " << spec.batch << " "
-              << spec.image_size << "x" << spec.image_size << " ... " << std::flush;
+    std::cout << to_string(spec.mode) << (spec.exec == Exec::kEager ? "" : " " + to_string(spec.exec))
+              << " batch " << spec.batch << " " << spec.image_size << "x" << spec.image_size << " ... "
+              << std::flush;
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <utility>
 
@@ -31,44 +32,51 @@ enum class EnergySource { kNvmlEnergyCounter, kNvmlPowerIntegral, kRapl, kEstima
 /// Gross energy, or net of the idle baseline (--idle-s).
 enum class EnergyBasis { kGross, kNet };
 
-/// Each enum's names, in declaration order, and what the enum is called in messages.
+/// Each enum's names, in declaration order, and what the enum is called in messages (one, several).
 template <typename E>
 struct Words;
 
 template <>
 struct Words<CaseStatus> {
   static constexpr const char* kWhat = "case status";
+  static constexpr const char* kWhatPlural = "case statuses";
   static constexpr std::array<const char*, 3> kNames = {"ok", "failed", "interrupted"};
 };
 template <>
 struct Words<RunStatus> {
   static constexpr const char* kWhat = "run status";
+  static constexpr const char* kWhatPlural = "run statuses";
   static constexpr std::array<const char*, 4> kNames = {"running", "complete", "interrupted", "incomplete"};
 };
 template <>
 struct Words<Mode> {
   static constexpr const char* kWhat = "mode";
+  static constexpr const char* kWhatPlural = "modes";
   static constexpr std::array<const char*, 2> kNames = {"train", "infer"};
 };
 template <>
 struct Words<Exec> {
   static constexpr const char* kWhat = "execution mode";
+  static constexpr const char* kWhatPlural = "execution modes";
   static constexpr std::array<const char*, 3> kNames = {"eager", "fused", "graph"};
 };
 template <>
 struct Words<Precision> {
   static constexpr const char* kWhat = "precision";
+  static constexpr const char* kWhatPlural = "precisions";
   static constexpr std::array<const char*, 4> kNames = {"fp32", "tf32", "bf16", "fp16"};
 };
 template <>
 struct Words<EnergySource> {
   static constexpr const char* kWhat = "energy source";
+  static constexpr const char* kWhatPlural = "energy sources";
   static constexpr std::array<const char*, 4> kNames = {"nvml-energy-counter", "nvml-power-integral", "rapl",
                                                         "estimate"};
 };
 template <>
 struct Words<EnergyBasis> {
   static constexpr const char* kWhat = "energy basis";
+  static constexpr const char* kWhatPlural = "energy bases";
   static constexpr std::array<const char*, 2> kNames = {"gross", "net"};
 };
 
@@ -76,6 +84,12 @@ struct Words<EnergyBasis> {
 template <typename E>
 std::string to_string(E value) {
   return Words<E>::kNames.at(static_cast<size_t>(value));
+}
+
+/// Streams the word (messages, test output).
+template <typename E, typename = decltype(Words<E>::kNames)>
+std::ostream& operator<<(std::ostream& out, E value) {
+  return out << to_string(value);
 }
 
 /// "a, b, c": every word of E, for messages.
@@ -88,13 +102,14 @@ std::string word_list() {
 
 /// The enum value named `text`. Throws effbench::Error naming `input` (a
 /// flag, a JSON field, a file) and the value: "--mode: unknown mode 'eval';
-/// valid: train, infer".
+/// valid modes: train, infer".
 template <typename E>
 E parse_word(const std::string& text, const std::string& input) {
   for (size_t i = 0; i < Words<E>::kNames.size(); ++i) {
     if (text == Words<E>::kNames[i]) return static_cast<E>(i);
   }
-  throw Error(input + ": unknown " + Words<E>::kWhat + " '" + text + "'; valid: " + word_list<E>());
+  throw Error(input + ": unknown " + Words<E>::kWhat + " '" + text + "'; valid " + Words<E>::kWhatPlural +
+              ": " + word_list<E>());
 }
 
 /// The kinds of device a case can run on.

@@ -134,7 +134,7 @@ void CpuEstimateMeter::stop() {
 
 std::vector<EnergyReading> CpuEstimateMeter::readings() const {
   EnergyReading r;
-  r.source = "estimate";
+  r.source = EnergySource::kEstimate;
   r.scope = "cpu-package";
   r.device = "cpu";
   r.measured = false;

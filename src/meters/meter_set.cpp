@@ -50,7 +50,7 @@ std::vector<EnergyReading> MeterSet::readings(int64_t samples_processed) const {
       const auto idle = idle_power_w_.find({r.source, r.scope, r.device});
       if (!r.measured || !r.available || r.below_resolution || idle == idle_power_w_.end()) continue;
       EnergyReading net = r;
-      net.basis = "net";
+      net.basis = EnergyBasis::kNet;
       net.idle_power_w = idle->second;
       net.joules = r.joules - idle->second * r.duration_s;
       net.avg_power_w = r.duration_s > 0 ? net.joules / r.duration_s : 0;
@@ -97,7 +97,7 @@ void MeterSet::measure_idle(double seconds) {
   }
 }
 
-std::optional<double> MeterSet::idle_power_w(const std::string& source, const std::string& scope,
+std::optional<double> MeterSet::idle_power_w(EnergySource source, const std::string& scope,
                                              const std::string& device) const {
   const auto it = idle_power_w_.find({source, scope, device});
   if (it == idle_power_w_.end()) return std::nullopt;

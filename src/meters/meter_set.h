@@ -49,13 +49,13 @@ class MeterSet {
   /// effbench::Error when seconds <= 0.
   void measure_idle(double seconds);
   /// Idle power of a source (source, scope, device), watts, when measured.
-  std::optional<double> idle_power_w(const std::string& source, const std::string& scope,
+  std::optional<double> idle_power_w(EnergySource source, const std::string& scope,
                                      const std::string& device) const;
   /// Status of each kept meter's readings.
   std::vector<MeterStatus> status() const;
 
  private:
-  using Key = std::tuple<std::string, std::string, std::string>;  // source, scope, device
+  using Key = std::tuple<EnergySource, std::string, std::string>;  // source, scope, device
   std::vector<std::unique_ptr<Meter>> meters_;
   std::map<Key, double> idle_power_w_;
 };

@@ -8,7 +8,7 @@ namespace effbench {
 namespace {
 
 // The readings of one source are summed over the segments (Note [Named meter windows]).
-using ReadingKey = std::tuple<std::string, std::string, std::string, std::string, bool>;
+using ReadingKey = std::tuple<EnergySource, std::string, std::string, EnergyBasis, bool>;
 
 ReadingKey key_of(const EnergyReading& r) { return {r.source, r.scope, r.device, r.basis, r.cross_check}; }
 

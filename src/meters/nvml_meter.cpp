@@ -203,7 +203,7 @@ std::vector<EnergyReading> NvmlMeter::readings() const {
     base.measured = true;
     base.device_uuid = gpu.uuid;
     if (!gpu.available || !has_window_) {
-      base.source = "nvml-energy-counter";
+      base.source = EnergySource::kNvmlEnergyCounter;
       base.unavailable_reason = !gpu.available ? gpu.reason : "no window was metered";
       out.push_back(base);
       continue;
@@ -213,7 +213,7 @@ std::vector<EnergyReading> NvmlMeter::readings() const {
 
     // The power integral: always computed; a cross-check when the counter exists.
     EnergyReading integral = base;
-    integral.source = "nvml-power-integral";
+    integral.source = EnergySource::kNvmlPowerIntegral;
     integral.cross_check = gpu.has_counter;
     if (gpu.points.size() < 2) {
       integral.unavailable_reason =
@@ -242,7 +242,7 @@ std::vector<EnergyReading> NvmlMeter::readings() const {
 
     if (gpu.has_counter) {
       EnergyReading counter = base;
-      counter.source = "nvml-energy-counter";
+      counter.source = EnergySource::kNvmlEnergyCounter;
       if (!gpu.counter_ok) {
         counter.unavailable_reason = gpu.counter_error;
       } else if (gpu.counter_end_mj < gpu.counter_start_mj) {

@@ -209,7 +209,7 @@ std::vector<EnergyReading> RaplMeter::readings() const {
   std::vector<EnergyReading> out;
   if (zones_.empty()) {
     EnergyReading r;
-    r.source = "rapl";
+    r.source = EnergySource::kRapl;
     r.scope = "cpu-package";
     r.measured = true;
     r.unavailable_reason = no_zones_reason_;
@@ -217,7 +217,7 @@ std::vector<EnergyReading> RaplMeter::readings() const {
   }
   for (const auto& z : zones_) {
     EnergyReading r;
-    r.source = "rapl";
+    r.source = EnergySource::kRapl;
     r.scope = z.zone.scope;
     r.device = z.zone.device;
     r.measured = true;

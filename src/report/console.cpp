@@ -51,10 +51,10 @@ std::string results_table(const std::vector<CaseRecord>& cases) {
     std::vector<std::string> row;
     for (const auto* field : columns) row.push_back(field->cell(c));
     rows.push_back(row);
-    const std::string who = c.model + "/" + c.device + "/" + c.mode;
+    const std::string who = c.model + "/" + c.device + "/" + to_string(c.mode);
     for (const auto& note : c.notes) footnotes += "  note    " + who + ": " + note + "\n";
     for (const auto& warning : c.warnings) footnotes += "  warning " + who + ": " + warning + "\n";
-    if (!c.error.empty()) footnotes += "  " + c.status + "  " + who + ": " + c.error + "\n";
+    if (!c.error.empty()) footnotes += "  " + to_string(c.status) + "  " + who + ": " + c.error + "\n";
   }
   bool any_estimate = false;
   for (const auto& c : cases) any_estimate = any_estimate || energy_per_sample_text(c).rfind('~', 0) == 0;

@@ -37,7 +37,7 @@ FigureTable speedup_figures(const SpeedupTable& table) {
   out.header.insert(out.header.end(), table.devices.begin(), table.devices.end());
   bool normalised = false;
   for (const auto& row : table.rows) {
-    std::vector<std::string> cells = {row.model, row.exec, row.precision};
+    std::vector<std::string> cells = {row.model, to_string(row.exec), to_string(row.precision)};
     for (const auto& cell : row.cells) {
       cells.push_back(speedup_cell_text(cell));
       normalised = normalised || (cell.speedup && cell.flops_normalised);
@@ -59,10 +59,11 @@ FigureTable exec_mode_figures(const std::vector<ExecModeRow>& rows) {
   std::vector<std::string> execs;  // columns: every exec mode that ran, in the rows' order
   for (const auto& row : rows) {
     for (const auto& f : row.execs) {
-      if (std::find(execs.begin(), execs.end(), f.exec) == execs.end()) execs.push_back(f.exec);
+      if (std::find(execs.begin(), execs.end(), to_string(f.exec)) == execs.end())
+        execs.push_back(to_string(f.exec));
     }
   }
-  const std::string baseline = rows.front().execs.front().exec;
+  const std::string baseline = to_string(rows.front().execs.front().exec);
   out.header = {"model", "device", "mode", "prec", "batch"};
   for (const auto& e : execs) out.header.push_back(e + " samples/s");
   for (const auto& e : execs) out.header.push_back(e + " p50 ms");
@@ -74,11 +75,11 @@ FigureTable exec_mode_figures(const std::vector<ExecModeRow>& rows) {
   for (const auto& row : rows) {
     auto find = [&](const std::string& exec) -> const ExecFigures* {
       for (const auto& f : row.execs) {
-        if (f.exec == exec) return &f;
+        if (to_string(f.exec) == exec) return &f;
       }
       return nullptr;
     };
-    std::vector<std::string> cells = {row.model, row.device, row.mode, row.precision,
+    std::vector<std::string> cells = {row.model, row.device, to_string(row.mode), to_string(row.precision),
                                       std::to_string(row.batch)};
     for (const auto& e : execs) {
       const ExecFigures* f = find(e);

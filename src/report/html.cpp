@@ -84,10 +84,10 @@ std::vector<CaseRef> all_cases(const std::vector<RunRecord>& runs) {
   std::vector<CaseRef> cases;
   for (const auto& run : runs) {
     for (const auto& c : run.cases) {
-      if (c.status != "ok") continue;  // listed under "Failed cases", not drawn
-      std::string label = c.model + " · " + c.mode + " · " + c.device;
-      if (c.exec != "eager") label += " · " + c.exec;
-      if (c.precision != "fp32") label += " · " + c.precision;
+      if (c.status != CaseStatus::kOk) continue;  // listed under "Failed cases", not drawn
+      std::string label = c.model + " · " + to_string(c.mode) + " · " + c.device;
+      if (c.exec != Exec::kEager) label += " · " + to_string(c.exec);
+      if (c.precision != Precision::kFp32) label += " · " + to_string(c.precision);
       if (runs.size() > 1)
         label += " · " + run.run_id.substr(run.run_id.size() > 6 ? run.run_id.size() - 6 : 0);
       cases.push_back({&run, &c, label});
@@ -176,7 +176,7 @@ std::string system_section(const std::vector<RunRecord>& runs) {
     for (const auto& arg : run.settings.command_line) command += (command.empty() ? "" : " ") + arg;
     const std::vector<std::pair<std::string, std::string>> rows = {
         {"Run", run.run_id},
-        {"Status", run.status},
+        {"Status", to_string(run.status)},
         {"Started / finished", run.started_at + " / " + (run.finished_at.empty() ? "-" : run.finished_at)},
         {"Host", s.hostname},
         {"CPU", s.cpu_model + " (" + std::to_string(s.physical_cores) + " cores, " +
@@ -216,8 +216,8 @@ std::string speedup_section(const std::vector<RunRecord>& runs, Charts& charts) 
     json values = json::array();
     std::vector<std::string> labels;  // x axis: one per row (model, exec, precision)
     for (const auto& row : t.rows) {
-      const std::string label = row.model + (row.exec == "eager" ? "" : " · " + row.exec) +
-                                (row.precision == "fp32" ? "" : " · " + row.precision);
+      const std::string label = row.model + (row.exec == Exec::kEager ? "" : " · " + to_string(row.exec)) +
+                                (row.precision == Precision::kFp32 ? "" : " · " + to_string(row.precision));
       labels.push_back(label);
       for (size_t d = 0; d < t.devices.size(); ++d) {
         const SpeedupCell& cell = row.cells[d];
@@ -233,7 +233,7 @@ std::string speedup_section(const std::vector<RunRecord>& runs, Charts& charts) 
         }
       }
     }
-    out += "<h3>" + html_escape(t.mode == "train" ? "Training" : "Inference") + "</h3>\n";
+    out += "<h3>" + html_escape(t.mode == Mode::kTrain ? "Training" : "Inference") + "</h3>\n";
     if (values.size() > 0 && t.devices.size() > 1) {
       any = true;
       // Lollipops from 1x on a log axis: bars would need a zero baseline.
@@ -260,8 +260,8 @@ std::string speedup_section(const std::vector<RunRecord>& runs, Charts& charts) 
                                                  {{"field", "device"}},
                                                  {{"field", "label"}, {"title", "speedup"}},
                                                  {{"field", "normalised"}, {"title", "compared"}}})}}}}}}};
-      out += charts.add(
-          spec, std::string(t.mode == "train" ? "Training" : "Inference") + " speedup over " + t.baseline);
+      out += charts.add(spec, std::string(t.mode == Mode::kTrain ? "Training" : "Inference") +
+                                  " speedup over " + t.baseline);
     }
     out += figure_table(speedup_figures(t));
   }
@@ -277,7 +277,7 @@ std::string speedup_section(const std::vector<RunRecord>& runs, Charts& charts) 
 
 std::string throughput_section(const std::vector<CaseRef>& cases, Charts& charts) {
   std::string out = "<section id=\"throughput\"><h2>Throughput and latency</h2>\n";
-  for (const char* mode : {"train", "infer"}) {
+  for (const Mode mode : {Mode::kTrain, Mode::kInfer}) {
     json windows = json::array(), medians = json::array();
     std::vector<std::string> order;
     std::vector<std::vector<std::string>> rows;
@@ -302,8 +302,7 @@ std::string throughput_section(const std::vector<CaseRef>& cases, Charts& charts
                       std::to_string(t.samples.size())});
     }
     if (rows.empty()) continue;
-    const std::string title =
-        std::string(mode == std::string("train") ? "Training" : "Inference") + " throughput";
+    const std::string title = std::string(mode == Mode::kTrain ? "Training" : "Inference") + " throughput";
     json y = {{"field", "case"}, {"type", "nominal"}, {"sort", order}, {"title", nullptr}};
     json x_scale = {{"type", "log"}};
     json spec = {
@@ -395,9 +394,9 @@ std::string failed_section(const std::vector<RunRecord>& runs) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& run : runs) {
     for (const auto& c : run.cases) {
-      if (c.status == "ok") continue;
-      rows.push_back({html_escape(c.model), html_escape(c.mode), html_escape(c.device), html_escape(c.status),
-                      html_escape(c.error)});
+      if (c.status == CaseStatus::kOk) continue;
+      rows.push_back({html_escape(c.model), html_escape(to_string(c.mode)), html_escape(c.device),
+                      html_escape(to_string(c.status)), html_escape(c.error)});
     }
   }
   if (rows.empty()) return "";
@@ -418,7 +417,7 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
   for (const auto& ref : cases) {
     for (const auto& e : ref.c->energy) {
       const std::string kind = e.measured ? "measured" : "estimated";
-      const std::string source = e.source + (e.scope.empty() ? "" : " / " + e.scope) +
+      const std::string source = to_string(e.source) + (e.scope.empty() ? "" : " / " + e.scope) +
                                  (e.rank ? " / rank " + std::to_string(*e.rank) : "") +
                                  (e.cross_check ? " (repeat, not added)" : "");
       if (!e.available) {
@@ -490,7 +489,8 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
     for (const auto& c : run.cases) {
       for (const auto& e : c.energy) {
         if (!reading_counts(e)) continue;  // Note [Which energy counts]
-        (e.measured ? measured : estimated)[e.source + (e.scope.empty() ? "" : " / " + e.scope)] += e.joules;
+        (e.measured ? measured : estimated)[to_string(e.source) + (e.scope.empty() ? "" : " / " + e.scope)] +=
+            e.joules;
       }
     }
     for (const auto& [source, joules] : measured)
@@ -629,9 +629,10 @@ std::string memory_section(const std::vector<CaseRef>& cases, Charts& charts) {
     }
     if (!has) continue;
     order.push_back(ref.label);
-    rows.push_back({html_escape(ref.c->model), html_escape(ref.c->device), html_escape(ref.c->mode),
-                    cell(m.peak_rss_bytes), cell(m.cuda_peak_allocated_bytes),
-                    cell(m.cuda_peak_reserved_bytes), cell(m.device_used_bytes)});
+    rows.push_back({html_escape(ref.c->model), html_escape(ref.c->device),
+                    html_escape(to_string(ref.c->mode)), cell(m.peak_rss_bytes),
+                    cell(m.cuda_peak_allocated_bytes), cell(m.cuda_peak_reserved_bytes),
+                    cell(m.device_used_bytes)});
   }
   if (rows.empty()) return out + empty_note("No memory figures in these runs.") + "</section>\n";
   json spec = {{"data", {{"values", values}}},
@@ -730,7 +731,7 @@ std::string html_report(const std::vector<RunRecord>& runs) {
 
   std::string run_list;
   for (const auto& run : runs)
-    run_list += (run_list.empty() ? "" : ", ") + run.run_id + " (" + run.status + ")";
+    run_list += (run_list.empty() ? "" : ", ") + run.run_id + " (" + to_string(run.status) + ")";
   std::string page;
   page.reserve(900 * 1024);
   page += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";

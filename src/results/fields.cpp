@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/units.h"
+#include "results/vocabulary_json.h"
 
 namespace effbench {
 
@@ -76,7 +77,7 @@ void from_json(const json& j, EnergyReading& e) {
   e.period_s = j.value("period_s", 0.0);
   e.formula = j.value("formula", "");
   e.warnings = j.value("warnings", std::vector<std::string>{});
-  e.basis = j.value("basis", "gross");
+  e.basis = j.value("basis", EnergyBasis::kGross);
   if (j.contains("idle_power_w")) e.idle_power_w = j.at("idle_power_w").get<double>();
   e.cross_check = j.value("cross_check", false);
   e.device_uuid = j.value("device_uuid", "");
@@ -257,14 +258,16 @@ std::vector<CaseField> make_fields() {
   f.push_back(plain("model", "model", &CaseRecord::model, [](const CaseRecord& c) { return c.model; }));
   f.push_back(plain("device", "device", &CaseRecord::device, [](const CaseRecord& c) { return c.device; }));
   f.push_back(plain("device_name", "", &CaseRecord::device_name));
-  f.push_back(plain("mode", "mode", &CaseRecord::mode, [](const CaseRecord& c) { return c.mode; }));
+  f.push_back(
+      plain("mode", "mode", &CaseRecord::mode, [](const CaseRecord& c) { return to_string(c.mode); }));
   f.push_back(plain("batch", "batch", &CaseRecord::batch,
                     [](const CaseRecord& c) { return std::to_string(c.batch); }));
   f.push_back(plain("input_shape", "input", &CaseRecord::input_shape,
                     [](const CaseRecord& c) { return shape_text(c.input_shape); }));
+  f.push_back(plain("precision", "prec", &CaseRecord::precision,
+                    [](const CaseRecord& c) { return to_string(c.precision); }));
   f.push_back(
-      plain("precision", "prec", &CaseRecord::precision, [](const CaseRecord& c) { return c.precision; }));
-  f.push_back(plain("exec", "exec", &CaseRecord::exec, [](const CaseRecord& c) { return c.exec; }));
+      plain("exec", "exec", &CaseRecord::exec, [](const CaseRecord& c) { return to_string(c.exec); }));
   f.push_back(plain("params", "", &CaseRecord::params));
   f.push_back(plain("flops_per_sample", "", &CaseRecord::flops_per_sample));
   f.push_back(plain("step_flops_per_sample", "", &CaseRecord::step_flops_per_sample));
@@ -309,7 +312,8 @@ std::vector<CaseField> make_fields() {
   f.push_back(optional("accuracy", "", &CaseRecord::accuracy));
   f.push_back(plain("notes", "", &CaseRecord::notes));
   f.push_back(plain("warnings", "", &CaseRecord::warnings));
-  f.push_back(plain("status", "status", &CaseRecord::status, [](const CaseRecord& c) { return c.status; }));
+  f.push_back(plain("status", "status", &CaseRecord::status,
+                    [](const CaseRecord& c) { return to_string(c.status); }));
   f.push_back(plain("error", "", &CaseRecord::error));
   f.push_back(optional("distributed", "", &CaseRecord::distributed));
   return f;

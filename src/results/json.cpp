@@ -6,6 +6,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "results/fields.h"
+#include "results/vocabulary_json.h"
 
 namespace effbench {
 
@@ -136,7 +137,7 @@ RunRecord run_from_json(const json& j, const std::string& origin) {
     run.run_id = j.at("run_id").get<std::string>();
     run.started_at = j.value("started_at", "");
     run.finished_at = j.value("finished_at", "");
-    run.status = j.value("status", "");
+    run.status = j.value("status", RunStatus::kIncomplete);
     run.system = system_from_json(j.value("system", json::object()));
     const json settings = j.value("settings", json::object());
     run.settings.warmup_s = settings.value("warmup_s", 0.0);

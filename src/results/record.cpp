@@ -9,7 +9,7 @@
 namespace effbench {
 
 bool reading_counts(const EnergyReading& r) {
-  const bool usable = r.available && !r.below_resolution && !r.cross_check && r.basis == "gross";
+  const bool usable = r.available && !r.below_resolution && !r.cross_check && r.basis == EnergyBasis::kGross;
   return usable && !(r.measured && r.scope == "psys");
 }
 
@@ -48,7 +48,7 @@ std::vector<EnergyReading> combine_rank_readings(const std::vector<RankReadings>
   for (const auto& r : ranks) ordered.push_back(&r);
   std::stable_sort(ordered.begin(), ordered.end(),
                    [](const RankReadings* a, const RankReadings* b) { return a->rank < b->rank; });
-  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, std::string>;
+  using Key = std::tuple<std::string, EnergySource, std::string, std::string, std::string, EnergyBasis>;
   std::map<Key, int64_t> first_reader;  // Note [Energy of a data-parallel case]
   std::vector<EnergyReading> combined;
   for (const RankReadings* rank : ordered) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/system_info.h"
+#include "core/vocabulary.h"
 
 namespace effbench {
 
@@ -49,7 +50,7 @@ struct DeviceState {
 /// One energy figure from one source over one case's measured windows.
 /// Estimates (measured == false) are never added to measured totals.
 struct EnergyReading {
-  std::string source;  // nvml-energy-counter | nvml-power-integral | rapl | estimate
+  EnergySource source = EnergySource::kEstimate;
   std::string scope;   // gpu-board | cpu-package | dram | psys | ...
   std::string device;  // "cuda:0", "package-0", ...
   bool measured = false;
@@ -65,11 +66,11 @@ struct EnergyReading {
   std::string formula;  // how an estimate was computed (optional)
   std::vector<std::string> warnings;
   // Added with the meters (issue 4):
-  std::string basis = "gross";         // gross | net (idle power x duration subtracted)
-  std::optional<double> idle_power_w;  // the baseline subtracted when basis == "net" (optional)
-  bool cross_check = false;            // repeats another reading of the same device (e.g. NVML power integral
-                                       // beside the counter): shown, never added to totals
-  std::string device_uuid;             // GPU UUID (optional)
+  EnergyBasis basis = EnergyBasis::kGross;  // net: idle power x duration subtracted
+  std::optional<double> idle_power_w;       // the baseline subtracted when basis == "net" (optional)
+  bool cross_check = false;  // repeats another reading of the same device (e.g. NVML power integral
+                             // beside the counter): shown, never added to totals
+  std::string device_uuid;   // GPU UUID (optional)
   std::optional<DeviceState> state_start;  // NVML device state at window start (optional)
   std::optional<DeviceState> state_end;    // NVML device state at window end (optional)
   // Added with data-parallel energy (issue 9): who read it, in a data-parallel case.
@@ -144,10 +145,10 @@ struct CaseRecord {
   std::string model;
   std::string device;       // "cpu", "cuda:0"
   std::string device_name;  // CPU model or GPU name
-  std::string mode;         // "train" | "infer"
+  Mode mode = Mode::kTrain;
   int64_t batch = 0;
-  std::string precision = "fp32";
-  std::string exec = "eager";
+  Precision precision = Precision::kFp32;
+  Exec exec = Exec::kEager;
   std::vector<int64_t> input_shape;  // C, H, W per sample
   int64_t params = 0;
   double flops_per_sample = 0;       // forward FLOPs per sample
@@ -170,7 +171,7 @@ struct CaseRecord {
 
   std::vector<std::string> notes;     // what was reduced or changed, shown on screen
   std::vector<std::string> warnings;  // e.g. CV > 10%
-  std::string status = "ok";          // "ok" | "failed" | "interrupted"
+  CaseStatus status = CaseStatus::kOk;
   std::string error;
   std::optional<DistributedResult> distributed;  // data-parallel runs only (optional)
 };
@@ -190,10 +191,10 @@ struct RunSettings {
 
 struct RunRecord {
   int schema_version = kSchemaVersion;
-  std::string run_id;              // unique: host-time-random
-  std::string started_at;          // ISO-8601 UTC
-  std::string finished_at;         // empty while running
-  std::string status = "running";  // running | complete | interrupted | incomplete
+  std::string run_id;       // unique: host-time-random
+  std::string started_at;   // ISO-8601 UTC
+  std::string finished_at;  // empty while running
+  RunStatus status = RunStatus::kRunning;
   SystemInfo system;
   RunSettings settings;
   std::vector<CaseRecord> cases;

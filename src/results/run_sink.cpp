@@ -20,7 +20,7 @@ void RunSink::save(const RunRecord& run) {
   }
   for (; stored_cases_ < run.cases.size(); ++stored_cases_)
     store_->add_case(run.run_id, run.cases[stored_cases_]);
-  if (!finished_ && run.status != "running") {
+  if (!finished_ && run.status != RunStatus::kRunning) {
     store_->finish_run(run.run_id, run.status, run.finished_at);
     finished_ = true;
   }

@@ -202,7 +202,12 @@ void insert_case(const SqliteConnection& db, const std::string& run_id, int64_t 
   Statement insert(db,
                    "INSERT INTO cases (run_id, seq, model, device, mode, status, document) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  insert.bind(1, run_id).bind(2, seq).bind(3, c.model).bind(4, c.device).bind(5, c.mode).bind(6, c.status);
+  insert.bind(1, run_id)
+      .bind(2, seq)
+      .bind(3, c.model)
+      .bind(4, c.device)
+      .bind(5, to_string(c.mode))
+      .bind(6, to_string(c.status));
   insert.bind(7, case_to_json(c).dump());
   insert.run();
 }
@@ -378,11 +383,10 @@ void ResultStore::add_case(const std::string& run_id, const CaseRecord& c) {
   transaction.commit();
 }
 
-void ResultStore::finish_run(const std::string& run_id, const std::string& status,
-                             const std::string& finished_at) {
+void ResultStore::finish_run(const std::string& run_id, RunStatus status, const std::string& finished_at) {
   Transaction transaction(*db_);
   Statement update(*db_, "UPDATE runs SET status = ?2, finished_at = ?3 WHERE run_id = ?1");
-  update.bind(1, run_id).bind(2, status).bind(3, finished_at).run();
+  update.bind(1, run_id).bind(2, to_string(status)).bind(3, finished_at).run();
   if (sqlite3_changes(db_->handle) == 0) throw Error(no_run_message(run_id));
   transaction.commit();
   begun_runs_.erase(std::remove(begun_runs_.begin(), begun_runs_.end(), run_id), begun_runs_.end());
@@ -392,7 +396,7 @@ bool ResultStore::import_run(const RunRecord& run) {
   check(!run.run_id.empty(), "import: expected a run id but got an empty string");
   Transaction transaction(*db_);
   if (run_exists(*db_, run.run_id)) return false;  // the transaction rolls back: nothing written
-  insert_header(*db_, run, run.status, /*writer=*/false);
+  insert_header(*db_, run, to_string(run.status), /*writer=*/false);
   for (size_t i = 0; i < run.cases.size(); ++i)
     insert_case(*db_, run.run_id, static_cast<int64_t>(i), run.cases[i]);
   transaction.commit();

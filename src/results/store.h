@@ -79,7 +79,7 @@ class ResultStore {
   void add_case(const std::string& run_id, const CaseRecord& c);
 
   /// Sets the final status ("complete", "interrupted", ...) and finish time.
-  void finish_run(const std::string& run_id, const std::string& status, const std::string& finished_at);
+  void finish_run(const std::string& run_id, RunStatus status, const std::string& finished_at);
 
   /// Stores a whole run (header and cases) in one transaction. Returns false
   /// and stores nothing when a run with the same id exists already.

@@ -194,7 +194,7 @@ void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const
   const c10::DeviceType device_type = torch_device(spec.device).type();
   // Autocast's weight-cast cache would outlive a CUDA graph capture; graph
   // mode recasts inside the graph instead.
-  const bool cache = spec.exec != "graph";
+  const bool cache = spec.exec != Exec::kGraph;
   if (dtype) {
     train_options.forward_scope = [dtype, device_type, cache](const std::function<torch::Tensor()>& forward) {
       const AutocastGuard autocast(device_type, *dtype, cache);
@@ -202,7 +202,7 @@ void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const
     };
   }
   std::shared_ptr<DynamicLossScaler> scaler;
-  if (options.precision == "fp16") {
+  if (options.precision == Precision::kFp16) {
     scaler = std::make_shared<DynamicLossScaler>();
     train_options.loss_scaler = scaler;
   }
@@ -212,7 +212,7 @@ void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const
   torch::Tensor static_input;
   torch::Tensor static_target;
   std::unique_ptr<CapturedStep> captured;
-  if (spec.exec == "graph") {
+  if (spec.exec == Exec::kGraph) {
     // Note [CUDA graph mode]: static buffers that each step copies into.
     static_input = batches.first().input.clone();
     static_target = batches.first().target.clone();
@@ -244,7 +244,7 @@ void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const
   model.train(false);
   const std::optional<at::ScalarType> dtype = autocast_dtype(options.precision);
   const c10::DeviceType device_type = torch_device(spec.device).type();
-  const bool cache = spec.exec != "graph";
+  const bool cache = spec.exec != Exec::kGraph;
   const InferFn eager = [&model, dtype, device_type, cache](const torch::Tensor& input) {
     if (!dtype) return model.forward(input);
     const AutocastGuard autocast(device_type, *dtype, cache);
@@ -255,7 +255,7 @@ void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const
   // calls would send one module back to its unspecialised fallback.
   torch::jit::Module fused;
   torch::jit::Module fused_single;
-  if (spec.exec == "fused") {
+  if (spec.exec == Exec::kFused) {
     const torch::NoGradGuard no_grad;
     fused = make_fused_module(model);
     fused_single = make_fused_module(model);
@@ -271,10 +271,10 @@ void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const
   torch::Tensor static_single;
   std::unique_ptr<CapturedStep> captured_batch;
   std::unique_ptr<CapturedStep> captured_single;
-  if (spec.exec == "fused") {
+  if (spec.exec == Exec::kFused) {
     infer = [&fused](const torch::Tensor& input) { return run_fused(fused, input); };
     infer_single = [&fused_single](const torch::Tensor& input) { return run_fused(fused_single, input); };
-  } else if (spec.exec == "graph") {
+  } else if (spec.exec == Exec::kGraph) {
     // One graph per input shape (Note [CUDA graph mode]).
     static_batch = batches.first().input.clone();
     static_single = sample.clone();
@@ -289,7 +289,7 @@ void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const
       return captured_single->replay();
     };
   }
-  if (spec.exec != "eager") {
+  if (spec.exec != Exec::kEager) {
     // Checked before timing: a fast wrong answer is not a result.
     check_matches_eager(spec.exec, infer(batches.first().input).clone(), eager(batches.first().input),
                         tolerance);
@@ -324,7 +324,7 @@ void run_case_body(const CaseSpec& spec, const BenchmarkOptions& options, const 
                          options.seed);
   BatchCycle batches(source, options.channels_last);
 
-  if (spec.mode == "train") {
+  if (spec.mode == Mode::kTrain) {
     run_train_case(spec, options, hooks, *model, batches, record);
   } else {
     run_infer_case(spec, options, hooks, *model, batches, record);
@@ -378,16 +378,12 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
     throw Error(*reason);
   check(!options.execs.empty(), "--exec: expected at least one of eager, fused, graph");
   for (const auto& exec : options.execs) {
-    check(exec == "eager" || exec == "fused" || exec == "graph",
-          "--exec: unknown execution mode '" + exec + "'; valid: eager, fused, graph");
-    check(exec != "fused" || options.precision == "fp32" || options.precision == "tf32",
-          "--exec fused: runs the frozen TorchScript module in fp32 or tf32 only, but --precision is " +
-              options.precision +
-              " (autocast does not reach inside a frozen graph); use --exec eager or graph");
-  }
-  for (const auto& mode : options.modes) {
-    check(mode == "train" || mode == "infer",
-          "--mode: unknown mode '" + mode + "'; valid modes: train, infer");
+    EFFBENCH_CHECK(
+        exec != Exec::kFused || options.precision == Precision::kFp32 ||
+            options.precision == Precision::kTf32,
+        "--exec fused: runs the frozen TorchScript module in fp32 or tf32 only, but --precision is ",
+        to_string(options.precision),
+        " (autocast does not reach inside a frozen graph); use --exec eager or graph");
   }
   check(!options.modes.empty(), "--mode: expected at least one of train, infer");
 
@@ -415,14 +411,14 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
       }
       for (const auto& mode : options.modes) {
         for (const auto& exec : options.execs) {
-          if (exec == "fused" && mode == "train") continue;  // inference only
-          if (exec == "graph" && device.is_cpu()) {
+          if (exec == Exec::kFused && mode == Mode::kTrain) continue;  // inference only
+          if (exec == Exec::kGraph && device.is_cpu()) {
             refuse("--exec graph needs a CUDA device (CUDA graphs), but the device is " + device.str() +
                        "; use --exec eager or fused there",
                    !options.devices.empty());
             continue;
           }
-          if (exec == "graph" && mode == "train") {
+          if (exec == Exec::kGraph && mode == Mode::kTrain) {
             if (const auto reason = graph_training_unsupported_reason(model, options.precision)) {
               refuse(*reason, !options.models.empty());
               continue;
@@ -456,7 +452,7 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
   return cases;
 }
 
-CaseRecord begin_case_record(const CaseSpec& spec, const std::string& precision) {
+CaseRecord begin_case_record(const CaseSpec& spec, Precision precision) {
   CaseRecord record;
   record.model = spec.model;
   record.device = spec.device.str();
@@ -501,7 +497,7 @@ RunRecord begin_run(const BenchmarkOptions& options, const std::vector<std::stri
   fill_torch_info(run.system);
   run.run_id = make_run_id(run.system.hostname);
   run.started_at = utc_now_iso8601();
-  run.status = "running";
+  run.status = RunStatus::kRunning;
   run.settings.warmup_s = options.warmup_s;
   run.settings.warmup_iterations = options.warmup_iterations;
   run.settings.min_time_s = options.min_time_s;

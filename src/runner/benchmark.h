@@ -17,7 +17,7 @@ namespace effbench {
 struct BenchmarkOptions {
   std::vector<std::string> models;   // empty: every model
   std::vector<std::string> devices;  // empty: every device present
-  std::vector<std::string> modes = {"train", "infer"};
+  std::vector<Mode> modes = {Mode::kTrain, Mode::kInfer};
   std::optional<int64_t> batch;       // default: per model and device (default_batch)
   std::optional<int64_t> image_size;  // default: the model's, reduced for cyclegan on cpu
   int64_t threads = 0;                // 0: all logical cores
@@ -30,19 +30,19 @@ struct BenchmarkOptions {
   double latency_min_s = 1.0;      // batch-1 latency: at least this long ...
   int64_t latency_min_calls = 20;  // ... and this many calls
   int64_t seed = 0;
-  std::string precision = "fp32";  // fp32 | tf32 | bf16 | fp16 (Note [Precision modes] in runner/precision.h)
-  std::vector<std::string> execs = {"eager"};  // eager | fused | graph (Notes in runner/execution.h)
-  bool channels_last = false;                  // model and inputs in channels-last memory format
-  bool cudnn_benchmark = true;                 // cuDNN autotuning on CUDA devices
-  double cv_warning = 0.10;                    // warn when the throughput CV exceeds this
+  Precision precision = Precision::kFp32;    // Note [Precision modes] in runner/precision.h
+  std::vector<Exec> execs = {Exec::kEager};  // Notes in runner/execution.h
+  bool channels_last = false;                // model and inputs in channels-last memory format
+  bool cudnn_benchmark = true;               // cuDNN autotuning on CUDA devices
+  double cv_warning = 0.10;                  // warn when the throughput CV exceeds this
 };
 
 /// One (model, device, mode) case with its resolved sizes.
 struct CaseSpec {
   std::string model;
   Device device;
-  std::string mode;
-  std::string exec = "eager";
+  Mode mode = Mode::kTrain;
+  Exec exec = Exec::kEager;
   int64_t batch = 0;
   int64_t image_size = 0;
   std::vector<std::string> notes;  // what was reduced, for the screen and the record
@@ -74,7 +74,7 @@ int64_t default_batch(const std::string& model, const Device& device);
 /// A case's record before anything is measured: the spec (model, device and
 /// its name, mode, batch, exec, notes), `precision` and the CPU threads in
 /// use. Every kind of case begins its record here.
-CaseRecord begin_case_record(const CaseSpec& spec, const std::string& precision);
+CaseRecord begin_case_record(const CaseSpec& spec, Precision precision);
 
 /// Runs one case. Never throws for a failing case: the record says "failed"
 /// with the error, or "interrupted".

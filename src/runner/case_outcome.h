@@ -35,13 +35,13 @@ bool run_case_guarded(CaseRecord& record, Body&& body) {
     body();
     return true;
   } catch (const Interrupted&) {
-    record.status = "interrupted";
+    record.status = CaseStatus::kInterrupted;
     record.error = "interrupted by the user before the case finished";
   } catch (const c10::Error& e) {
-    record.status = "failed";
+    record.status = CaseStatus::kFailed;
     record.error = first_line(e.what_without_backtrace());
   } catch (const std::exception& e) {
-    record.status = "failed";
+    record.status = CaseStatus::kFailed;
     record.error = first_line(e.what());
   }
   return false;

@@ -286,7 +286,7 @@ void prepare_rank(const DistributedEnv& env, const DistributedOptions& dist, Ben
                   std::optional<int64_t> threads) {
   check(!threads || *threads > 0,
         "--threads: expected a positive thread count but got " + std::to_string(threads.value_or(0)));
-  check(options.precision == "fp32" && options.execs == std::vector<std::string>{"eager"} &&
+  check(options.precision == Precision::kFp32 && options.execs == std::vector<Exec>{Exec::kEager} &&
             !options.channels_last,
         "--distributed: data-parallel runs measure fp32 eager training only; drop --precision, --exec, "
         "--cuda-graph and --channels-last");
@@ -299,7 +299,7 @@ void prepare_rank(const DistributedEnv& env, const DistributedOptions& dist, Ben
   const int64_t cores = static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
   options.threads = threads.value_or(std::max<int64_t>(1, cores / env.local_world_size));
   options.devices = rank_devices(options.devices, env);
-  options.modes = {"train"};
+  options.modes = {Mode::kTrain};
 }
 
 std::vector<EnergyReading> gather_energy(Communicator& comm, const DistributedEnv& env,
@@ -335,8 +335,8 @@ void check_distributed_cases(const std::vector<CaseSpec>& cases, const Distribut
   check(!cases.empty(), "--distributed: no train case to run (add --mode train)");
   const Device device = cases.front().device;
   for (const auto& spec : cases) {
-    check(spec.mode == "train",
-          "--distributed: only --mode train runs data-parallel, not '" + spec.mode + "'");
+    check(spec.mode == Mode::kTrain,
+          "--distributed: only --mode train runs data-parallel, not '" + to_string(spec.mode) + "'");
     EFFBENCH_CHECK(spec.device == device, "--distributed: one device per process; got '", device.str(),
                    "' and '", spec.device.str(), "' (each rank uses cuda:LOCAL_RANK on GPUs)");
   }
@@ -406,8 +406,8 @@ CaseRecord run_data_parallel_case(const CaseSpec& spec, const BenchmarkOptions& 
       }
     } catch (const Error& e) {
       fault = true;
-      if (record.status == "ok") {
-        record.status = "failed";
+      if (record.status == CaseStatus::kOk) {
+        record.status = CaseStatus::kFailed;
         record.error = e.what();
       }
     }

@@ -52,24 +52,23 @@ double relative_max_difference(const torch::Tensor& candidate, const torch::Tens
   return (c - r).abs().max().item<double>() / scale;
 }
 
-void check_matches_eager(const std::string& exec, const torch::Tensor& candidate, const torch::Tensor& eager,
+void check_matches_eager(Exec exec, const torch::Tensor& candidate, const torch::Tensor& eager,
                          double tolerance) {
   const double difference = relative_max_difference(candidate, eager);
   check(std::isfinite(difference) && difference <= tolerance,
-        "--exec " + exec + ": output differs from eager by " + format_number(difference) +
+        "--exec " + to_string(exec) + ": output differs from eager by " + format_number(difference) +
             " (max |difference| / max(1, max |eager|)), above the tolerance " + format_number(tolerance) +
             "; not timed");
 }
 
-std::optional<std::string> graph_training_unsupported_reason(const std::string& model,
-                                                             const std::string& precision) {
+std::optional<std::string> graph_training_unsupported_reason(const std::string& model, Precision precision) {
   if (model == "cyclegan") {
     return "--exec graph: cyclegan training uses Adam, whose step count lives on the host in LibTorch (bias "
            "correction); a CUDA graph would replay its first step forever (Note [CUDA graph mode]); use "
            "--exec "
            "eager for cyclegan training";
   }
-  if (precision == "fp16") {
+  if (precision == Precision::kFp16) {
     return "--exec graph: fp16 training reads the loss scaler's overflow flag on the host every step, which "
            "a "
            "CUDA graph cannot capture; use bf16 (no loss scaling) or --exec eager";

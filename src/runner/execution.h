@@ -61,13 +61,12 @@ double relative_max_difference(const torch::Tensor& candidate, const torch::Tens
 
 /// Throws effbench::Error naming the mode, the difference and the tolerance
 /// when relative_max_difference exceeds `tolerance`.
-void check_matches_eager(const std::string& exec, const torch::Tensor& candidate, const torch::Tensor& eager,
+void check_matches_eager(Exec exec, const torch::Tensor& candidate, const torch::Tensor& eager,
                          double tolerance);
 
 /// Why training of `model` with `precision` cannot be captured in a CUDA
 /// graph (Note [CUDA graph mode]); nullopt when it can.
-std::optional<std::string> graph_training_unsupported_reason(const std::string& model,
-                                                             const std::string& precision);
+std::optional<std::string> graph_training_unsupported_reason(const std::string& model, Precision precision);
 
 /// A step captured in a CUDA graph. Built only in CUDA builds; elsewhere
 /// capture() throws effbench::Error.

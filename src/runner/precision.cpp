@@ -65,17 +65,14 @@ at::ScalarType autocast_dtype_of(c10::DeviceType device_type) {
 #endif
 }
 
-std::optional<std::string> precision_unsupported_reason(const std::string& precision, const Device& device) {
-  if (precision != "fp32" && precision != "tf32" && precision != "bf16" && precision != "fp16") {
-    return "--precision: unknown precision '" + precision + "'; valid: fp32, tf32, bf16, fp16";
-  }
+std::optional<std::string> precision_unsupported_reason(Precision precision, const Device& device) {
   if (device.is_cuda()) return std::nullopt;
-  if (precision == "tf32") {
+  if (precision == Precision::kTf32) {
     return "--precision tf32 needs a CUDA device (TF32 is a tensor-core math mode of cuBLAS/cuDNN), but the "
            "device is " +
            device.str() + "; use fp32 or bf16 there";
   }
-  if (precision == "fp16") {
+  if (precision == Precision::kFp16) {
     return "--precision fp16 needs a CUDA device (LibTorch's cpu autocast supports bf16 only), but the "
            "device is " +
            device.str() + "; use bf16 there";
@@ -83,15 +80,15 @@ std::optional<std::string> precision_unsupported_reason(const std::string& preci
   return std::nullopt;
 }
 
-std::optional<at::ScalarType> autocast_dtype(const std::string& precision) {
-  if (precision == "bf16") return at::kBFloat16;
-  if (precision == "fp16") return at::kHalf;
+std::optional<at::ScalarType> autocast_dtype(Precision precision) {
+  if (precision == Precision::kBf16) return at::kBFloat16;
+  if (precision == Precision::kFp16) return at::kHalf;
   return std::nullopt;
 }
 
-double output_tolerance(const std::string& precision) {
-  if (precision == "fp32") return 1e-3;
-  if (precision == "bf16") return 5e-2;
+double output_tolerance(Precision precision) {
+  if (precision == Precision::kFp32) return 1e-3;
+  if (precision == Precision::kBf16) return 5e-2;
   return 1e-2;  // tf32, fp16
 }
 
@@ -115,7 +112,7 @@ AutocastGuard::~AutocastGuard() {
   at::autocast::set_autocast_cache_enabled(previous_cache_enabled_);
 }
 
-MathModeScope::MathModeScope(const std::string& precision, const Device& device, bool cudnn_benchmark) {
+MathModeScope::MathModeScope(Precision precision, const Device& device, bool cudnn_benchmark) {
   if (!device.is_cuda()) return;
   auto& context = at::globalContext();
   active_ = true;
@@ -124,7 +121,7 @@ MathModeScope::MathModeScope(const std::string& precision, const Device& device,
   previous_cudnn_benchmark_ = context.benchmarkCuDNN();
   // Note [Precision modes]: only tf32 uses TF32; fp32 is strict, and under
   // bf16/fp16 autocast the fp32 leftovers stay strict too.
-  const bool tf32 = precision == "tf32";
+  const bool tf32 = precision == Precision::kTf32;
   context.setAllowTF32CuBLAS(tf32);
   context.setAllowTF32CuDNN(tf32);
   context.setBenchmarkCuDNN(cudnn_benchmark);

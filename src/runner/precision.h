@@ -25,16 +25,16 @@ namespace effbench {
 
 /// Why `precision` cannot run on `device` ("cpu", "cuda:0"); nullopt when it
 /// can. Unknown precisions get a reason listing the valid ones.
-std::optional<std::string> precision_unsupported_reason(const std::string& precision, const Device& device);
+std::optional<std::string> precision_unsupported_reason(Precision precision, const Device& device);
 
 /// The autocast dtype of a precision: bf16 -> BFloat16, fp16 -> Half;
 /// nullopt for fp32 and tf32 (no autocast).
-std::optional<at::ScalarType> autocast_dtype(const std::string& precision);
+std::optional<at::ScalarType> autocast_dtype(Precision precision);
 
 /// Largest accepted |fused - eager| (or |graph - eager|) relative to
 /// max(1, max |eager|), per precision: reordered fp32 sums (batch-norm
 /// folding, oneDNN kernels) differ by ~1e-5; TF32/bf16/fp16 by ~1e-2.
-double output_tolerance(const std::string& precision);
+double output_tolerance(Precision precision);
 
 /// Enables autocast for one device type at `dtype` for its lifetime and
 /// restores the previous state (enabled flag, dtype, cache flag) after.
@@ -64,7 +64,7 @@ at::ScalarType autocast_dtype_of(c10::DeviceType device_type);
 /// and restores them on destruction. Does nothing on the cpu.
 class MathModeScope {
  public:
-  MathModeScope(const std::string& precision, const Device& device, bool cudnn_benchmark);
+  MathModeScope(Precision precision, const Device& device, bool cudnn_benchmark);
   ~MathModeScope();
   MathModeScope(const MathModeScope&) = delete;
   MathModeScope& operator=(const MathModeScope&) = delete;

@@ -61,7 +61,7 @@ void add_to_record(WindowMeasurement measurement, CaseRecord& record) {
 void fill_mfu(const std::optional<double>& given_peak_tflops, CaseRecord& record) {
   if (!record.achieved_tflops) return;
   const std::optional<double> peak =
-      given_peak_tflops ? given_peak_tflops : peak_tflops(record.device_name, record.precision);
+      given_peak_tflops ? given_peak_tflops : peak_tflops(record.device_name, to_string(record.precision));
   if (peak && *peak > 0) record.mfu = *record.achieved_tflops / *peak;
 }
 
@@ -153,7 +153,7 @@ std::vector<CaseSpec> Session::plan_training_cases() const {
       CaseSpec spec;
       spec.model = model;
       spec.device = device;
-      spec.mode = "train";
+      spec.mode = Mode::kTrain;
       spec.batch = recipe.batch;
       spec.recipe = recipe.describe();
       cases.push_back(spec);
@@ -201,7 +201,7 @@ int Session::run() {
       // Data that cannot be loaded fails every case alike: the run ends, and
       // what was measured stays saved.
       run_.finished_at = utc_now_iso8601();
-      run_.status = "incomplete";
+      run_.status = RunStatus::kIncomplete;
       sink_->save(run_);
       throw;
     }
@@ -275,18 +275,20 @@ CaseRecord Session::run_training_case(const CaseSpec& spec, bool& rank_fault) {
   // A failed data-parallel case may have left the process group broken (a
   // rank gone): every rank stops here rather than wait out a timeout per
   // later case.
-  rank_fault = job_ && record.status == "failed";
+  rank_fault = job_ && record.status == CaseStatus::kFailed;
   return record;
 }
 
 int Session::finish_run(bool rank_fault) {
   disarm_interrupt_grace();  // the steps have returned (Note [Interrupt grace])
   run_.finished_at = utc_now_iso8601();
-  run_.status = interrupt_requested() ? "interrupted" : rank_fault ? "incomplete" : "complete";
+  run_.status = interrupt_requested() ? RunStatus::kInterrupted
+                : rank_fault          ? RunStatus::kIncomplete
+                                      : RunStatus::kComplete;
   sink_->save(run_);
   if (speaks()) observer_.run_done(run_, plan_);
   bool failed = rank_fault;
-  for (const auto& c : run_.cases) failed = failed || c.status == "failed";
+  for (const auto& c : run_.cases) failed = failed || c.status == CaseStatus::kFailed;
   if (interrupt_requested()) return static_cast<int>(ExitCode::kInterrupted);
   return failed ? static_cast<int>(ExitCode::kCasesFailed) : 0;
 }

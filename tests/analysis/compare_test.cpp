@@ -94,7 +94,7 @@ CaseRecord make_case(const std::string& model, const std::string& device, const 
   CaseRecord c;
   c.model = model;
   c.device = device;
-  c.mode = mode;
+  c.mode = parse_word<Mode>(mode, "test");
   c.batch = 32;
   ThroughputSummary t;
   t.samples = samples;
@@ -160,13 +160,13 @@ TEST(Compare, StudySpeedupTablesFromStoredRunsAndExecModes) {
   const RunRecord first =
       make_run("A", {make_case("conv6", "cpu", "train", {10}), make_case("conv6", "cuda:0", "train", {100})});
   CaseRecord fused = make_case("conv6", "cuda:0", "train", {150});
-  fused.exec = "fused";
+  fused.exec = Exec::kFused;
   const RunRecord second = make_run(
       "B", {make_case("conv6", "cuda:0", "infer", {400}), make_case("conv6", "cpu", "infer", {20}), fused});
   const auto tables = study_speedup_tables({first, second});
   ASSERT_EQ(tables.size(), 2u);
-  EXPECT_EQ(tables[0].mode, "train");
-  EXPECT_EQ(tables[1].mode, "infer");
+  EXPECT_EQ(tables[0].mode, Mode::kTrain);
+  EXPECT_EQ(tables[1].mode, Mode::kInfer);
   EXPECT_DOUBLE_EQ(tables[0].cell("conv6", "cuda:0")->speedup.value(), 10.0);  // eager only: 100 / 10
   EXPECT_DOUBLE_EQ(tables[1].cell("conv6", "cuda:0")->speedup.value(), 20.0);  // 400 / 20
   EXPECT_DOUBLE_EQ(tables[1].cell("conv6", "cpu")->speedup.value(), 1.0);
@@ -175,7 +175,7 @@ TEST(Compare, StudySpeedupTablesFromStoredRunsAndExecModes) {
   ASSERT_EQ(modes.size(), 1u);
   EXPECT_EQ(modes[0].device, "cuda:0");
   ASSERT_EQ(modes[0].speedup_by_exec.size(), 2u);
-  EXPECT_EQ(modes[0].speedup_by_exec[0].first, "eager");
+  EXPECT_EQ(modes[0].speedup_by_exec[0].first, Exec::kEager);
   EXPECT_DOUBLE_EQ(modes[0].speedup_by_exec[1].second, 1.5);  // 150 / 100
 }
 
@@ -184,17 +184,17 @@ TEST(Compare, StudySpeedupTablesFromStoredRunsAndExecModes) {
 TEST(Compare, ExecModeRowsCompareExecModesAlone) {
   auto exec_case = [](const std::string& device, const std::string& exec, double median, double p50) {
     CaseRecord c = make_case("conv6", device, "infer", {median});
-    c.exec = exec;
+    c.exec = parse_word<Exec>(exec, "test");
     c.latency_ms = LatencyMs{p50, p50, p50, 10};
     return c;
   };
   CaseRecord failed_fused = exec_case("cpu", "fused", 0, 0);
-  failed_fused.status = "failed";
+  failed_fused.status = CaseStatus::kFailed;
   failed_fused.throughput.reset();
   CaseRecord other_batch = exec_case("cuda:0", "fused", 9999, 0.1);
   other_batch.batch = 64;  // another group: never divided by the batch-32 eager case
   CaseRecord bf16 = exec_case("cuda:0", "fused", 7777, 0.1);
-  bf16.precision = "bf16";
+  bf16.precision = Precision::kBf16;
   const std::vector<CaseRecord> cases = {exec_case("cuda:0", "graph", 1500, 1.5),
                                          exec_case("cuda:0", "eager", 1000, 2.0),
                                          exec_case("cpu", "eager", 100, 20.0),
@@ -206,14 +206,14 @@ TEST(Compare, ExecModeRowsCompareExecModesAlone) {
   EXPECT_EQ(rows[0].device, "cuda:0");
   EXPECT_EQ(rows[0].batch, 32);
   ASSERT_EQ(rows[0].execs.size(), 2u);
-  EXPECT_EQ(rows[0].execs[0].exec, "eager");  // baseline first, whatever the case order
+  EXPECT_EQ(rows[0].execs[0].exec, Exec::kEager);  // baseline first, whatever the case order
   EXPECT_DOUBLE_EQ(*rows[0].execs[0].throughput_ratio, 1.0);
-  EXPECT_EQ(rows[0].execs[1].exec, "graph");
+  EXPECT_EQ(rows[0].execs[1].exec, Exec::kGraph);
   EXPECT_DOUBLE_EQ(rows[0].execs[1].samples_per_s, 1500.0);
   EXPECT_DOUBLE_EQ(*rows[0].execs[1].throughput_ratio, 1.5);
   EXPECT_DOUBLE_EQ(*rows[0].execs[1].latency_change, -0.25);
   EXPECT_EQ(rows[0].speedup_by_exec,
-            (std::vector<std::pair<std::string, double>>{{"eager", 1.0}, {"graph", 1.5}}));
+            (std::vector<std::pair<Exec, double>>{{Exec::kEager, 1.0}, {Exec::kGraph, 1.5}}));
   // The cpu row: fused failed, so it shows, without figures.
   EXPECT_EQ(rows[1].device, "cpu");
   ASSERT_EQ(rows[1].execs.size(), 2u);

@@ -90,7 +90,7 @@ TEST(Pareto, LowerIsBetterAndGroupsAreSeparate) {
 
 EnergyReading reading(double joules, bool measured) {
   EnergyReading r;
-  r.source = measured ? "rapl" : "estimate";
+  r.source = measured ? EnergySource::kRapl : EnergySource::kEstimate;
   r.scope = measured ? "cpu-package" : "cpu";
   r.device = "package-0";
   r.measured = measured;
@@ -103,7 +103,7 @@ CaseRecord trained(const std::string& model, double accuracy, double seconds, En
   CaseRecord c;
   c.model = model;
   c.device = "cpu";
-  c.mode = "train";
+  c.mode = Mode::kTrain;
   AccuracyResult a;
   a.dataset = "fashion-mnist";
   a.metric = "test_accuracy";
@@ -135,7 +135,7 @@ TEST(CaseEfficiency, FiguresOfOneCase) {
 
 TEST(CaseEfficiency, EstimatesAreLabelledAndFrontIsOverCases) {
   CaseRecord failed = trained("vgg16", 0.95, 10, reading(1, true));
-  failed.status = "failed";
+  failed.status = CaseStatus::kFailed;
   CaseRecord no_energy = trained("resnet18", 0.93, 100, reading(0, true));
   no_energy.energy.clear();
   CaseRecord target = trained("conv6", 0.91, 500, reading(4e5, false));

@@ -38,7 +38,7 @@ TEST(EnergyDerived, RejectsImpossibleSettings) {
 TEST(EnergyDerived, TotalsKeepEstimatesCrossChecksAndNetApart) {
   auto make = [](const std::string& source, const std::string& scope, bool measured, double joules) {
     EnergyReading r;
-    r.source = source;
+    r.source = parse_word<EnergySource>(source, "test");
     r.scope = scope;
     r.measured = measured;
     r.available = true;
@@ -53,7 +53,7 @@ TEST(EnergyDerived, TotalsKeepEstimatesCrossChecksAndNetApart) {
                                          make("estimate", "cpu-package", false, 7)};
   readings[4].cross_check = true;
   EnergyReading net = readings[0];
-  net.basis = "net";
+  net.basis = EnergyBasis::kNet;
   net.joules = 4;
   readings.push_back(net);
   EnergyReading short_window = make("rapl", "cpu-package", true, 0);

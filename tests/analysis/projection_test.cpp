@@ -58,9 +58,9 @@ CaseRecord measured_case() {
   c.model = "net";
   c.device = "cuda:0";
   c.device_name = "GPU old";
-  c.mode = "train";
+  c.mode = Mode::kTrain;
   c.batch = 100;
-  c.precision = "fp32";
+  c.precision = Precision::kFp32;
   c.input_shape = {3, 32, 32};
   c.params = 1000000;
   c.step_flops_per_sample = 1.57e9;
@@ -186,8 +186,8 @@ TEST(Projection, BytesPerSampleEstimateIsHandComputable) {
   EXPECT_DOUBLE_EQ(estimate_bytes_per_sample(measured_case(), &basis), 12288 + 160000);
   EXPECT_NE(basis.find("activations not counted"), std::string::npos);
   CaseRecord infer = measured_case();
-  infer.mode = "infer";
-  infer.precision = "bf16";
+  infer.mode = Mode::kInfer;
+  infer.precision = Precision::kBf16;
   // bf16 infer: 3072 x 2 + 1 x 1e6 x 2 / 100 = 6144 + 20000.
   EXPECT_DOUBLE_EQ(estimate_bytes_per_sample(infer), 6144 + 20000);
 }
@@ -195,7 +195,7 @@ TEST(Projection, BytesPerSampleEstimateIsHandComputable) {
 TEST(Projection, RejectsCasesThatCannotBeProjected) {
   const auto catalog = test_catalog();
   CaseRecord failed = measured_case();
-  failed.status = "failed";
+  failed.status = CaseStatus::kFailed;
   EXPECT_THROW(project_case(failed, {}, catalog), Error);
   CaseRecord no_throughput = measured_case();
   no_throughput.throughput.reset();

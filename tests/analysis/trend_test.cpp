@@ -153,7 +153,7 @@ CaseRecord train_case(const std::string& model, int64_t batch, int64_t cuda_byte
   c.model = model;
   c.device = "cuda:0";
   c.device_name = "Tesla T4";
-  c.mode = "train";
+  c.mode = Mode::kTrain;
   c.batch = batch;
   c.memory.cuda_peak_allocated_bytes = cuda_bytes;
   c.memory.peak_rss_bytes = 1;  // ignored on CUDA devices
@@ -168,7 +168,7 @@ TEST(MeasuredTrend, LargestBatchWithinBudgetFromALinearMemoryModel) {
   run.run_id = "r1";
   for (int64_t b : {8, 16, 32, 64}) run.cases.push_back(train_case("resnet18", b, (500 + 20 * b) * mib));
   CaseRecord failed = train_case("resnet18", 128, 1);
-  failed.status = "failed";
+  failed.status = CaseStatus::kFailed;
   run.cases.push_back(failed);
   run.cases.push_back(train_case("vgg16", 32, 900 * mib));  // one batch size only
   const auto trends = memory_vs_batch({run}, 4096.0 * mib);

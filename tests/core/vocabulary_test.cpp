@@ -27,7 +27,7 @@ TEST(Vocabulary, AnUnknownWordIsRefusedNamingTheInputAndTheValidWords) {
     parse_word<Mode>("eval", "--mode");
     FAIL() << "accepted 'eval'";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "--mode: unknown mode 'eval'; valid: train, infer");
+    EXPECT_STREQ(e.what(), "--mode: unknown mode 'eval'; valid modes: train, infer");
   }
   EXPECT_THROW(parse_word<Exec>("Eager", "--exec"), Error);  // words are case-sensitive, as written
   EXPECT_THROW(parse_word<RunStatus>("", "status"), Error);

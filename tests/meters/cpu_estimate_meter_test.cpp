@@ -50,7 +50,7 @@ TEST(CpuEstimate, GivenTdpFormula) {
   // E = 100 W x 0.75 x 2 s = 150 J.
   ASSERT_TRUE(r.available) << r.unavailable_reason;
   EXPECT_FALSE(r.measured);
-  EXPECT_EQ(r.source, "estimate");
+  EXPECT_EQ(r.source, EnergySource::kEstimate);
   EXPECT_EQ(r.scope, "cpu-package");
   EXPECT_DOUBLE_EQ(r.joules, 150.0);
   EXPECT_DOUBLE_EQ(r.avg_power_w, 75.0);

@@ -28,7 +28,7 @@ class FakeMeter : public Meter {
 
 EnergyReading reading(const std::string& source, bool measured, double joules, double duration_s) {
   EnergyReading r;
-  r.source = source;
+  r.source = parse_word<EnergySource>(source, "test");
   r.scope = "cpu-package";
   r.device = "package-0";
   r.measured = measured;
@@ -49,7 +49,7 @@ TEST(MeterSet, JoulesPerSample) {
   const auto readings = set.readings(400);
   ASSERT_EQ(readings.size(), 1u);
   EXPECT_DOUBLE_EQ(readings[0].joules_per_sample, 0.5);  // 200 J / 400 samples
-  EXPECT_EQ(readings[0].basis, "gross");
+  EXPECT_EQ(readings[0].basis, EnergyBasis::kGross);
 }
 
 TEST(MeterSet, IdleBaselineAddsLabelledNetReadings) {
@@ -62,22 +62,22 @@ TEST(MeterSet, IdleBaselineAddsLabelledNetReadings) {
       {reading("rapl", true, 200.0, 2.0), reading("estimate", false, 30.0, 2.0)}}));
   MeterSet set(std::move(meters));
   set.measure_idle(0.001);
-  EXPECT_DOUBLE_EQ(set.idle_power_w("rapl", "cpu-package", "package-0").value(), 50.0);
-  EXPECT_FALSE(set.idle_power_w("estimate", "cpu-package", "package-0"));
+  EXPECT_DOUBLE_EQ(set.idle_power_w(EnergySource::kRapl, "cpu-package", "package-0").value(), 50.0);
+  EXPECT_FALSE(set.idle_power_w(EnergySource::kEstimate, "cpu-package", "package-0"));
   set.start();
   set.stop();
   const auto readings = set.readings(400);
   ASSERT_EQ(readings.size(), 3u);
-  EXPECT_EQ(readings[0].basis, "gross");
+  EXPECT_EQ(readings[0].basis, EnergyBasis::kGross);
   EXPECT_DOUBLE_EQ(readings[0].joules, 200.0);
-  EXPECT_EQ(readings[1].basis, "net");
-  EXPECT_EQ(readings[1].source, "rapl");
+  EXPECT_EQ(readings[1].basis, EnergyBasis::kNet);
+  EXPECT_EQ(readings[1].source, EnergySource::kRapl);
   EXPECT_DOUBLE_EQ(readings[1].joules, 100.0);
   EXPECT_DOUBLE_EQ(readings[1].avg_power_w, 50.0);
   EXPECT_DOUBLE_EQ(readings[1].idle_power_w.value(), 50.0);
   EXPECT_DOUBLE_EQ(readings[1].joules_per_sample, 0.25);
-  EXPECT_EQ(readings[2].source, "estimate");
-  EXPECT_EQ(readings[2].basis, "gross");
+  EXPECT_EQ(readings[2].source, EnergySource::kEstimate);
+  EXPECT_EQ(readings[2].basis, EnergyBasis::kGross);
 }
 
 TEST(MeterSet, IdleSecondsMustBePositive) {
@@ -99,7 +99,7 @@ TEST(MeterSet, CreateUsesRaplAndSkipsTheEstimateWhenRaplWorks) {
   set.stop();
   const auto readings = set.readings(1);
   ASSERT_EQ(readings.size(), 1u);
-  EXPECT_EQ(readings[0].source, "rapl");
+  EXPECT_EQ(readings[0].source, EnergySource::kRapl);
   EXPECT_FALSE(set.device_used_bytes());
 
   // Probe lists every source: rapl (available), nvml (not loadable), estimate (--cpu-tdp given).
@@ -123,7 +123,7 @@ TEST(MeterSet, CreateFallsBackToTheEstimateWithoutRapl) {
   const auto readings = set.readings(1);
   ASSERT_EQ(readings.size(), 2u);
   EXPECT_FALSE(readings[0].available);  // rapl, with its reason
-  EXPECT_EQ(readings[1].source, "estimate");
+  EXPECT_EQ(readings[1].source, EnergySource::kEstimate);
   EXPECT_TRUE(readings[1].available);
 }
 
@@ -131,7 +131,7 @@ TEST(MeterSet, NewReadingFieldsRoundTripThroughJson) {
   CaseRecord c;
   c.model = "m";
   EnergyReading r = reading("nvml-power-integral", true, 350.0, 2.0);
-  r.basis = "net";
+  r.basis = EnergyBasis::kNet;
   r.idle_power_w = 60.0;
   r.cross_check = true;
   r.device_uuid = "GPU-1234";
@@ -148,11 +148,11 @@ TEST(MeterSet, NewReadingFieldsRoundTripThroughJson) {
   EXPECT_FALSE(j.at("energy").at(0).contains("state_start"));
   const CaseRecord back = case_from_json(j);
   EXPECT_EQ(case_to_json(back), j);
-  EXPECT_EQ(back.energy.at(0).basis, "net");
+  EXPECT_EQ(back.energy.at(0).basis, EnergyBasis::kNet);
   EXPECT_DOUBLE_EQ(back.energy.at(0).idle_power_w.value(), 60.0);
   EXPECT_TRUE(back.energy.at(0).cross_check);
   EXPECT_EQ(back.energy.at(0).state_end->memory_used_bytes.value(), 5000);
-  EXPECT_EQ(back.energy.at(1).basis, "gross");
+  EXPECT_EQ(back.energy.at(1).basis, EnergyBasis::kGross);
   EXPECT_FALSE(back.energy.at(1).state_end);
 }
 

@@ -26,7 +26,7 @@ class SegmentMeter : public Meter {
   }
   std::vector<EnergyReading> readings() const override {
     EnergyReading r;
-    r.source = "rapl";
+    r.source = EnergySource::kRapl;
     r.scope = "cpu-package";
     r.device = "package-0";
     r.measured = true;
@@ -74,7 +74,7 @@ TEST(MeterWindows, OneWindowIsOneSegment) {
   ASSERT_EQ(m.readings.size(), 1u);
   EXPECT_DOUBLE_EQ(m.readings[0].joules, 30.0);
   EXPECT_DOUBLE_EQ(m.readings[0].duration_s, 2.0);
-  EXPECT_DOUBLE_EQ(m.readings[0].avg_power_w, 15.0);        // 30 J / 2 s
+  EXPECT_DOUBLE_EQ(m.readings[0].avg_power_w, 15.0);       // 30 J / 2 s
   EXPECT_DOUBLE_EQ(m.readings[0].joules_per_sample, 0.5);  // 30 J / 60 samples
   EXPECT_DOUBLE_EQ(m.duration_s, 2.0);
 }

@@ -32,11 +32,11 @@ class NvmlMeterTest : public ::testing::Test {
     o.sample_period_s = 0;  // no thread: the test plays the samples
     return o;
   }
-  const EnergyReading& find(const std::vector<EnergyReading>& readings, const std::string& source) {
+  const EnergyReading& find(const std::vector<EnergyReading>& readings, EnergySource source) {
     for (const auto& r : readings) {
       if (r.source == source) return r;
     }
-    ADD_FAILURE() << "no reading from " << source;
+    ADD_FAILURE() << "no reading from " << to_string(source);
     return readings.at(0);
   }
   // Start at t=0 with 100 W, a sample at t=1 with 200 W, stop at t=2 with 200 W:
@@ -69,7 +69,7 @@ class NvmlMeterTest : public ::testing::Test {
 TEST_F(NvmlMeterTest, CounterAndPowerIntegralAgree) {
   const auto readings = play(350000);  // 350 J, as the integral
   ASSERT_EQ(readings.size(), 2u);
-  const auto& counter = find(readings, "nvml-energy-counter");
+  const auto& counter = find(readings, EnergySource::kNvmlEnergyCounter);
   ASSERT_TRUE(counter.available) << counter.unavailable_reason;
   EXPECT_TRUE(counter.measured);
   EXPECT_FALSE(counter.cross_check);
@@ -80,7 +80,7 @@ TEST_F(NvmlMeterTest, CounterAndPowerIntegralAgree) {
   EXPECT_DOUBLE_EQ(counter.duration_s, 2.0);
   EXPECT_DOUBLE_EQ(counter.avg_power_w, 175.0);
   EXPECT_TRUE(counter.warnings.empty());
-  const auto& integral = find(readings, "nvml-power-integral");
+  const auto& integral = find(readings, EnergySource::kNvmlPowerIntegral);
   ASSERT_TRUE(integral.available);
   EXPECT_TRUE(integral.cross_check);  // the counter is the figure that counts
   EXPECT_DOUBLE_EQ(integral.joules, 350.0);
@@ -102,7 +102,7 @@ TEST_F(NvmlMeterTest, CounterAndPowerIntegralAgree) {
 TEST_F(NvmlMeterTest, NoCounterFallsBackToPowerIntegration) {
   const auto readings = play(0, "energy_error=3\n");  // NVML_ERROR_NOT_SUPPORTED: pre-Volta
   ASSERT_EQ(readings.size(), 1u);
-  EXPECT_EQ(readings[0].source, "nvml-power-integral");
+  EXPECT_EQ(readings[0].source, EnergySource::kNvmlPowerIntegral);
   EXPECT_FALSE(readings[0].cross_check);
   EXPECT_TRUE(readings[0].available);
   EXPECT_DOUBLE_EQ(readings[0].joules, 350.0);
@@ -112,20 +112,20 @@ TEST_F(NvmlMeterTest, NoCounterFallsBackToPowerIntegration) {
 TEST_F(NvmlMeterTest, DisagreementOverFivePercentWarns) {
   // Counter 400 J vs integral 350 J: |350 - 400| / 400 = 12.5% > 5%.
   const auto readings = play(400000);
-  const auto& counter = find(readings, "nvml-energy-counter");
+  const auto& counter = find(readings, EnergySource::kNvmlEnergyCounter);
   ASSERT_EQ(counter.warnings.size(), 1u);
   EXPECT_NE(counter.warnings[0].find("12.5%"), std::string::npos) << counter.warnings[0];
-  EXPECT_EQ(find(readings, "nvml-power-integral").warnings.size(), 1u);
+  EXPECT_EQ(find(readings, EnergySource::kNvmlPowerIntegral).warnings.size(), 1u);
   // Counter 364 J: |350 - 364| / 364 = 3.8%: no warning.
-  EXPECT_TRUE(find(play(364000), "nvml-energy-counter").warnings.empty());
+  EXPECT_TRUE(find(play(364000), EnergySource::kNvmlEnergyCounter).warnings.empty());
 }
 
 TEST_F(NvmlMeterTest, PowerErrorReturnLeavesTheCounter) {
   const auto readings = play(350000, "power_error=999\n");  // NVML_ERROR_UNKNOWN on every power read
-  const auto& counter = find(readings, "nvml-energy-counter");
+  const auto& counter = find(readings, EnergySource::kNvmlEnergyCounter);
   EXPECT_TRUE(counter.available);
   EXPECT_DOUBLE_EQ(counter.joules, 350.0);
-  const auto& integral = find(readings, "nvml-power-integral");
+  const auto& integral = find(readings, EnergySource::kNvmlPowerIntegral);
   EXPECT_FALSE(integral.available);
   EXPECT_NE(integral.unavailable_reason.find("Unknown Error"), std::string::npos)
       << integral.unavailable_reason;
@@ -164,8 +164,8 @@ TEST_F(NvmlMeterTest, ShortWindowIsBelowResolutionNotZero) {
   clock.set(5.02);  // 20 ms, shorter than the ~100 ms update period
   meter.stop();
   for (const auto& r : meter.readings()) {
-    EXPECT_TRUE(r.available) << r.source;
-    EXPECT_TRUE(r.below_resolution) << r.source;
+    EXPECT_TRUE(r.available) << to_string(r.source);
+    EXPECT_TRUE(r.below_resolution) << to_string(r.source);
   }
 }
 
@@ -199,7 +199,7 @@ TEST_F(NvmlMeterTest, SamplingThreadRunsDuringTheWindow) {
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   meter.stop();
   const auto readings = meter.readings();
-  const auto& integral = find(readings, "nvml-power-integral");
+  const auto& integral = find(readings, EnergySource::kNvmlPowerIntegral);
   ASSERT_TRUE(integral.available);
   EXPECT_GE(integral.samples, 4);                  // start + ticks (15 due) + stop
   EXPECT_NEAR(integral.avg_power_w, 150.0, 1e-9);  // constant power integrates exactly

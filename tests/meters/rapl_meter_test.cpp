@@ -78,7 +78,7 @@ TEST(RaplMeter, CounterSequenceWithOneWrap) {
   const auto readings = meter.readings();
   ASSERT_EQ(readings.size(), 3u);
   const auto& package = readings[0];
-  EXPECT_EQ(package.source, "rapl");
+  EXPECT_EQ(package.source, EnergySource::kRapl);
   EXPECT_TRUE(package.measured);
   ASSERT_TRUE(package.available) << package.unavailable_reason;
   EXPECT_FALSE(package.below_resolution);

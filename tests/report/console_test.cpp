@@ -17,12 +17,14 @@ TEST(Console, RendersAlignedColumns) {
 
 TEST(Console, SpeedupTableMarksFlopNormalisedCells) {
   SpeedupTable table;
-  table.mode = "train";
+  table.mode = Mode::kTrain;
   table.baseline = "cpu";
   table.models = {"conv6", "cyclegan"};
   table.devices = {"cpu", "cuda:0"};
-  table.rows.push_back({"conv6", "eager", "fp32", {SpeedupCell{1.0, false}, SpeedupCell{246.0, false}}});
-  table.rows.push_back({"cyclegan", "eager", "fp32", {SpeedupCell{1.0, false}, SpeedupCell{11.04, true}}});
+  table.rows.push_back(
+      {"conv6", Exec::kEager, Precision::kFp32, {SpeedupCell{1.0, false}, SpeedupCell{246.0, false}}});
+  table.rows.push_back(
+      {"cyclegan", Exec::kEager, Precision::kFp32, {SpeedupCell{1.0, false}, SpeedupCell{11.04, true}}});
   const std::string text = speedup_text(table);
   // format_number: 4 significant digits; "*" marks the FLOP-normalised cell.
   EXPECT_NE(text.find("conv6     eager  fp32   1x   246.0x\n"), std::string::npos) << text;
@@ -36,15 +38,15 @@ TEST(Console, ResultsTableShowsFailuresAndNotes) {
   CaseRecord ok;
   ok.model = "conv6";
   ok.device = "cpu";
-  ok.mode = "train";
+  ok.mode = Mode::kTrain;
   ok.batch = 64;
   ok.input_shape = {3, 32, 32};
   ok.throughput = ThroughputSummary{"samples/s", 1234.6, 10, 1200, 1300, 0.15, {}};
   ok.notes.push_back("reduced to 64x64");
   CaseRecord failed = ok;
-  failed.mode = "infer";
+  failed.mode = Mode::kInfer;
   failed.throughput.reset();
-  failed.status = "failed";
+  failed.status = CaseStatus::kFailed;
   failed.error = "out of memory";
   const std::string text = results_table({ok, failed});
   EXPECT_NE(text.find("1235"), std::string::npos);    // median, 4 significant digits

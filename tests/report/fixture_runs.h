@@ -18,7 +18,7 @@ inline CaseRecord make_case(const std::string& model, const std::string& device,
   c.model = model;
   c.device = device;
   c.device_name = device == "cpu" ? "Test CPU 8-core" : "Test GPU 24 GB";
-  c.mode = mode;
+  c.mode = parse_word<Mode>(mode, "test");
   c.batch = mode == "train" ? 64 : 128;
   c.input_shape = {3, 32, 32};
   c.params = 1000000;
@@ -38,7 +38,7 @@ inline CaseRecord make_case(const std::string& model, const std::string& device,
   c.timed_s = 10;
 
   EnergyReading estimate;
-  estimate.source = "estimate";
+  estimate.source = EnergySource::kEstimate;
   estimate.scope = "cpu-package";
   estimate.device = "package-0";
   estimate.available = true;
@@ -51,7 +51,7 @@ inline CaseRecord make_case(const std::string& model, const std::string& device,
   c.energy.push_back(estimate);
   if (gpu_energy) {
     EnergyReading gpu;
-    gpu.source = "nvml-energy-counter";
+    gpu.source = EnergySource::kNvmlEnergyCounter;
     gpu.scope = "gpu-board";
     gpu.device = device;
     gpu.available = true;
@@ -70,7 +70,7 @@ inline CaseRecord make_case(const std::string& model, const std::string& device,
     c.memory.cuda_peak_reserved_bytes = int64_t{1200} << 20;
   } else {
     EnergyReading rapl;
-    rapl.source = "rapl";
+    rapl.source = EnergySource::kRapl;
     rapl.scope = "cpu-package";
     rapl.available = false;
     rapl.unavailable_reason = "/sys/class/powercap not readable (run as root)";
@@ -85,7 +85,7 @@ inline RunRecord make_run(const std::string& run_id = "20261122T100000-labhost-a
   run.run_id = run_id;
   run.started_at = "2026-11-22T10:00:00Z";
   run.finished_at = "2026-11-22T10:20:00Z";
-  run.status = "complete";
+  run.status = RunStatus::kComplete;
   SystemInfo& s = run.system;
   s.hostname = "labhost";
   s.cpu_model = "Test CPU 8-core @ 3.0GHz";
@@ -148,7 +148,7 @@ inline RunRecord make_run(const std::string& run_id = "20261122T100000-labhost-a
   }
   // A failed case is shown as missing.
   CaseRecord failed = make_case("vit", "cuda:0", "train", 1, true);
-  failed.status = "failed";
+  failed.status = CaseStatus::kFailed;
   failed.error = "CUDA out of memory";
   failed.throughput.reset();
   run.cases.push_back(failed);
@@ -163,7 +163,7 @@ inline RunRecord make_multi_exec_run() {
   RunRecord run = make_run("20261123T100000-labhost-d4e5f6");
   run.cases.clear();
   auto with_exec = [](CaseRecord c, const std::string& exec) {
-    c.exec = exec;
+    c.exec = parse_word<Exec>(exec, "test");
     return c;
   };
   run.cases.push_back(with_exec(make_case("conv6", "cpu", "infer", 1500, false), "eager"));
@@ -176,11 +176,11 @@ inline RunRecord make_multi_exec_run() {
   CaseRecord gpu_train = make_case("conv6", "cuda:0", "train", 12000, true);
   gpu_train.energy.back().joules = 1500;  // nvml-energy-counter
   EnergyReading cross = gpu_train.energy.back();
-  cross.source = "nvml-power-integral";
+  cross.source = EnergySource::kNvmlPowerIntegral;
   cross.joules = 1490;
   cross.cross_check = true;
   EnergyReading psys;
-  psys.source = "rapl";
+  psys.source = EnergySource::kRapl;
   psys.scope = "psys";
   psys.device = "psys-0";
   psys.available = true;

@@ -73,7 +73,7 @@ TEST(HtmlReport, GeneratedFromStoredRuns) {
     ResultStore store((dir / "results.db").string());
     store.begin_run(original);
     for (const auto& c : original.cases) store.add_case(original.run_id, c);
-    store.finish_run(original.run_id, "complete", original.finished_at);
+    store.finish_run(original.run_id, RunStatus::kComplete, original.finished_at);
   }
   ResultStore store((dir / "results.db").string());
   const RunRecord stored = store.load_run(store.latest_run_id());

@@ -15,7 +15,7 @@ CaseRecord sample_case() {
   CaseRecord c;
   c.model = "conv6";
   c.device = "cpu";
-  c.mode = "infer";
+  c.mode = Mode::kInfer;
   c.batch = 64;
   c.input_shape = {3, 32, 32};
   c.params = 2261546;
@@ -23,7 +23,7 @@ CaseRecord sample_case() {
   c.throughput = ThroughputSummary{"samples/s", 100, 5, 90, 110, 0.04, {90, 100, 110}};
   c.latency_ms = LatencyMs{1.5, 2.0, 3.0, 100};
   EnergyReading estimate;
-  estimate.source = "estimate";
+  estimate.source = EnergySource::kEstimate;
   estimate.scope = "cpu-package";
   estimate.available = true;
   estimate.joules = 12.5;
@@ -51,7 +51,7 @@ TEST(Json, CaseRoundTripKeepsEveryField) {
 TEST(Json, RunFileRoundTrip) {
   RunRecord run;
   run.run_id = "20261122T000000-test-abcdef";
-  run.status = "complete";
+  run.status = RunStatus::kComplete;
   run.system.cpu_model = "Test CPU";
   run.cases.push_back(sample_case());
   const auto path = (std::filesystem::temp_directory_path() / "effbench_run_test.json").string();

@@ -7,7 +7,7 @@ namespace {
 
 EnergyReading reading(const std::string& source, const std::string& scope, const std::string& device) {
   EnergyReading r;
-  r.source = source;
+  r.source = parse_word<EnergySource>(source, "test");
   r.scope = scope;
   r.device = device;
   return r;
@@ -61,7 +61,7 @@ TEST(Record, RankReadingsCountEachSensorOnce) {
   EXPECT_EQ(combined[0].host, "a");
   const EnergyReading& repeat = combined[3];
   EXPECT_EQ(*repeat.rank, 1);
-  EXPECT_EQ(repeat.source, "rapl");
+  EXPECT_EQ(repeat.source, EnergySource::kRapl);
   EXPECT_TRUE(repeat.cross_check);
   ASSERT_EQ(repeat.warnings.size(), 1u);
   EXPECT_NE(repeat.warnings[0].find("rank 0"), std::string::npos);
@@ -102,7 +102,7 @@ TEST(Record, CountedEnergyIsTheMeasuredTotalElseTheEstimate) {
   EnergyReading cross = joules("nvml-power-integral", "gpu-board", "cuda:0", true, 95);
   cross.cross_check = true;
   EnergyReading net = joules("rapl", "cpu-package", "package-0", true, 20);
-  net.basis = "net";
+  net.basis = EnergyBasis::kNet;
   EnergyReading tiny = joules("rapl", "dram", "package-0", true, 1);
   tiny.below_resolution = true;
   EnergyReading gone = joules("rapl", "dram", "package-0", true, 5);

@@ -45,7 +45,7 @@ CaseRecord make_case(const std::string& model, const std::string& device, const 
   c.model = model;
   c.device = device;
   c.device_name = device == "cpu" ? "Test CPU" : "Test GPU";
-  c.mode = mode;
+  c.mode = parse_word<Mode>(mode, "test");
   c.batch = 32;
   c.input_shape = {3, 32, 32};
   c.params = 1234567;
@@ -59,7 +59,7 @@ CaseRecord make_case(const std::string& model, const std::string& device, const 
                                    {median - 2, median - 0.5, median, median + 0.25, median + 2}};
   if (mode == "infer") c.latency_ms = LatencyMs{1.25, 1.5, 2.75, 200};
   EnergyReading reading;
-  reading.source = "estimate";
+  reading.source = EnergySource::kEstimate;
   reading.scope = "cpu-package";
   reading.device = "package-0";
   reading.available = true;
@@ -78,7 +78,7 @@ RunRecord make_run(const std::string& run_id, const std::string& started_at) {
   run.run_id = run_id;
   run.started_at = started_at;
   run.finished_at = "2026-11-22T10:05:00Z";
-  run.status = "complete";
+  run.status = RunStatus::kComplete;
   run.system.hostname = "labhost";
   run.system.cpu_model = "Test CPU";
   run.system.logical_cores = 8;
@@ -139,7 +139,7 @@ TEST_F(StoreTest, RoundTripWriteReadExportImport) {
     ResultStore store(path("a.db"));
     store.begin_run(run);
     for (const auto& c : run.cases) store.add_case(run.run_id, c);
-    store.finish_run(run.run_id, "complete", run.finished_at);
+    store.finish_run(run.run_id, RunStatus::kComplete, run.finished_at);
   }
   ResultStore store(path("a.db"));
   const RunRecord back = store.load_run(run.run_id);
@@ -266,7 +266,7 @@ TEST_F(StoreTest, TwoConcurrentWritersLoseNothing) {
     for (int i = 0; i < kCases; ++i) {
       store.add_case(run_id, make_case("model" + std::to_string(i), "cpu", "infer", 100 + i));
     }
-    store.finish_run(run_id, "complete", "2026-11-22T10:05:00Z");
+    store.finish_run(run_id, RunStatus::kComplete, "2026-11-22T10:05:00Z");
   };
   // Two processes (separate connections and locks, as two effbench runs) ...
   const pid_t first = fork();
@@ -318,7 +318,7 @@ TEST_F(StoreTest, KilledWriterLeavesFinishedCasesAndAnIncompleteRun) {
   EXPECT_EQ(runs[0].status, "incomplete");
   EXPECT_EQ(runs[0].case_count, 1);
   const RunRecord run = store.load_run("killed-run");
-  EXPECT_EQ(run.status, "incomplete");
+  EXPECT_EQ(run.status, RunStatus::kIncomplete);
   EXPECT_EQ(run.finished_at, "");
   ASSERT_EQ(run.cases.size(), 1u);
   EXPECT_EQ(case_to_json(run.cases[0]), case_to_json(make_case("conv6", "cpu", "train", 100)));

@@ -233,7 +233,7 @@ TEST(ShortTraining, Conv6OnFashionMnistSubsetBeatsChance) {
   const Stopwatch wall;
   const CaseRecord r = run_accuracy_case("conv6", Device(), o, hooks);
   const double wall_s = wall.elapsed_s();
-  ASSERT_EQ(r.status, "ok") << r.error;
+  ASSERT_EQ(r.status, CaseStatus::kOk) << r.error;
   ASSERT_TRUE(r.accuracy);
   EXPECT_GT(r.accuracy->value, 0.3) << "accuracy " << r.accuracy->value;  // three times chance
   EXPECT_EQ(r.accuracy->metric, "test_accuracy");
@@ -243,7 +243,7 @@ TEST(ShortTraining, Conv6OnFashionMnistSubsetBeatsChance) {
   EXPECT_FALSE(*r.accuracy->reached_target);
   EXPECT_TRUE(started && finished);
   EXPECT_EQ(epochs_seen, 2);
-  EXPECT_EQ(r.mode, "train");
+  EXPECT_EQ(r.mode, Mode::kTrain);
   EXPECT_EQ(r.batch, 32);
   EXPECT_EQ(r.input_shape, (std::vector<int64_t>{1, 32, 32}));
   EXPECT_LE(r.accuracy->train_time_s, wall_s);
@@ -294,7 +294,7 @@ TEST(ShortTraining, CycleGanOnUnpairedFolders) {
   hooks.on_message = [&](const std::string& m) { messages.push_back(m); };
   hooks.on_epoch = [&](const EpochEvent& e) { values.push_back(e.value); };
   const CaseRecord r = run_accuracy_case("cyclegan", Device(), o, hooks);
-  ASSERT_EQ(r.status, "ok") << r.error;
+  ASSERT_EQ(r.status, CaseStatus::kOk) << r.error;
   ASSERT_TRUE(r.accuracy);
   EXPECT_EQ(r.accuracy->metric, "cycle_l1");
   EXPECT_FALSE(r.accuracy->higher_is_better);

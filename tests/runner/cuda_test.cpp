@@ -16,7 +16,7 @@ namespace {
 #define SKIP_WITHOUT_CUDA() \
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device"
 
-BenchmarkOptions quick_cuda(const std::string& mode) {
+BenchmarkOptions quick_cuda(Mode mode) {
   BenchmarkOptions options;
   options.models = {"conv6"};
   options.devices = {"cuda:0"};
@@ -26,16 +26,16 @@ BenchmarkOptions quick_cuda(const std::string& mode) {
 
 TEST(Cuda, EveryInferenceModeMatchesEagerAndRecordsAllocatorPeaks) {
   SKIP_WITHOUT_CUDA();
-  BenchmarkOptions options = quick_cuda("infer");
-  options.execs = {"eager", "fused", "graph"};
+  BenchmarkOptions options = quick_cuda(Mode::kInfer);
+  options.execs = {Exec::kEager, Exec::kFused, Exec::kGraph};
   const auto cases = plan_cases(options);
   ASSERT_EQ(cases.size(), 3u);
   for (const CaseSpec& spec : cases) {
     // fused and graph outputs are compared with eager before timing; a
     // mismatch fails the case (Note [Fused inference], Note [CUDA graph mode]).
     const CaseRecord record = run_case(spec, options);
-    ASSERT_EQ(record.status, "ok") << spec.exec << ": " << record.error;
-    ASSERT_TRUE(record.throughput.has_value()) << spec.exec;
+    ASSERT_EQ(record.status, CaseStatus::kOk) << to_string(spec.exec) << ": " << record.error;
+    ASSERT_TRUE(record.throughput.has_value()) << to_string(spec.exec);
     EXPECT_GT(record.throughput->median, 0.0) << spec.exec;
     ASSERT_TRUE(record.latency_ms.has_value()) << spec.exec;
     // The weights alone are params x 4 bytes (fp32) on the device.
@@ -48,18 +48,18 @@ TEST(Cuda, EveryInferenceModeMatchesEagerAndRecordsAllocatorPeaks) {
 
 TEST(Cuda, GraphTrainingAndAutocastTrainingRun) {
   SKIP_WITHOUT_CUDA();
-  BenchmarkOptions graph = quick_cuda("train");
-  graph.execs = {"graph"};
+  BenchmarkOptions graph = quick_cuda(Mode::kTrain);
+  graph.execs = {Exec::kGraph};
   const CaseRecord graph_record = run_case(plan_cases(graph).at(0), graph);
-  EXPECT_EQ(graph_record.status, "ok") << graph_record.error;
+  EXPECT_EQ(graph_record.status, CaseStatus::kOk) << graph_record.error;
 
   for (const std::string precision : {"tf32", "bf16", "fp16"}) {
-    BenchmarkOptions options = quick_cuda("train");
-    options.precision = precision;
+    BenchmarkOptions options = quick_cuda(Mode::kTrain);
+    options.precision = parse_word<Precision>(precision, "test");
     options.channels_last = true;
     const CaseRecord record = run_case(plan_cases(options).at(0), options);
-    EXPECT_EQ(record.status, "ok") << precision << ": " << record.error;
-    EXPECT_EQ(record.precision, precision);
+    EXPECT_EQ(record.status, CaseStatus::kOk) << precision << ": " << record.error;
+    EXPECT_EQ(to_string(record.precision), precision);
   }
   EXPECT_FALSE(autocast_enabled(c10::DeviceType::CUDA));
 }

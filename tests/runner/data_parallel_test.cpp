@@ -167,7 +167,7 @@ TEST(DataParallelTraining, ReachesTheSingleProcessAccuracy) {
   AccuracyHooks single_hooks;
   single_hooks.on_epoch = [&](const EpochEvent& e) { single_epochs.push_back(e.value); };
   const CaseRecord single = run_accuracy_case("conv6", Device(), o, single_hooks);
-  ASSERT_EQ(single.status, "ok") << single.error;
+  ASSERT_EQ(single.status, CaseStatus::kOk) << single.error;
 
   const int64_t world = 2;
   std::vector<CaseRecord> records(world);
@@ -183,7 +183,7 @@ TEST(DataParallelTraining, ReachesTheSingleProcessAccuracy) {
   for (int64_t r = 0; r < world; ++r) ASSERT_EQ(errors[static_cast<size_t>(r)], "") << "rank " << r;
   for (int64_t r = 0; r < world; ++r) {
     const CaseRecord& c = records[static_cast<size_t>(r)];
-    ASSERT_EQ(c.status, "ok") << "rank " << r << ": " << c.error;
+    ASSERT_EQ(c.status, CaseStatus::kOk) << "rank " << r << ": " << c.error;
     ASSERT_TRUE(c.distributed);
     EXPECT_EQ(c.distributed->world_size, 2);
     EXPECT_EQ(c.distributed->per_process_batch, 16);
@@ -212,7 +212,7 @@ TEST(DataParallelTraining, GlobalBatchMustDivideOverTheRanks) {
   });
   for (int64_t r = 0; r < 2; ++r) ASSERT_EQ(errors[static_cast<size_t>(r)], "") << "rank " << r;
   for (const auto& c : records) {
-    EXPECT_EQ(c.status, "failed");
+    EXPECT_EQ(c.status, CaseStatus::kFailed);
     EXPECT_NE(c.error.find("global batch 33 does not divide over 2 ranks"), std::string::npos) << c.error;
   }
 }
@@ -280,7 +280,7 @@ TEST(Distributed, RunWritesScalingFiguresOnceOnRankZero) {
   CaseSpec spec;
   spec.model = "conv6";
   spec.device = Device();
-  spec.mode = "train";
+  spec.mode = Mode::kTrain;
   spec.batch = 2;
   spec.image_size = 8;
   DistributedOptions dist;
@@ -313,7 +313,7 @@ TEST(Distributed, RunWritesScalingFiguresOnceOnRankZero) {
   for (auto& t : ranks) t.join();
   for (int64_t r = 0; r < world; ++r) ASSERT_EQ(errors[static_cast<size_t>(r)], "") << "rank " << r;
   ASSERT_EQ(calls.load(), 1);
-  ASSERT_EQ(written.status, "ok") << written.error;
+  ASSERT_EQ(written.status, CaseStatus::kOk) << written.error;
   ASSERT_TRUE(written.distributed);
   ASSERT_TRUE(written.throughput);
   const DistributedResult& d = *written.distributed;

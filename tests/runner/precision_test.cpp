@@ -214,7 +214,8 @@ TEST_P(FusedInference, MatchesEagerOnCpu) {
     const torch::Tensor eager = model->forward(input);
     const torch::Tensor candidate = run_fused(fused, input);
     EXPECT_EQ(candidate.sizes(), eager.sizes());
-    EXPECT_LE(relative_max_difference(candidate, eager), output_tolerance("fp32")) << "batch " << batch;
+    EXPECT_LE(relative_max_difference(candidate, eager), output_tolerance(Precision::kFp32))
+        << "batch " << batch;
   }
   // Freezing folded every batch norm into a convolution.
   const std::string graph = fused.get_method("forward").graph()->toString();
@@ -237,7 +238,7 @@ TEST(FusedInferenceCycleGan, MatchesEagerOnCpu) {
   const c10::InferenceMode inference;
   const torch::Tensor input = torch::rand({1, 3, 32, 32}) * 2 - 1;
   EXPECT_LE(relative_max_difference(run_fused(fused, input), model->forward(input)),
-            output_tolerance("fp32"));
+            output_tolerance(Precision::kFp32));
 }
 
 TEST(ExecutionChecks, MismatchFailsWithTheDifference) {
@@ -246,7 +247,7 @@ TEST(ExecutionChecks, MismatchFailsWithTheDifference) {
   off[1][2] = 0.5;
   EXPECT_DOUBLE_EQ(relative_max_difference(off, eager), 0.5);
   try {
-    check_matches_eager("fused", off, eager, 1e-3);
+    check_matches_eager(Exec::kFused, off, eager, 1e-3);
     FAIL() << "expected a mismatch error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("differs from eager by 0.5"), std::string::npos) << e.what();
@@ -273,85 +274,93 @@ std::string plan_error(const BenchmarkOptions& options) {
 
 TEST(PlanRefusals, UnsupportedModesOnCpu) {
   BenchmarkOptions graph = cpu_options();
-  graph.execs = {"graph"};
+  graph.execs = {Exec::kGraph};
   EXPECT_NE(plan_error(graph).find("--exec graph needs a CUDA device"), std::string::npos)
       << plan_error(graph);
   BenchmarkOptions fp16 = cpu_options();
-  fp16.precision = "fp16";
+  fp16.precision = Precision::kFp16;
   EXPECT_NE(plan_error(fp16).find("fp16 needs a CUDA device"), std::string::npos) << plan_error(fp16);
   BenchmarkOptions tf32 = cpu_options();
-  tf32.precision = "tf32";
+  tf32.precision = Precision::kTf32;
   EXPECT_NE(plan_error(tf32).find("tf32 needs a CUDA device"), std::string::npos) << plan_error(tf32);
 }
 
 TEST(PlanRefusals, DefaultDevicesOnACpuOnlyHostStillRefuse) {
   BenchmarkOptions options = cpu_options();
   options.devices.clear();
-  options.precision = "fp16";
+  options.precision = Precision::kFp16;
   if (available_devices().size() != 1) GTEST_SKIP() << "a GPU is present";
   EXPECT_NE(plan_error(options).find("fp16 needs a CUDA device"), std::string::npos) << plan_error(options);
 }
 
 TEST(PlanRefusals, UnknownValuesAndUnsupportedCombinations) {
-  BenchmarkOptions fp8 = cpu_options();
-  fp8.precision = "fp8";
-  EXPECT_NE(plan_error(fp8).find("valid: fp32, tf32, bf16, fp16"), std::string::npos) << plan_error(fp8);
-  BenchmarkOptions jit = cpu_options();
-  jit.execs = {"jit"};
-  EXPECT_NE(plan_error(jit).find("unknown execution mode 'jit'"), std::string::npos) << plan_error(jit);
+  // Unknown words stop at the command line's edge (parse_word), naming the flag.
+  try {
+    parse_word<Precision>("fp8", "--precision");
+    ADD_FAILURE() << "fp8 accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "--precision: unknown precision 'fp8'; valid precisions: fp32, tf32, bf16, fp16");
+  }
+  try {
+    parse_word<Exec>("jit", "--exec");
+    ADD_FAILURE() << "jit accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown execution mode 'jit'"), std::string::npos) << e.what();
+  }
   BenchmarkOptions fused_bf16 = cpu_options();
-  fused_bf16.execs = {"fused"};
-  fused_bf16.precision = "bf16";
+  fused_bf16.execs = {Exec::kFused};
+  fused_bf16.precision = Precision::kBf16;
   EXPECT_NE(plan_error(fused_bf16).find("--exec fused"), std::string::npos) << plan_error(fused_bf16);
   BenchmarkOptions fused_train = cpu_options();
-  fused_train.execs = {"fused"};
-  fused_train.modes = {"train"};
+  fused_train.execs = {Exec::kFused};
+  fused_train.modes = {Mode::kTrain};
   EXPECT_NE(plan_error(fused_train).find("inference only"), std::string::npos) << plan_error(fused_train);
-  EXPECT_NE(graph_training_unsupported_reason("cyclegan", "fp32")->find("Adam"), std::string::npos);
-  EXPECT_NE(graph_training_unsupported_reason("conv6", "fp16")->find("loss scaler"), std::string::npos);
-  EXPECT_FALSE(graph_training_unsupported_reason("resnet18", "bf16").has_value());
+  EXPECT_NE(graph_training_unsupported_reason("cyclegan", Precision::kFp32)->find("Adam"), std::string::npos);
+  EXPECT_NE(graph_training_unsupported_reason("conv6", Precision::kFp16)->find("loss scaler"),
+            std::string::npos);
+  EXPECT_FALSE(graph_training_unsupported_reason("resnet18", Precision::kBf16).has_value());
 }
 
 TEST(Plan, FusedIsPlannedForInferenceOnly) {
   BenchmarkOptions options = cpu_options();
-  options.execs = {"eager", "fused"};
+  options.execs = {Exec::kEager, Exec::kFused};
   const auto cases = plan_cases(options);
   ASSERT_EQ(cases.size(), 3u);
-  EXPECT_EQ(cases[0].mode + "/" + cases[0].exec, "train/eager");
-  EXPECT_EQ(cases[1].mode + "/" + cases[1].exec, "infer/eager");
-  EXPECT_EQ(cases[2].mode + "/" + cases[2].exec, "infer/fused");
+  EXPECT_EQ(to_string(cases[0].mode) + "/" + to_string(cases[0].exec), "train/eager");
+  EXPECT_EQ(to_string(cases[1].mode) + "/" + to_string(cases[1].exec), "infer/eager");
+  EXPECT_EQ(to_string(cases[2].mode) + "/" + to_string(cases[2].exec), "infer/fused");
   BenchmarkOptions bf16 = cpu_options();
-  bf16.precision = "bf16";
+  bf16.precision = Precision::kBf16;
   EXPECT_EQ(plan_cases(bf16).size(), 2u);
 }
 
 TEST(RunCase, FusedInferenceAndBf16TrainingOnCpu) {
   BenchmarkOptions fused = testing_support::quick_windows(cpu_options());
-  fused.modes = {"infer"};
-  fused.execs = {"fused"};
+  fused.modes = {Mode::kInfer};
+  fused.execs = {Exec::kFused};
   fused.channels_last = true;
   const auto fused_cases = plan_cases(fused);
   ASSERT_EQ(fused_cases.size(), 1u);
   const CaseRecord fused_record = run_case(fused_cases[0], fused);
-  EXPECT_EQ(fused_record.status, "ok") << fused_record.error;
-  EXPECT_EQ(fused_record.exec, "fused");
+  EXPECT_EQ(fused_record.status, CaseStatus::kOk) << fused_record.error;
+  EXPECT_EQ(fused_record.exec, Exec::kFused);
   EXPECT_TRUE(fused_record.latency_ms.has_value());
 
   BenchmarkOptions bf16 = testing_support::quick_windows(cpu_options());
-  bf16.modes = {"train"};
-  bf16.precision = "bf16";
+  bf16.modes = {Mode::kTrain};
+  bf16.precision = Precision::kBf16;
   const CaseRecord bf16_record = run_case(plan_cases(bf16).at(0), bf16);
-  EXPECT_EQ(bf16_record.status, "ok") << bf16_record.error;
-  EXPECT_EQ(bf16_record.precision, "bf16");
+  EXPECT_EQ(bf16_record.status, CaseStatus::kOk) << bf16_record.error;
+  EXPECT_EQ(bf16_record.precision, Precision::kBf16);
   EXPECT_FALSE(autocast_enabled(c10::DeviceType::CPU));
 }
 
 TEST(RunCase, GraphOnCpuFailsCleanlyWhenPlanIsBypassed) {
   BenchmarkOptions options = testing_support::quick_windows(cpu_options());
   CaseSpec spec = plan_cases(options).at(1);
-  spec.exec = "graph";
+  spec.exec = Exec::kGraph;
   const CaseRecord record = run_case(spec, options);
-  EXPECT_EQ(record.status, "failed");
+  EXPECT_EQ(record.status, CaseStatus::kFailed);
   EXPECT_NE(record.error.find("--exec graph needs a CUDA device"), std::string::npos) << record.error;
 }
 
