@@ -26,6 +26,13 @@ SpeedupCell ratio(const CaseRecord& base, const CaseRecord& other) {
   return cell;
 }
 
+// What "fastest" compares within one model and device: samples/s, or
+// achieved FLOP/s when the FLOPs per sample are known (they are the same
+// for every exec mode and precision of one model and input size).
+double achieved_rate(const CaseRecord& c) {
+  return c.step_flops_per_sample > 0 ? c.throughput->median * c.step_flops_per_sample : c.throughput->median;
+}
+
 }  // namespace
 
 const SpeedupCell* SpeedupTable::cell(const std::string& model, const std::string& device, Exec exec,
@@ -33,7 +40,7 @@ const SpeedupCell* SpeedupTable::cell(const std::string& model, const std::strin
   const auto column = std::find(devices.begin(), devices.end(), device);
   if (column == devices.end()) return nullptr;
   for (const auto& row : rows) {
-    if (row.model == model && row.exec == exec && row.precision == precision)
+    if (!row.best && row.model == model && row.exec == exec && row.precision == precision)
       return &row.cells[static_cast<size_t>(column - devices.begin())];
   }
   return nullptr;
@@ -55,12 +62,33 @@ SpeedupTable speedup_table(const std::vector<CaseRecord>& cases, Mode mode, cons
     if (c.status == CaseStatus::kOk && c.throughput && c.throughput->median > 0) found[{key, c.device}] = &c;
   }
   for (const auto& key : row_keys) {
-    SpeedupRow row{std::get<0>(key), std::get<1>(key), std::get<2>(key), {}};
+    SpeedupRow row{std::get<0>(key), std::get<1>(key), std::get<2>(key), false, {}};
     const auto base = found.find({key, baseline});
     for (const auto& device : table.devices) {
       const auto other = found.find({key, device});
       const bool both = base != found.end() && other != found.end();
       row.cells.push_back(both ? ratio(*base->second, *other->second) : SpeedupCell{});
+    }
+    table.rows.push_back(std::move(row));
+  }
+  // Best vs best, for the models with more than one row (Note [What a speedup compares]).
+  for (const auto& model : table.models) {
+    const auto rows_of_model = std::count_if(row_keys.begin(), row_keys.end(),
+                                             [&](const RowKey& key) { return std::get<0>(key) == model; });
+    if (rows_of_model < 2) continue;
+    auto fastest = [&](const std::string& device) -> const CaseRecord* {
+      const CaseRecord* best = nullptr;
+      for (const auto& [where, c] : found) {
+        if (std::get<0>(where.first) != model || where.second != device) continue;
+        if (!best || achieved_rate(*c) > achieved_rate(*best)) best = c;
+      }
+      return best;
+    };
+    SpeedupRow row{model, Exec::kEager, Precision::kFp32, true, {}};
+    const CaseRecord* base = fastest(baseline);
+    for (const auto& device : table.devices) {
+      const CaseRecord* other = fastest(device);
+      row.cells.push_back(base && other ? ratio(*base, *other) : SpeedupCell{});
     }
     table.rows.push_back(std::move(row));
   }

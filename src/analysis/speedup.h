@@ -10,9 +10,12 @@
 // graph row, never a GPU graph figure over a CPU eager one (which would mix
 // the device's gain with the exec mode's). A row whose baseline did not run
 // (graph needs CUDA) has no speedups; exec modes are compared on one device
-// in the exec-mode table (analysis/compare.h, exec_mode_rows). The console
-// and the HTML report print this table as it is, with the exec and precision
-// of each row.
+// in the exec-mode table (analysis/compare.h, exec_mode_rows). When a model
+// ran under more than one exec mode or precision, a last "best" row divides
+// each device's fastest case of the model by the baseline's fastest: what a
+// user gets from each device when both run the way that suits them best. The
+// console and the HTML report print this table as it is, with the exec and
+// precision of each row ("best" for the best-vs-best row).
 
 #include <optional>
 #include <string>
@@ -35,8 +38,9 @@ struct SpeedupCell {
 /// One row of the table: a model under one exec mode and precision.
 struct SpeedupRow {
   std::string model;
-  Exec exec = Exec::kEager;
-  Precision precision = Precision::kFp32;
+  Exec exec = Exec::kEager;                // unused when best
+  Precision precision = Precision::kFp32;  // unused when best
+  bool best = false;  // true: each device's fastest case of the model over the baseline's fastest
   std::vector<SpeedupCell> cells;  // parallel to SpeedupTable::devices
 };
 

@@ -37,7 +37,9 @@ FigureTable speedup_figures(const SpeedupTable& table) {
   out.header.insert(out.header.end(), table.devices.begin(), table.devices.end());
   bool normalised = false;
   for (const auto& row : table.rows) {
-    std::vector<std::string> cells = {row.model, to_string(row.exec), to_string(row.precision)};
+    std::vector<std::string> cells =
+        row.best ? std::vector<std::string>{row.model, "best", "best"}
+                 : std::vector<std::string>{row.model, to_string(row.exec), to_string(row.precision)};
     for (const auto& cell : row.cells) {
       cells.push_back(speedup_cell_text(cell));
       normalised = normalised || (cell.speedup && cell.flops_normalised);
@@ -46,6 +48,10 @@ FigureTable speedup_figures(const SpeedupTable& table) {
   }
   out.notes.push_back("each row: the same exec mode and precision on every device, over " + table.baseline +
                       " (ratio of median throughputs); exec modes are compared in their own table");
+  if (std::any_of(table.rows.begin(), table.rows.end(), [](const SpeedupRow& r) { return r.best; })) {
+    out.notes.push_back("best: each device's fastest exec mode and precision of the model over " +
+                        table.baseline + "'s fastest");
+  }
   if (normalised) {
     out.notes.push_back("* input sizes differ from " + table.baseline +
                         "'s: ratio of achieved FLOP/s (throughput x FLOPs per sample), not of samples/s");

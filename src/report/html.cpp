@@ -216,8 +216,10 @@ std::string speedup_section(const std::vector<RunRecord>& runs, Charts& charts) 
     json values = json::array();
     std::vector<std::string> labels;  // x axis: one per row (model, exec, precision)
     for (const auto& row : t.rows) {
-      const std::string label = row.model + (row.exec == Exec::kEager ? "" : " · " + to_string(row.exec)) +
-                                (row.precision == Precision::kFp32 ? "" : " · " + to_string(row.precision));
+      const std::string label =
+          row.best ? row.model + " · best"
+                   : row.model + (row.exec == Exec::kEager ? "" : " · " + to_string(row.exec)) +
+                         (row.precision == Precision::kFp32 ? "" : " · " + to_string(row.precision));
       labels.push_back(label);
       for (size_t d = 0; d < t.devices.size(); ++d) {
         const SpeedupCell& cell = row.cells[d];

@@ -71,7 +71,7 @@ TEST(Speedup, RowsCompareTheSameExecModeAndPrecision) {
       with(make_case("conv6", "cuda:0", "infer", 2000), "eager", "bf16"),
   };
   const SpeedupTable table = speedup_table(cases, Mode::kInfer);
-  ASSERT_EQ(table.rows.size(), 4u);
+  ASSERT_EQ(table.rows.size(), 5u);  // four like-with-like rows, then best vs best
   EXPECT_EQ(table.models, (std::vector<std::string>{"conv6"}));
   EXPECT_EQ(table.rows[1].exec, Exec::kFused);
   EXPECT_DOUBLE_EQ(*table.cell("conv6", "cuda:0", Exec::kEager, Precision::kFp32)->speedup,
@@ -81,6 +81,20 @@ TEST(Speedup, RowsCompareTheSameExecModeAndPrecision) {
   EXPECT_FALSE(table.cell("conv6", "cuda:0", Exec::kGraph, Precision::kFp32)->speedup.has_value());
   EXPECT_FALSE(table.cell("conv6", "cuda:0", Exec::kEager, Precision::kBf16)->speedup.has_value());
   EXPECT_EQ(table.cell("conv6", "cuda:0", Exec::kGraph, Precision::kBf16), nullptr);
+  // Best vs best: cuda's fastest (graph, 3000) over the cpu's fastest (fused, 150) = 20x.
+  const SpeedupRow& best = table.rows.back();
+  EXPECT_TRUE(best.best);
+  ASSERT_EQ(table.devices, (std::vector<std::string>{"cpu", "cuda:0"}));
+  EXPECT_DOUBLE_EQ(*best.cells[0].speedup, 1.0);
+  EXPECT_DOUBLE_EQ(*best.cells[1].speedup, 20.0);
+}
+
+TEST(Speedup, NoBestRowWhenAModelRanOneWay) {
+  const std::vector<CaseRecord> cases = {make_case("conv6", "cpu", "infer", 100),
+                                         make_case("conv6", "cuda:0", "infer", 1000)};
+  const SpeedupTable table = speedup_table(cases, Mode::kInfer);
+  ASSERT_EQ(table.rows.size(), 1u);
+  EXPECT_FALSE(table.rows[0].best);
 }
 
 }  // namespace

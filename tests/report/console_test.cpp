@@ -22,9 +22,12 @@ TEST(Console, SpeedupTableMarksFlopNormalisedCells) {
   table.models = {"conv6", "cyclegan"};
   table.devices = {"cpu", "cuda:0"};
   table.rows.push_back(
-      {"conv6", Exec::kEager, Precision::kFp32, {SpeedupCell{1.0, false}, SpeedupCell{246.0, false}}});
-  table.rows.push_back(
-      {"cyclegan", Exec::kEager, Precision::kFp32, {SpeedupCell{1.0, false}, SpeedupCell{11.04, true}}});
+      {"conv6", Exec::kEager, Precision::kFp32, false, {SpeedupCell{1.0, false}, SpeedupCell{246.0, false}}});
+  table.rows.push_back({"cyclegan",
+                        Exec::kEager,
+                        Precision::kFp32,
+                        false,
+                        {SpeedupCell{1.0, false}, SpeedupCell{11.04, true}}});
   const std::string text = speedup_text(table);
   // format_number: 4 significant digits; "*" marks the FLOP-normalised cell.
   EXPECT_NE(text.find("conv6     eager  fp32   1x   246.0x\n"), std::string::npos) << text;
