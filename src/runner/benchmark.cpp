@@ -374,8 +374,6 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
         "--repeats: expected a positive count but got " + std::to_string(options.repeats));
   check(options.max_case_s > 0,
         "--max-case-s: expected seconds > 0 but got " + format_number(options.max_case_s));
-  if (const auto reason = precision_unsupported_reason(options.precision, Device::cuda(0)))
-    throw Error(*reason);
   check(!options.execs.empty(), "--exec: expected at least one of eager, fused, graph");
   for (const auto& exec : options.execs) {
     EFFBENCH_CHECK(

@@ -284,8 +284,6 @@ std::vector<std::string> rank_devices(const std::vector<std::string>& requested,
 
 void prepare_rank(const DistributedEnv& env, const DistributedOptions& dist, BenchmarkOptions& options,
                   std::optional<int64_t> threads) {
-  check(!threads || *threads > 0,
-        "--threads: expected a positive thread count but got " + std::to_string(threads.value_or(0)));
   check(options.precision == Precision::kFp32 && options.execs == std::vector<Exec>{Exec::kEager} &&
             !options.channels_last,
         "--distributed: data-parallel runs measure fp32 eager training only; drop --precision, --exec, "

@@ -60,9 +60,10 @@ std::vector<std::string> gather_text(Communicator& communicator, const std::stri
 /// more than one device, a bucket size <= 0.
 void check_distributed_cases(const std::vector<CaseSpec>& cases, const DistributedOptions& dist);
 
-/// Adapts `options` to this rank: CPU threads (`threads` when given, else
-/// the host's cores / LOCAL_WORLD_SIZE), the rank's device (cuda:LOCAL_RANK
-/// on GPUs, else cpu) and training only. Throws Error for settings that
+/// Adapts `options` to this rank: CPU threads (`threads` when given, which
+/// the session has checked to be positive, else the host's cores /
+/// LOCAL_WORLD_SIZE), the rank's device (cuda:LOCAL_RANK on GPUs, else cpu)
+/// and training only. Throws Error for settings that
 /// cannot run data-parallel (precision, exec modes, channels-last, a bucket
 /// size <= 0, a given single-process throughput <= 0).
 void prepare_rank(const DistributedEnv& env, const DistributedOptions& dist, BenchmarkOptions& options,
