@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
-#include <mutex>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +19,7 @@
 #include "data/image_folder.h"
 #include "models/model.h"
 #include "runner/benchmark.h"
+#include "runner/case_model.h"
 #include "runner/case_outcome.h"
 #include "runner/communicator.h"
 #include "runner/devices.h"
@@ -125,46 +125,334 @@ void check_finite_loss(double loss, int64_t epoch) {
   }
 }
 
-// The data and the functions of one case, built on the clock.
-struct CaseData {
-  std::string description;  // for the notes and the screen
-  int64_t eval_samples = 0;
+std::string percent(double fraction) { return format_number(100.0 * fraction) + "%"; }
+
+// What a training case runs: the recipe with the user's overrides, how long,
+// and this rank's share (Note [Data-parallel time to accuracy]).
+struct TrainingPlan {
+  TrainingRecipe recipe;  // recipe.batch is the global batch; recipe.epochs the schedule's length
+  bool classifier = true;
+  bool use_target = false;  // stop at options.target
+  int64_t max_epochs = 1;
+  Communicator* comm = nullptr;  // data-parallel when set
+  int64_t world = 1;
+  int64_t rank = 0;
+  int64_t shard = 0;  // this rank's samples of every global batch
 };
 
-std::string percent(double fraction) { return format_number(100.0 * fraction) + "%"; }
+TrainingPlan plan_training(const std::string& model_name, const AccuracyOptions& options,
+                           CaseRecord& record) {
+  TrainingPlan plan;
+  plan.classifier = find_model(model_name).task == ModelTask::kClassification;
+  plan.recipe = default_recipe(model_name);
+  if (options.batch) plan.recipe.batch = *options.batch;
+  plan.comm = options.communicator;
+  plan.world = plan.comm ? plan.comm->world_size() : 1;
+  plan.rank = plan.comm ? plan.comm->rank() : 0;
+  plan.shard = plan.recipe.batch / plan.world;
+  if (plan.comm) {
+    EFFBENCH_CHECK(plan.classifier,
+                   "--distributed --dataset: data-parallel training to a result supports the classifiers "
+                   "(conv6, vgg16, resnet18), not '",
+                   model_name, "'");
+    EFFBENCH_CHECK(plan.recipe.batch % plan.world == 0, "--batch: the global batch ", plan.recipe.batch,
+                   " does not divide over ", plan.world, " ranks; choose a multiple of ", plan.world);
+  }
+  plan.recipe.epochs = options.epochs.value_or(plan.recipe.epochs);
+  plan.use_target = plan.classifier && options.target.has_value();
+  plan.max_epochs = plan.use_target ? options.max_epochs.value_or(plan.recipe.epochs) : plan.recipe.epochs;
+  if (!plan.classifier && options.target) {
+    record.notes.push_back("--target-accuracy applies to classifiers; " + model_name + " trained for " +
+                           std::to_string(plan.recipe.epochs) + " epochs");
+  }
+  if (plan.classifier && options.dataset == "folders") {
+    throw Error("--dataset folders holds unlabelled image domains for cyclegan; " + model_name +
+                " needs a labelled dataset (fashion-mnist, mnist, cifar10)");
+  }
+  return plan;
+}
+
+// The data of a case on the device, with its loaders: built on the clock.
+struct TrainingData {
+  ModelConfig config;       // the model's input shape and classes, from the data
+  std::string dataset;      // as recorded: the dataset's name, or "folders:DIR"
+  std::string description;  // for the notes and the screen
+  std::unique_ptr<DataSource> train;
+  int64_t steps_per_epoch = 0;
+  std::unique_ptr<EvalBatches> eval;    // classifiers: the test split
+  std::unique_ptr<EvalBatches> eval_b;  // cyclegan: eval holds domain A's test images, eval_b domain B's
+  int64_t eval_images = 0;              // test images of one evaluation
+};
+
+TrainingData classifier_data(const Dataset& train, const Dataset& test, const std::string& dataset,
+                             const TrainingRecipe& recipe, const torch::Device& device, int64_t seed) {
+  TrainingData data;
+  data.dataset = dataset;
+  data.config.in_channels = train.images.size(1);
+  data.config.image_size = 32;
+  data.config.num_classes = train.num_classes;
+  LoaderOptions train_options = train_loader_options(dataset, recipe.batch, device);
+  // A generator of its own on a cpu: ranks that are threads of one process stay in step.
+  if (device.is_cpu()) train_options.generator = at::detail::createCPUGenerator(static_cast<uint64_t>(seed));
+  if (train_options.image_size_px == 0) data.config.image_size = train.images.size(2);
+  auto loader = std::make_unique<DeviceEpochLoader>(train, train_options);
+  data.steps_per_epoch = loader->batches_per_epoch();
+  data.train = std::move(loader);
+  data.eval = std::make_unique<EvalBatches>(test, eval_loader_options(dataset, recipe.eval_batch, device));
+  data.eval_images = data.eval->num_samples();
+  const int64_t native_px = train.images.size(2);
+  data.description =
+      dataset + ": " + std::to_string(train.size()) + " training / " + std::to_string(test.size()) +
+      " test images of " + std::to_string(native_px) + "x" + std::to_string(train.images.size(3)) +
+      (data.config.image_size != native_px ? ", padded to " + std::to_string(data.config.image_size) + "x" +
+                                                 std::to_string(data.config.image_size)
+                                           : "");
+  return data;
+}
+
+// `folders_dir`: the unpaired folders the domains came from (empty: two
+// classes of `dataset`, padded from 28x28 to 32, since the generators
+// downsample by 4).
+TrainingData unpaired_data(const UnpairedSplits& unpaired, const std::string& dataset,
+                           const std::string& folders_dir, const TrainingRecipe& recipe,
+                           const torch::Device& device) {
+  const bool folders = !folders_dir.empty();
+  TrainingData data;
+  data.dataset = folders ? "folders:" + folders_dir : dataset;
+  const int64_t image_px = folders ? 0 : 32;
+  data.config.in_channels = unpaired.train_a.images.size(1);
+  data.config.image_size = folders ? unpaired.train_a.images.size(2) : image_px;
+  const LoaderOptions train_options = unpaired_loader_options(recipe.batch, image_px, device);
+  auto loader = std::make_unique<UnpairedEpochLoader>(unpaired.train_a, unpaired.train_b, train_options);
+  data.steps_per_epoch = loader->batches_per_epoch();
+  data.train = std::move(loader);
+  LoaderOptions eval_options = train_options;
+  eval_options.batch_size = recipe.eval_batch;
+  data.eval = std::make_unique<EvalBatches>(unpaired.test_a, eval_options);
+  data.eval_b = std::make_unique<EvalBatches>(unpaired.test_b, eval_options);
+  data.eval_images = data.eval->num_samples() + data.eval_b->num_samples();
+  const int64_t px = data.config.image_size;
+  data.description = (folders ? "unpaired folders " + folders_dir : "two " + dataset + " classes") + ": " +
+                     unpaired.description + " (" + std::to_string(unpaired.train_a.size()) + " + " +
+                     std::to_string(unpaired.train_b.size()) + " training, " +
+                     std::to_string(unpaired.test_a.size()) + " + " + std::to_string(unpaired.test_b.size()) +
+                     " test images, " + std::to_string(px) + "x" + std::to_string(px) + ")";
+  return data;
+}
+
+UnpairedSplits first_samples(const UnpairedSplits& splits, int64_t train_count, int64_t test_count) {
+  UnpairedSplits subset = splits;
+  subset.train_a = first_samples(splits.train_a, train_count);
+  subset.train_b = first_samples(splits.train_b, train_count);
+  subset.test_a = first_samples(splits.test_a, test_count);
+  subset.test_b = first_samples(splits.test_b, test_count);
+  return subset;
+}
+
+// Reads the data set and takes the subset and domains asked for (a failure
+// is the input's: DataError), then builds the loaders.
+TrainingData load_training_data(const TrainingPlan& plan, const AccuracyOptions& options,
+                                const torch::Device& device) {
+  const bool folders =
+      !plan.classifier && (options.dataset == "folders" || has_unpaired_folders(options.data_dir));
+  Dataset train, test;      // classifiers
+  UnpairedSplits unpaired;  // cyclegan
+  try {
+    if (folders) {
+      unpaired = first_samples(load_unpaired(options.data_dir, options.image_size.value_or(0)),
+                               options.train_samples, options.test_samples);
+    } else {
+      const DatasetSplits splits = load_dataset(options.dataset, options.data_dir);
+      train = first_samples(splits.train, options.train_samples);
+      test = first_samples(splits.test, options.test_samples);
+      if (!plan.classifier) {
+        const auto classes = fallback_domains(options.dataset);
+        unpaired = unpaired_from_classes({train, test}, classes.first, classes.second);
+      }
+    }
+  } catch (const Error& e) {
+    throw DataError(e.what());
+  }
+  if (plan.classifier)
+    return classifier_data(train, test, options.dataset, plan.recipe, device, options.seed);
+  return unpaired_data(unpaired, options.dataset, folders ? options.data_dir : "", plan.recipe, device);
+}
+
+// A figure summed over the ranks (this rank's alone without a communicator).
+double sum_over_ranks(Communicator* comm, double value) {
+  if (!comm) return value;
+  double sum = 0;
+  for (const auto& values : comm->all_gather({value})) sum += values.at(0);
+  return sum;
+}
+
+// Test accuracy, the evaluation sharded over the ranks (Note [Data-parallel time to accuracy]).
+std::function<double()> classifier_accuracy(Model& model, const EvalBatches& eval, const TrainingPlan& plan,
+                                            const torch::Device& device) {
+  return [&model, &eval, &plan, device] {
+    model.train(false);
+    double correct = 0;
+    {
+      c10::InferenceMode inference;
+      torch::Tensor count = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device));
+      for (int64_t i = plan.rank; i < eval.num_batches(); i += plan.world) {
+        throw_if_interrupted();  // an evaluation of a large model takes minutes on a CPU
+        const Batch batch = eval.batch(i);
+        count.add_(model.forward(batch.input).argmax(1).eq(batch.target).sum());
+      }
+      correct = static_cast<double>(count.item<int64_t>());
+    }
+    // Outside InferenceMode: the collective writes into its tensors.
+    return sum_over_ranks(plan.comm, correct) / static_cast<double>(eval.num_samples());
+  };
+}
+
+// Cycle-consistency L1 over the test images of both domains, in the
+// normalised [-1, 1] pixel range the generators work in.
+std::function<double()> cycle_l1(Model& model, const EvalBatches& eval_a, const EvalBatches& eval_b,
+                                 const torch::Device& device) {
+  auto g_ba = backward_generator(model);
+  return [&model, &eval_a, &eval_b, g_ba, device] {
+    model.train(false);
+    c10::InferenceMode inference;
+    torch::Tensor l1_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+    double values = 0;
+    for (const Batch& batch : eval_a) {
+      throw_if_interrupted();
+      l1_sum.add_((g_ba(model.forward(batch.input)) - batch.input).abs().sum().to(torch::kDouble));
+      values += static_cast<double>(batch.input.numel());
+    }
+    for (const Batch& batch : eval_b) {
+      throw_if_interrupted();
+      l1_sum.add_((model.forward(g_ba(batch.input)) - batch.input).abs().sum().to(torch::kDouble));
+      values += static_cast<double>(batch.input.numel());
+    }
+    return l1_sum.item<double>() / values;
+  };
+}
+
+// Where the training loop stands: optimiser steps and global-batch samples so far.
+struct TrainingProgress {
+  int64_t steps = 0;
+  int64_t samples = 0;
+  double last_lr = 0;
+};
+
+// One epoch of training on this rank's shard of every batch; returns the mean of the ranks' mean losses.
+std::function<double(int64_t)> training_epoch(Model& model, Trainer& trainer, DataSource& train,
+                                              int64_t steps_per_epoch, const LrSchedule& schedule,
+                                              const TrainingPlan& plan, const torch::Device& device,
+                                              TrainingProgress& progress) {
+  return [&, steps_per_epoch, device](int64_t epoch) {
+    model.train(true);
+    torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
+    for (int64_t i = 0; i < steps_per_epoch; ++i) {
+      throw_if_interrupted();
+      progress.last_lr = schedule.lr_at(progress.steps);
+      trainer.set_lr(progress.last_lr);
+      const Batch batch = train.next();
+      if (plan.comm) {  // this rank's shard of the global batch (classifiers only)
+        plan.comm->set_step(progress.steps + 1);
+        loss_sum.add_(trainer.step(batch.input.narrow(0, plan.rank * plan.shard, plan.shard),
+                                   batch.target.narrow(0, plan.rank * plan.shard, plan.shard)));
+      } else {
+        loss_sum.add_(trainer.step(batch.input, batch.target));
+      }
+      ++progress.steps;
+      progress.samples += batch.input.size(0);  // the global batch
+    }
+    const double loss =
+        sum_over_ranks(plan.comm, loss_sum.item<double>() / static_cast<double>(steps_per_epoch)) /
+        static_cast<double>(plan.world);
+    check_finite_loss(loss, epoch);
+    return loss;
+  };
+}
+
+LrSchedule schedule_for(const TrainingRecipe& recipe, int64_t steps_per_epoch) {
+  LrSchedule schedule;
+  schedule.kind = recipe.schedule;
+  schedule.peak_lr = recipe.peak_lr;
+  schedule.total_steps = std::max<int64_t>(1, steps_per_epoch * recipe.epochs);
+  schedule.warmup_steps =
+      std::min(schedule.total_steps - 1,
+               static_cast<int64_t>(std::llround(recipe.warmup_fraction * schedule.total_steps)));
+  return schedule;
+}
+
+AccuracyResult accuracy_result(const LoopSettings& settings, const LoopOutcome& outcome,
+                               const TrainingData& data, const TrainingPlan& plan,
+                               const AccuracyOptions& options, const EpochLog& log, CaseRecord& record) {
+  AccuracyResult result;
+  result.dataset = data.dataset;
+  result.metric = settings.metric;
+  result.higher_is_better = settings.higher_is_better;
+  result.value = outcome.epochs.back().value;
+  result.epochs = static_cast<int64_t>(outcome.epochs.size());
+  result.train_time_s = outcome.seconds;
+  result.epoch_log = log.path();
+  result.eval_samples = data.eval_images;
+  if (!plan.use_target) return result;
+  result.target = options.target;
+  result.reached_target = outcome.reached_target;
+  result.time_to_target_s = outcome.time_to_target_s;
+  result.energy_to_target_j = outcome.energy_to_target_j;
+  if (!outcome.reached_target) {
+    double best = 0;
+    for (const auto& e : outcome.epochs) best = std::max(best, e.value);
+    record.notes.push_back("did not reach target " + percent(*options.target) + " in " +
+                           std::to_string(plan.max_epochs) + " epochs (best " + percent(best) +
+                           "); --max-epochs allows more");
+  }
+  return result;
+}
+
+// This rank's data-parallel figures of a training run; the other ranks' are not gathered.
+DistributedResult training_distributed_result(const TrainingPlan& plan, const AccuracyOptions& options,
+                                              const AllReduceStats& stats, const LoopOutcome& outcome,
+                                              int64_t steps) {
+  DistributedResult d;
+  d.backend = plan.comm->backend();
+  d.world_size = plan.world;
+  d.per_process_batch = plan.shard;
+  d.single_process_source = "none";  // no throughput_1 in a training run: no scaling efficiency
+  d.bucket_cap_bytes = options.bucket_cap_mb * 1024 * 1024;
+  d.bytes_per_step = stats.bytes_per_step;
+  d.buckets = stats.buckets;
+  if (stats.calls > 0) d.allreduce_s = stats.seconds / static_cast<double>(stats.calls);
+  double train_s = 0;
+  for (const auto& e : outcome.epochs) train_s += e.train_s;
+  if (steps > 0) d.compute_s = std::max(0.0, train_s / static_cast<double>(steps) - d.allreduce_s);
+  RankFigures mine;
+  mine.rank = plan.rank;
+  mine.steps = steps;
+  mine.compute_s = d.compute_s;
+  mine.allreduce_s = d.allreduce_s;
+  if (train_s > 0) mine.samples_per_s = static_cast<double>(steps * plan.shard) / train_s;
+  d.ranks.push_back(mine);
+  return d;
+}
+
+// Training throughput per epoch: training steps only, evaluations excluded.
+void record_epoch_throughput(const LoopOutcome& outcome, int64_t steps_per_epoch, int64_t batch,
+                             int64_t steps, CaseRecord& record) {
+  std::vector<double> throughputs;
+  double train_s = 0;
+  for (const auto& e : outcome.epochs) {
+    train_s += e.train_s;
+    throughputs.push_back(static_cast<double>(steps_per_epoch * batch) / std::max(e.train_s, 1e-9));
+  }
+  record.timed_iterations = steps;
+  record.timed_s = train_s;
+  // Per-epoch throughput: the first epoch's start-up makes a CV warning meaningless here.
+  record_throughput(throughputs, std::numeric_limits<double>::infinity(), record);
+}
 
 void run_body(const std::string& model_name, const Device& device_id, const AccuracyOptions& options,
               const AccuracyHooks& hooks, EpochLog& log, CaseRecord& record) {
   const torch::Device device = torch_device(device_id);
-  const std::string device_name = device_id.str();
-  const ModelEntry& entry = find_model(model_name);
-  const bool classifier = entry.task == ModelTask::kClassification;
-  TrainingRecipe recipe = default_recipe(model_name);
-  if (options.batch) recipe.batch = *options.batch;
-  Communicator* comm = options.communicator;  // Note [Data-parallel time to accuracy]
-  const int64_t world = comm ? comm->world_size() : 1;
-  const int64_t rank = comm ? comm->rank() : 0;
-  const int64_t shard = recipe.batch / world;
-  if (comm) {
-    check(classifier,
-          "--distributed --dataset: data-parallel training to a result supports the classifiers "
-          "(conv6, vgg16, resnet18), not '" +
-              model_name + "'");
-    check(recipe.batch % world == 0, "--batch: the global batch " + std::to_string(recipe.batch) +
-                                         " does not divide over " + std::to_string(world) +
-                                         " ranks; choose a multiple of " + std::to_string(world));
-  }
-  const int64_t schedule_epochs = options.epochs.value_or(recipe.epochs);
-  const bool use_target = classifier && options.target.has_value();
-  const int64_t max_epochs = use_target ? options.max_epochs.value_or(schedule_epochs) : schedule_epochs;
-  if (!classifier && options.target) {
-    record.notes.push_back("--target-accuracy applies to classifiers; " + model_name + " trained for " +
-                           std::to_string(schedule_epochs) + " epochs");
-  }
-  if (classifier && options.dataset == "folders") {
-    throw Error("--dataset folders holds unlabelled image domains for cyclegan; " + model_name +
-                " needs a labelled dataset (fashion-mnist, mnist, cifar10)");
-  }
+  const TrainingPlan plan = plan_training(model_name, options, record);
+  const TrainingRecipe& recipe = plan.recipe;
   set_deterministic(options.deterministic);
   torch::manual_seed(static_cast<uint64_t>(options.seed));
   // The device's own start-up is not part of the training (Note [Time to accuracy]).
@@ -173,116 +461,24 @@ void run_body(const std::string& model_name, const Device& device_id, const Accu
 
   const Stopwatch clock;  // Note [Time to accuracy]: before the first data access
   if (hooks.start) hooks.start();
-
-  // Data, on the clock. Loading errors are the input's fault (DataError).
-  CaseData data;
-  DatasetSplits splits;
-  UnpairedSplits unpaired;
-  const bool folders =
-      !classifier && (options.dataset == "folders" || has_unpaired_folders(options.data_dir));
-  try {
-    if (folders) {
-      unpaired = load_unpaired(options.data_dir, options.image_size.value_or(0));
-    } else {
-      splits = load_dataset(options.dataset, options.data_dir);
-      splits.train = first_samples(splits.train, options.train_samples);
-      splits.test = first_samples(splits.test, options.test_samples);
-      if (!classifier) {
-        const auto classes = fallback_domains(options.dataset);
-        unpaired = unpaired_from_classes(splits, classes.first, classes.second);
-      }
-    }
-  } catch (const Error& e) {
-    throw DataError(e.what());
-  }
-  if (!classifier && folders) {
-    unpaired.train_a = first_samples(unpaired.train_a, options.train_samples);
-    unpaired.train_b = first_samples(unpaired.train_b, options.train_samples);
-    unpaired.test_a = first_samples(unpaired.test_a, options.test_samples);
-    unpaired.test_b = first_samples(unpaired.test_b, options.test_samples);
-  }
-
-  ModelConfig config = entry.default_config;
-  std::unique_ptr<DeviceEpochLoader> train_loader;
-  std::unique_ptr<UnpairedEpochLoader> unpaired_loader;
-  std::unique_ptr<EvalBatches> eval, eval_a, eval_b;
-  int64_t steps_per_epoch = 0;
-  if (classifier) {
-    config.in_channels = splits.train.images.size(1);
-    config.image_size = 32;
-    config.num_classes = splits.train.num_classes;
-    LoaderOptions train_options = train_loader_options(options.dataset, recipe.batch, device);
-    // A generator of its own on a cpu: ranks that are threads of one process stay in step.
-    if (device.is_cpu())
-      train_options.generator = at::detail::createCPUGenerator(static_cast<uint64_t>(options.seed));
-    if (train_options.image_size_px == 0) config.image_size = splits.train.images.size(2);
-    train_loader = std::make_unique<DeviceEpochLoader>(splits.train, train_options);
-    eval = std::make_unique<EvalBatches>(splits.test,
-                                         eval_loader_options(options.dataset, recipe.eval_batch, device));
-    steps_per_epoch = train_loader->batches_per_epoch();
-    data.eval_samples = eval->num_samples();
-    data.description =
-        options.dataset + ": " + std::to_string(splits.train.size()) + " training / " +
-        std::to_string(splits.test.size()) + " test images of " +
-        std::to_string(splits.train.images.size(2)) + "x" + std::to_string(splits.train.images.size(3)) +
-        (config.image_size != splits.train.images.size(2)
-             ? ", padded to " + std::to_string(config.image_size) + "x" + std::to_string(config.image_size)
-             : "");
-  } else {
-    const int64_t native_px = unpaired.train_a.images.size(2);
-    // Fashion-MNIST's 28x28 is padded to 32 (the generators downsample by 4).
-    const int64_t image_px = folders ? 0 : 32;
-    config.in_channels = unpaired.train_a.images.size(1);
-    config.image_size = folders ? native_px : image_px;
-    const LoaderOptions unpaired_options = unpaired_loader_options(recipe.batch, image_px, device);
-    unpaired_loader =
-        std::make_unique<UnpairedEpochLoader>(unpaired.train_a, unpaired.train_b, unpaired_options);
-    LoaderOptions eval_options = unpaired_options;
-    eval_options.batch_size = recipe.eval_batch;
-    eval_a = std::make_unique<EvalBatches>(unpaired.test_a, eval_options);
-    eval_b = std::make_unique<EvalBatches>(unpaired.test_b, eval_options);
-    steps_per_epoch = unpaired_loader->batches_per_epoch();
-    data.eval_samples = eval_a->num_samples() + eval_b->num_samples();
-    data.description = (folders ? "unpaired folders " + options.data_dir
-                                : std::string("two ") + options.dataset + " classes") +
-                       ": " + unpaired.description + " (" + std::to_string(unpaired.train_a.size()) + " + " +
-                       std::to_string(unpaired.train_b.size()) + " training, " +
-                       std::to_string(unpaired.test_a.size()) + " + " +
-                       std::to_string(unpaired.test_b.size()) + " test images, " +
-                       std::to_string(config.image_size) + "x" + std::to_string(config.image_size) + ")";
-    if (hooks.on_message) hooks.on_message("cyclegan trains on " + data.description);
-  }
+  const TrainingData data = load_training_data(plan, options, device);
+  if (!plan.classifier && hooks.on_message) hooks.on_message("cyclegan trains on " + data.description);
   record.notes.push_back("data: " + data.description);
   if (options.train_samples > 0 || options.test_samples > 0) {
-    record.notes.push_back(
-        "subset: first " +
-        (options.train_samples > 0 ? std::to_string(options.train_samples) : std::string("all")) +
-        " training / " +
-        (options.test_samples > 0 ? std::to_string(options.test_samples) : std::string("all")) +
-        " test images (not a full-dataset result)");
+    auto count = [](int64_t n) { return n > 0 ? std::to_string(n) : std::string("all"); };
+    record.notes.push_back("subset: first " + count(options.train_samples) + " training / " +
+                           count(options.test_samples) + " test images (not a full-dataset result)");
   }
 
-  std::unique_ptr<Model> model;
-  {
-    // Initial weights from the seed alone, even when ranks are threads of one
-    // process drawing from LibTorch's one default generator.
-    static std::mutex creating;
-    const std::lock_guard<std::mutex> lock(creating);
-    torch::manual_seed(static_cast<uint64_t>(options.seed));
-    model = entry.create(config);
-  }
-  model->to(device);
-  if (comm) {
-    comm->set_step(0);
-    comm->broadcast_module(model->module());
-    record.notes.push_back("data parallel: " + std::to_string(world) + " ranks x batch " +
-                           std::to_string(shard) + " (" + comm->backend() +
+  std::unique_ptr<Model> model = build_model(model_name, data.config, device_id, options.seed);
+  if (plan.comm) {
+    plan.comm->set_step(0);
+    plan.comm->broadcast_module(model->module());
+    record.notes.push_back("data parallel: " + std::to_string(plan.world) + " ranks x batch " +
+                           std::to_string(plan.shard) + " (" + plan.comm->backend() +
                            "); BatchNorm per rank; sharded evaluation");
   }
-  record.params = model->parameter_count();
-  record.flops_per_sample = model->forward_flops_per_sample();
-  record.step_flops_per_sample = model->train_flops_per_sample();
-  record.input_shape = {config.in_channels, config.image_size, config.image_size};
+  describe_model(*model, Mode::kTrain, record);
   record.batch = recipe.batch;
 
   TrainOptions train_options;
@@ -291,185 +487,58 @@ void run_body(const std::string& model_name, const Device& device_id, const Accu
   train_options.momentum = recipe.momentum;
   train_options.weight_decay = recipe.weight_decay;
   std::unique_ptr<GradientAllReducer> reducer;
-  if (comm) {
-    reducer = std::make_unique<GradientAllReducer>(*comm,
+  if (plan.comm) {
+    reducer = std::make_unique<GradientAllReducer>(*plan.comm,
                                                    static_cast<int64_t>(options.bucket_cap_mb * 1024 * 1024));
     train_options.gradient_hook = [&reducer](std::vector<torch::Tensor>& grads) { (*reducer)(grads); };
   }
   std::unique_ptr<Trainer> trainer = model->make_trainer(train_options);
-
-  LrSchedule schedule;
-  schedule.kind = recipe.schedule;
-  schedule.peak_lr = recipe.peak_lr;
-  schedule.total_steps = std::max<int64_t>(1, steps_per_epoch * schedule_epochs);
-  schedule.warmup_steps =
-      std::min(schedule.total_steps - 1,
-               static_cast<int64_t>(std::llround(recipe.warmup_fraction * schedule.total_steps)));
-  recipe.epochs = schedule_epochs;
+  const LrSchedule schedule = schedule_for(recipe, data.steps_per_epoch);
   record.notes.push_back("recipe: " + recipe.describe() + "; seed " + std::to_string(options.seed) +
                          (options.deterministic ? ", deterministic algorithms" : ""));
 
   nlohmann::json start = {{"event", "start"},
                           {"model", model_name},
-                          {"device", device_name},
+                          {"device", device_id.str()},
                           {"dataset", options.dataset},
                           {"data", data.description},
                           {"seed", options.seed},
                           {"deterministic", options.deterministic},
                           {"recipe", recipe.describe()},
                           {"batch", recipe.batch},
-                          {"steps_per_epoch", steps_per_epoch},
-                          {"max_epochs", max_epochs}};
-  start["target"] = use_target ? nlohmann::json(*options.target) : nlohmann::json(nullptr);
+                          {"steps_per_epoch", data.steps_per_epoch},
+                          {"max_epochs", plan.max_epochs}};
+  start["target"] = plan.use_target ? nlohmann::json(*options.target) : nlohmann::json(nullptr);
   log.write_line(start.dump());
 
-  int64_t step = 0;
-  int64_t samples = 0;
-  double last_lr = schedule.lr_at(0);
-  // A figure summed over the ranks (this rank's alone in one process).
-  auto sum_over_ranks = [&](double value) {
-    if (!comm) return value;
-    double sum = 0;
-    for (const auto& values : comm->all_gather({value})) sum += values.at(0);
-    return sum;
-  };
+  TrainingProgress progress;
+  progress.last_lr = schedule.lr_at(0);
   TrainingLoop loop;
-  loop.current_lr = [&] { return last_lr; };
-  loop.train_epoch = [&](int64_t epoch) {
-    model->train(true);
-    torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
-    for (int64_t i = 0; i < steps_per_epoch; ++i) {
-      throw_if_interrupted();
-      last_lr = schedule.lr_at(step);
-      trainer->set_lr(last_lr);
-      const Batch batch = classifier ? train_loader->next() : unpaired_loader->next();
-      if (comm) {  // this rank's shard of the global batch (classifiers only)
-        comm->set_step(step + 1);
-        loss_sum.add_(trainer->step(batch.input.narrow(0, rank * shard, shard),
-                                    batch.target.narrow(0, rank * shard, shard)));
-      } else {
-        loss_sum.add_(trainer->step(batch.input, batch.target));
-      }
-      ++step;
-      samples += batch.input.size(0);  // the global batch
-    }
-    // The mean of the ranks' mean losses.
-    const double loss = sum_over_ranks(loss_sum.item<double>() / static_cast<double>(steps_per_epoch)) /
-                        static_cast<double>(world);
-    check_finite_loss(loss, epoch);
-    return loss;
-  };
-  if (classifier) {
-    loop.evaluate = [&] {
-      model->train(false);
-      double correct = 0;
-      {
-        c10::InferenceMode inference;
-        torch::Tensor count = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device));
-        // Sharded evaluation when data-parallel (Note [Data-parallel time to accuracy]).
-        for (int64_t i = rank; i < eval->num_batches(); i += world) {
-          throw_if_interrupted();  // an evaluation of a large model takes minutes on a CPU
-          const Batch batch = eval->batch(i);
-          count.add_(model->forward(batch.input).argmax(1).eq(batch.target).sum());
-        }
-        correct = static_cast<double>(count.item<int64_t>());
-      }
-      // Outside InferenceMode: the collective writes into its tensors.
-      return sum_over_ranks(correct) / static_cast<double>(eval->num_samples());
-    };
-  } else {
-    auto g_ba = backward_generator(*model);
-    // Cycle-consistency L1 over the test images of both domains, in the
-    // normalised [-1, 1] pixel range the generators work in.
-    loop.evaluate = [&, g_ba] {
-      model->train(false);
-      c10::InferenceMode inference;
-      torch::Tensor l1_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
-      double values = 0;
-      for (const Batch& batch : *eval_a) {
-        throw_if_interrupted();
-        l1_sum.add_((g_ba(model->forward(batch.input)) - batch.input).abs().sum().to(torch::kDouble));
-        values += static_cast<double>(batch.input.numel());
-      }
-      for (const Batch& batch : *eval_b) {
-        throw_if_interrupted();
-        l1_sum.add_((model->forward(g_ba(batch.input)) - batch.input).abs().sum().to(torch::kDouble));
-        values += static_cast<double>(batch.input.numel());
-      }
-      return l1_sum.item<double>() / values;
-    };
-  }
+  loop.current_lr = [&] { return progress.last_lr; };
+  loop.train_epoch =
+      training_epoch(*model, *trainer, *data.train, data.steps_per_epoch, schedule, plan, device, progress);
+  loop.evaluate = plan.classifier ? classifier_accuracy(*model, *data.eval, plan, device)
+                                  : cycle_l1(*model, *data.eval, *data.eval_b, device);
 
   LoopSettings settings;
   settings.model = model_name;
-  settings.device = device_name;
-  settings.metric = classifier ? "test_accuracy" : "cycle_l1";
-  settings.higher_is_better = classifier;
-  settings.max_epochs = max_epochs;
-  if (use_target) settings.target = options.target;
+  settings.device = device_id.str();
+  settings.metric = plan.classifier ? "test_accuracy" : "cycle_l1";
+  settings.higher_is_better = plan.classifier;
+  settings.max_epochs = plan.max_epochs;
+  if (plan.use_target) settings.target = options.target;
   const LoopOutcome outcome = run_training_loop(settings, loop, clock, hooks, &log);
-  if (hooks.finish) hooks.finish(record, samples);
+  if (hooks.finish) hooks.finish(record, progress.samples);
 
-  AccuracyResult result;
-  result.dataset = folders ? "folders:" + options.data_dir : options.dataset;
-  result.metric = settings.metric;
-  result.higher_is_better = settings.higher_is_better;
-  result.value = outcome.epochs.back().value;
-  result.epochs = static_cast<int64_t>(outcome.epochs.size());
-  result.train_time_s = outcome.seconds;
-  result.epoch_log = log.path();
-  result.eval_samples = data.eval_samples;
-  if (use_target) {
-    result.target = options.target;
-    result.reached_target = outcome.reached_target;
-    result.time_to_target_s = outcome.time_to_target_s;
-    result.energy_to_target_j = outcome.energy_to_target_j;
-    if (!outcome.reached_target) {
-      double best = 0;
-      for (const auto& e : outcome.epochs) best = std::max(best, e.value);
-      record.notes.push_back("did not reach target " + percent(*options.target) + " in " +
-                             std::to_string(max_epochs) + " epochs (best " + percent(best) +
-                             "); --max-epochs " + "allows more");
-    }
-  }
+  const AccuracyResult result = accuracy_result(settings, outcome, data, plan, options, log, record);
   record.accuracy = result;
-  if (comm) {
-    DistributedResult d;
-    d.backend = comm->backend();
-    d.world_size = world;
-    d.per_process_batch = shard;
-    d.single_process_source = "none";  // no throughput_1 in a training run: no scaling efficiency
-    d.bucket_cap_bytes = options.bucket_cap_mb * 1024 * 1024;
-    const AllReduceStats& stats = reducer->stats();
-    d.bytes_per_step = stats.bytes_per_step;
-    d.buckets = stats.buckets;
-    if (stats.calls > 0) d.allreduce_s = stats.seconds / static_cast<double>(stats.calls);
-    double train_s = 0;
-    for (const auto& e : outcome.epochs) train_s += e.train_s;
-    if (step > 0) d.compute_s = std::max(0.0, train_s / static_cast<double>(step) - d.allreduce_s);
-    RankFigures mine;  // this rank's; the others' are not gathered in a training run
-    mine.rank = rank;
-    mine.steps = step;
-    mine.compute_s = d.compute_s;
-    mine.allreduce_s = d.allreduce_s;
-    if (train_s > 0) mine.samples_per_s = static_cast<double>(step * shard) / train_s;
-    d.ranks.push_back(mine);
-    record.distributed = d;
+  if (plan.comm) {
+    record.distributed =
+        training_distributed_result(plan, options, reducer->stats(), outcome, progress.steps);
   }
+  record_epoch_throughput(outcome, data.steps_per_epoch, recipe.batch, progress.steps, record);
 
-  // Training throughput per epoch (training steps only, evaluations excluded).
-  std::vector<double> throughputs;
-  double train_s = 0;
-  for (const auto& e : outcome.epochs) {
-    train_s += e.train_s;
-    throughputs.push_back(static_cast<double>(steps_per_epoch * recipe.batch) / std::max(e.train_s, 1e-9));
-  }
-  record.timed_iterations = step;
-  record.timed_s = train_s;
-  // Per-epoch throughput: the first epoch's start-up makes a CV warning meaningless here.
-  record_throughput(throughputs, std::numeric_limits<double>::infinity(), record);
-
-  nlohmann::json end = {{"event", "end"},          {"model", model_name},        {"device", device_name},
+  nlohmann::json end = {{"event", "end"},          {"model", model_name},        {"device", device_id.str()},
                         {"epochs", result.epochs}, {"seconds", outcome.seconds}, {"metric", result.metric},
                         {"value", result.value}};
   end["reached_target"] =

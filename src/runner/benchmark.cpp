@@ -13,6 +13,7 @@
 #include "data/synthetic.h"
 #include "models/loss_scaler.h"
 #include "models/model.h"
+#include "runner/case_model.h"
 #include "runner/case_outcome.h"
 #include "runner/devices.h"
 #include "runner/execution.h"
@@ -187,7 +188,6 @@ class BatchCycle {
 
 void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks,
                     Model& model, BatchCycle& batches, CaseRecord& record) {
-  record.step_flops_per_sample = model.train_flops_per_sample();
   model.train(true);
   TrainOptions train_options;
   const std::optional<at::ScalarType> dtype = autocast_dtype(options.precision);
@@ -240,7 +240,6 @@ void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const
 
 void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks,
                     Model& model, BatchCycle& batches, CaseRecord& record) {
-  record.step_flops_per_sample = model.forward_flops_per_sample();
   model.train(false);
   const std::optional<at::ScalarType> dtype = autocast_dtype(options.precision);
   const c10::DeviceType device_type = torch_device(spec.device).type();
@@ -306,21 +305,15 @@ void run_case_body(const CaseSpec& spec, const BenchmarkOptions& options, const 
   const torch::Device device = torch_device(spec.device);
   const MathModeScope math_mode(options.precision, spec.device, options.cudnn_benchmark);
   for (const auto& note : math_mode.notes()) record.notes.push_back(note);
-  torch::manual_seed(static_cast<uint64_t>(options.seed));
-  const ModelEntry& entry = find_model(spec.model);
-  ModelConfig config = entry.default_config;
-  config.image_size = spec.image_size;
-  std::unique_ptr<Model> model = entry.create(config);
-  model->to(device);
+  const ModelConfig config = model_config(spec.model, spec.image_size);
+  std::unique_ptr<Model> model = build_model(spec.model, config, spec.device, options.seed);
   if (options.channels_last) {
     to_channels_last(model->module());
     record.notes.push_back("channels-last memory format");
   }
-  record.params = model->parameter_count();
-  record.flops_per_sample = model->forward_flops_per_sample();
-  record.input_shape = {config.in_channels, config.image_size, config.image_size};
+  describe_model(*model, spec.mode, record);
   SyntheticSource source(spec.batch, config.in_channels, config.image_size,
-                         entry.task == ModelTask::kClassification ? config.num_classes : 0, device,
+                         model->task() == ModelTask::kClassification ? config.num_classes : 0, device,
                          options.seed);
   BatchCycle batches(source, options.channels_last);
 

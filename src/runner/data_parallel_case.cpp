@@ -17,6 +17,7 @@
 #include "data/synthetic.h"
 #include "models/model.h"
 #include "results/json.h"
+#include "runner/case_model.h"
 #include "runner/case_outcome.h"
 #include "runner/communicator.h"
 #include "runner/devices.h"
@@ -78,13 +79,9 @@ Plan agree_on_plan(Communicator& comm, double seconds_per_step, double warmup_do
 double measure_single_process(const CaseSpec& spec, const BenchmarkOptions& options, int64_t threads) {
   const int previous_threads = torch::get_num_threads();
   if (spec.device.is_cpu()) torch::set_num_threads(static_cast<int>(threads));
-  const ModelEntry& entry = find_model(spec.model);
-  ModelConfig config = entry.default_config;
-  config.image_size = spec.image_size;
-  torch::manual_seed(static_cast<uint64_t>(options.seed));
-  std::unique_ptr<Model> model = entry.create(config);
+  const ModelConfig config = model_config(spec.model, spec.image_size);
+  std::unique_ptr<Model> model = build_model(spec.model, config, spec.device, options.seed);
   const torch::Device device = torch_device(spec.device);
-  model->to(device);
   model->train(true);
   std::unique_ptr<Trainer> trainer = model->make_trainer(TrainOptions{});
   SyntheticSource source(spec.batch, config.in_channels, config.image_size, config.num_classes, device,
@@ -119,19 +116,12 @@ void run_case_windows(const CaseSpec& spec, const BenchmarkOptions& options, Com
   const torch::Device device = torch_device(spec.device);
   const int64_t world = comm.world_size();
   const int64_t rank = comm.rank();
-  const ModelEntry& entry = find_model(spec.model);
-  check(entry.task == ModelTask::kClassification,
-        "--distributed: data-parallel runs support the classifiers only, not '" + spec.model + "'");
-  ModelConfig config = entry.default_config;
-  config.image_size = spec.image_size;
-  torch::manual_seed(static_cast<uint64_t>(options.seed));
-  std::unique_ptr<Model> model = entry.create(config);
-  model->to(device);
+  EFFBENCH_CHECK(find_model(spec.model).task == ModelTask::kClassification,
+                 "--distributed: data-parallel runs support the classifiers only, not '", spec.model, "'");
+  const ModelConfig config = model_config(spec.model, spec.image_size);
+  std::unique_ptr<Model> model = build_model(spec.model, config, spec.device, options.seed);
   model->train(true);  // BatchNorm statistics stay per process, as in DDP's default
-  record.params = model->parameter_count();
-  record.flops_per_sample = model->forward_flops_per_sample();
-  record.step_flops_per_sample = model->train_flops_per_sample();
-  record.input_shape = {config.in_channels, config.image_size, config.image_size};
+  describe_model(*model, Mode::kTrain, record);
   comm.set_step(0);
   comm.broadcast_module(model->module());
 
