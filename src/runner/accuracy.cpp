@@ -118,13 +118,6 @@ std::function<torch::Tensor(const torch::Tensor&)> backward_generator(Model& mod
   throw Error("cyclegan: the module has no g_ba/net generator (see Note [CycleGAN's backward generator])");
 }
 
-void check_finite_loss(double loss, int64_t epoch) {
-  if (!std::isfinite(loss)) {
-    throw Error("loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " in epoch " +
-                std::to_string(epoch) + " (diverged training; try a lower learning rate)");
-  }
-}
-
 std::string percent(double fraction) { return format_number(100.0 * fraction) + "%"; }
 
 // What a training case runs: the recipe with the user's overrides, how long,
@@ -364,7 +357,7 @@ std::function<double(int64_t)> training_epoch(Model& model, Trainer& trainer, Da
     const double loss =
         sum_over_ranks(plan.comm, loss_sum.item<double>() / static_cast<double>(steps_per_epoch)) /
         static_cast<double>(plan.world);
-    check_finite_loss(loss, epoch);
+    check_finite_loss(loss, "in epoch " + std::to_string(epoch));
     return loss;
   };
 }

@@ -33,14 +33,6 @@ namespace {
 // the default suite runs it at this size there (and says so).
 constexpr int64_t kCpuCycleGanImageSize = 128;
 
-void check_finite(const torch::Tensor& loss, int64_t iteration) {
-  const double value = loss.item<double>();
-  if (!std::isfinite(value)) {
-    throw Error("loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " by iteration " +
-                std::to_string(iteration) + " (diverged training; try a lower learning rate)");
-  }
-}
-
 // Warms up (Note [Timed windows] in runner/window_plan.h) and plans the timed windows.
 WindowPlan warm_up_and_plan(const std::function<torch::Tensor()>& step, const Device& device,
                             const BenchmarkOptions& options, bool check_loss, CaseRecord& record) {
@@ -49,7 +41,7 @@ WindowPlan warm_up_and_plan(const std::function<torch::Tensor()>& step, const De
   const WarmupOutcome warmup = warm_up(
       options, [&] { last = step(); }, [&] { synchronize_device(device); }, [&] { return clock.elapsed_s(); },
       throw_if_interrupted);
-  if (check_loss) check_finite(last, warmup.iterations);
+  if (check_loss) check_finite_loss(last.item<double>(), "by iteration " + std::to_string(warmup.iterations));
   record.warmup_iterations = warmup.iterations;
   return plan_windows(options, warmup.seconds_per_iteration, record);
 }
@@ -72,7 +64,11 @@ int64_t run_windows(const std::function<torch::Tensor()>& step, const Device& de
     }
     synchronize_device(device);
     const double seconds = clock.elapsed_s();
-    if (check_loss) check_finite(last, record.warmup_iterations + (window + 1) * plan.iterations);
+    if (check_loss) {
+      check_finite_loss(
+          last.item<double>(),
+          "by iteration " + std::to_string(record.warmup_iterations + (window + 1) * plan.iterations));
+    }
     throughputs.push_back(static_cast<double>(plan.iterations * batch) / seconds);
     samples += plan.iterations * batch;
     total_s += seconds;

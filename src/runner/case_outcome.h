@@ -4,9 +4,11 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <exception>
 #include <string>
 
+#include "core/error.h"
 #include "results/record.h"
 #include "runner/interrupt.h"
 
@@ -18,6 +20,14 @@ struct Interrupted {};
 /// Throws Interrupted once Ctrl-C has arrived (at a case's safe points).
 inline void throw_if_interrupted() {
   if (interrupt_requested()) throw Interrupted{};
+}
+
+/// Throws effbench::Error when a training loss is NaN or infinite; `when`
+/// says where it was seen ("by iteration 12", "in epoch 3").
+inline void check_finite_loss(double loss, const std::string& when) {
+  if (std::isfinite(loss)) return;
+  throw Error("loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " " + when +
+              " (diverged training; try a lower learning rate)");
 }
 
 /// First line of an error message (LibTorch's carry a C++ backtrace after it).

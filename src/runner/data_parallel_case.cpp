@@ -21,6 +21,7 @@
 #include "runner/case_outcome.h"
 #include "runner/communicator.h"
 #include "runner/devices.h"
+#include "runner/interrupt.h"
 #include "runner/torch_device.h"
 #include "runner/window_plan.h"
 
@@ -90,15 +91,16 @@ double measure_single_process(const CaseSpec& spec, const BenchmarkOptions& opti
     const Batch batch = source.next();
     trainer->step(batch.input, batch.target);
   };
-  for (int64_t i = 0; i < std::max<int64_t>(2, options.warmup_iterations); ++i) step();
-  synchronize_device(spec.device);
-  int64_t steps = 0;
+  // Warmed up and timed by the rules of every other case (Note [Timed windows]): one window.
+  auto synchronize = [&] { synchronize_device(spec.device); };
+  const Stopwatch warmup_clock;
+  const WarmupOutcome warmup = warm_up(
+      options, step, synchronize, [&] { return warmup_clock.elapsed_s(); }, throw_if_interrupted);
+  const int64_t steps = iterations_per_window(options, warmup.seconds_per_iteration);
+  synchronize();
   const Stopwatch clock;
-  while (steps < std::max<int64_t>(2, options.min_iterations) || clock.elapsed_s() < options.min_time_s) {
-    step();
-    ++steps;
-  }
-  synchronize_device(spec.device);
+  for (int64_t i = 0; i < steps; ++i) step();
+  synchronize();
   const double seconds = clock.elapsed_s();
   torch::set_num_threads(previous_threads);
   return static_cast<double>(steps * spec.batch) / seconds;
@@ -152,8 +154,7 @@ void run_case_windows(const CaseSpec& spec, const BenchmarkOptions& options, Com
   const Plan plan = agree_on_plan(comm, seconds_per_step, warmup_clock.elapsed_s(), options, record);
   for (int64_t i = 0; i < plan.extra_warmup; ++i) step();
   record.warmup_iterations = warmup_steps + plan.extra_warmup;
-  const double loss = last_loss.item<double>();
-  check(std::isfinite(loss), "loss became non-finite during warm-up (diverged training)");
+  check_finite_loss(last_loss.item<double>(), "by iteration " + std::to_string(record.warmup_iterations));
 
   synchronize_device(spec.device);
   if (hooks.before_timed) hooks.before_timed();
@@ -162,6 +163,9 @@ void run_case_windows(const CaseSpec& spec, const BenchmarkOptions& options, Com
     const Stopwatch clock;
     for (int64_t i = 0; i < plan.iterations; ++i) step();
     synchronize_device(spec.device);
+    // Every rank sees a divergence within a step of the others: the gradients are averaged.
+    check_finite_loss(last_loss.item<double>(),
+                      "by iteration " + std::to_string(record.warmup_iterations + (w + 1) * plan.iterations));
     Window window;
     window.seconds = clock.elapsed_s();
     window.allreduce_s = reducer.stats().seconds;
@@ -182,10 +186,10 @@ void run_case_windows(const CaseSpec& spec, const BenchmarkOptions& options, Com
 // per-process batch. It comes from --dist-single-samples-per-s when given (e.g.
 // from a world-size-1 run on the same machine); else rank 0 measures it
 // first, alone, while the other ranks wait in a barrier: a fresh model, the
-// warm-up steps, then at least --min-time-s of steps. On a cpu rank 0 uses
-// the threads of every local rank for it (the whole host share), so that the
-// baseline is one process using what the N processes share. A world of one
-// is its own baseline.
+// warm-up of every case, then one window of at least --min-time-s (Note
+// [Timed windows]). On a cpu rank 0 uses the threads of every local rank for
+// it (the whole host share), so that the baseline is one process using what
+// the N processes share. A world of one is its own baseline.
 double single_process_throughput(const CaseSpec& spec, const BenchmarkOptions& options, Communicator& comm,
                                  const DistributedEnv& env, const DistributedOptions& dist,
                                  std::string& source) {
