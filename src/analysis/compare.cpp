@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <tuple>
@@ -70,7 +71,7 @@ bool usable(const CaseRecord& c) {
 }
 
 std::string describe(const CaseRecord& c) {
-  return c.model + " " + to_string(c.mode) + " on " + c.device + " (batch " + std::to_string(c.batch) + ", " +
+  return c.model + " " + to_string(c.mode) + " on " + c.device.str() + " (batch " + std::to_string(c.batch) + ", " +
          to_string(c.precision) + ", " + to_string(c.exec) + ")";
 }
 
@@ -78,8 +79,8 @@ CaseComparison compare_cases(const CaseRecord& base, const CaseRecord& cand, con
   CaseComparison row;
   row.model = base.model;
   row.mode = to_string(base.mode);
-  row.baseline_device = base.device;
-  row.candidate_device = cand.device;
+  row.baseline_device = base.device.str();
+  row.candidate_device = cand.device.str();
   row.batch = base.batch;
   row.precision = to_string(base.precision);
   row.exec = to_string(base.exec);
@@ -107,9 +108,9 @@ CaseComparison compare_cases(const CaseRecord& base, const CaseRecord& cand, con
   return row;
 }
 
-using CaseKey = std::tuple<std::string, Mode, std::string, int64_t, Precision, Exec>;
+using CaseKey = std::tuple<std::string, Mode, std::optional<Device>, int64_t, Precision, Exec>;
 CaseKey key_of(const CaseRecord& c, bool with_device) {
-  return {c.model, c.mode, with_device ? c.device : std::string(), c.batch, c.precision, c.exec};
+  return {c.model, c.mode, with_device ? std::optional<Device>(c.device) : std::nullopt, c.batch, c.precision, c.exec};
 }
 
 }  // namespace
@@ -219,14 +220,13 @@ Comparison compare_runs(const RunRecord& baseline, const RunRecord& candidate,
   return comparison;
 }
 
-Comparison compare_devices(const RunRecord& run, const std::string& baseline_device,
-                           const CompareOptions& options) {
+Comparison compare_devices(const RunRecord& run, const Device& baseline_device, const CompareOptions& options) {
   Comparison comparison;
-  std::string base_device = baseline_device;
+  Device base_device = baseline_device;
   const bool has_baseline = std::any_of(run.cases.begin(), run.cases.end(),
                                         [&](const CaseRecord& c) { return c.device == baseline_device; });
   if (!has_baseline && !run.cases.empty()) base_device = run.cases.front().device;
-  comparison.baseline_label = base_device;
+  comparison.baseline_label = base_device.str();
   comparison.candidate_label = "other devices";
   std::map<CaseKey, const CaseRecord*> baselines;
   for (const auto& c : run.cases) {
@@ -238,7 +238,7 @@ Comparison compare_devices(const RunRecord& run, const std::string& baseline_dev
     if (it == baselines.end()) {
       comparison.unmatched.push_back(
           describe(c) + ": " +
-          (usable(c) ? "no successful case on " + base_device : "failed or no throughput"));
+          (usable(c) ? "no successful case on " + base_device.str() : "failed or no throughput"));
       continue;
     }
     comparison.rows.push_back(compare_cases(*it->second, c, options));
@@ -269,7 +269,7 @@ std::vector<SpeedupTable> study_speedup_tables(const std::vector<RunRecord>& run
 std::vector<ExecModeRow> exec_mode_rows(const std::vector<CaseRecord>& cases, Exec baseline_exec) {
   // The usual modes first, in this order; others after them as they ran.
   const std::vector<Exec> order = {Exec::kEager, Exec::kFused, Exec::kGraph};
-  using Key = std::tuple<std::string, std::string, Mode, Precision, int64_t>;
+  using Key = std::tuple<std::string, Device, Mode, Precision, int64_t>;
   std::vector<Key> keys;
   std::map<Key, std::map<Exec, const CaseRecord*>> groups;  // key -> exec -> case
   for (const auto& c : cases) {
@@ -283,7 +283,7 @@ std::vector<ExecModeRow> exec_mode_rows(const std::vector<CaseRecord>& cases, Ex
     const auto& by_exec = groups.at(key);
     if (by_exec.size() < 2) continue;
     ExecModeRow row{
-        std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key), std::get<4>(key), {}, {}};
+        std::get<0>(key), std::get<1>(key).str(), std::get<2>(key), std::get<3>(key), std::get<4>(key), {}, {}};
     const auto base_it = by_exec.find(baseline_exec);
     const CaseRecord* base = base_it != by_exec.end() && usable(*base_it->second) ? base_it->second : nullptr;
     for (const auto& exec : order) {

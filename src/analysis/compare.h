@@ -95,7 +95,7 @@ Comparison compare_runs(const RunRecord& baseline, const RunRecord& candidate,
 /// One run's devices against each other: each case against the case of the
 /// same model, mode, batch, precision and exec on `baseline_device` ("cpu";
 /// when the run has no such device, the first device seen).
-Comparison compare_devices(const RunRecord& run, const std::string& baseline_device = "cpu",
+Comparison compare_devices(const RunRecord& run, const Device& baseline_device = Device(),
                            const CompareOptions& options = {});
 
 /// Rows that are significantly slower by more than `threshold_pct` percent

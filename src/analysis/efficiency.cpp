@@ -155,7 +155,7 @@ std::vector<CaseEfficiency> case_efficiencies(const std::vector<CaseRecord>& cas
     CaseEfficiency e;
     e.case_index = i;
     e.model = c.model;
-    e.device = c.device;
+    e.device = c.device.str();
     e.dataset = a.dataset;
     e.metric = a.metric;
     e.higher_is_better = a.higher_is_better;

@@ -103,7 +103,7 @@ double estimate_bytes_per_sample(const CaseRecord& c, std::string* basis) {
 
 Projection project_case(const CaseRecord& c, const std::vector<HardwareSpec>& targets,
                         const std::vector<HardwareSpec>& catalog, const ProjectionOptions& options) {
-  const std::string what = "case " + c.model + " " + to_string(c.mode) + " on " + c.device;
+  const std::string what = "case " + c.model + " " + to_string(c.mode) + " on " + c.device.str();
   check(c.status == CaseStatus::kOk,
         what + " has status '" + to_string(c.status) + "'; project a case that ran successfully");
   check(c.throughput && c.throughput->median > 0,
@@ -127,7 +127,7 @@ Projection project_case(const CaseRecord& c, const std::vector<HardwareSpec>& ta
   MeasuredBasis& m = out.measured;
   m.model = c.model;
   m.mode = to_string(c.mode);
-  m.device = c.device;
+  m.device = c.device.str();
   m.device_name = c.device_name;
   m.precision = to_string(c.precision);  // the catalog's precision names include the vocabulary's
   m.batch = c.batch;
@@ -186,7 +186,7 @@ Projection project_case(const CaseRecord& c, const std::vector<HardwareSpec>& ta
                                    " (give --efficiency); only roofline bounds are projected";
   }
 
-  if (c.memory.cuda_peak_allocated_bytes && c.device.rfind("cuda", 0) == 0) {
+  if (c.memory.cuda_peak_allocated_bytes && c.device.is_cuda()) {
     m.peak_memory_bytes = static_cast<double>(*c.memory.cuda_peak_allocated_bytes);
     m.memory_field = "cuda_peak_allocated_bytes";
   } else if (c.memory.peak_rss_bytes) {

@@ -222,11 +222,11 @@ std::vector<BatchMemoryPoint> training_memory_points(const std::vector<RunRecord
       BatchMemoryPoint p;
       p.run_id = run.run_id;
       p.model = c.model;
-      p.device = c.device;
+      p.device = c.device.str();
       p.device_name = c.device_name;
       p.precision = to_string(c.precision);
       p.batch = c.batch;
-      const bool cuda = c.device.rfind("cuda", 0) == 0;
+      const bool cuda = c.device.is_cuda();
       if (cuda && c.memory.cuda_peak_allocated_bytes) {
         p.memory_field = "cuda_peak_allocated_bytes";
         p.peak_bytes = static_cast<double>(*c.memory.cuda_peak_allocated_bytes);

@@ -82,7 +82,7 @@ void compare(const CompareCli& cli) {
   std::vector<RunRecord> runs;
   for (const auto& what : cli.runs) runs.push_back(load(what, store, cli));
   const Comparison comparison = runs.size() == 2 ? compare_runs(runs[0], runs[1], cli.options)
-                                                 : compare_devices(runs[0], cli.baseline_device, cli.options);
+                                                 : compare_devices(runs[0], Device::parse(cli.baseline_device, "--baseline-device"), cli.options);
   print_comparison(comparison, cli.options.alpha);
 
   if (runs.size() == 1) {

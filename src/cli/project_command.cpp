@@ -179,7 +179,7 @@ void run_project(const ProjectCli& cli) {
     if (!models.empty() && std::find(models.begin(), models.end(), c.model) == models.end()) continue;
     if (!cli.mode.empty() && to_string(c.mode) != cli.mode) continue;
     if (c.status != CaseStatus::kOk || !c.throughput) {
-      skipped.push_back(c.model + " " + to_string(c.mode) + " on " + c.device + " (status " +
+      skipped.push_back(c.model + " " + to_string(c.mode) + " on " + c.device.str() + " (status " +
                         to_string(c.status) + ")");
       continue;
     }

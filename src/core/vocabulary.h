@@ -146,6 +146,9 @@ class Device {
   int64_t index_ = 0;
 };
 
+/// Streams "cpu" or "cuda:N" (messages, test output).
+inline std::ostream& operator<<(std::ostream& out, const Device& device) { return out << device.str(); }
+
 inline Device Device::parse(const std::string& text, const std::string& input) {
   if (text == "cpu") return Device();
   if (text == "cuda") return cuda(0);

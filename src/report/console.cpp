@@ -51,7 +51,7 @@ std::string results_table(const std::vector<CaseRecord>& cases) {
     std::vector<std::string> row;
     for (const auto* field : columns) row.push_back(field->cell(c));
     rows.push_back(row);
-    const std::string who = c.model + "/" + c.device + "/" + to_string(c.mode);
+    const std::string who = c.model + "/" + c.device.str() + "/" + to_string(c.mode);
     for (const auto& note : c.notes) footnotes += "  note    " + who + ": " + note + "\n";
     for (const auto& warning : c.warnings) footnotes += "  warning " + who + ": " + warning + "\n";
     if (!c.error.empty()) footnotes += "  " + to_string(c.status) + "  " + who + ": " + c.error + "\n";

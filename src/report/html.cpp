@@ -85,7 +85,7 @@ std::vector<CaseRef> all_cases(const std::vector<RunRecord>& runs) {
   for (const auto& run : runs) {
     for (const auto& c : run.cases) {
       if (c.status != CaseStatus::kOk) continue;  // listed under "Failed cases", not drawn
-      std::string label = c.model + " · " + to_string(c.mode) + " · " + c.device;
+      std::string label = c.model + " · " + to_string(c.mode) + " · " + c.device.str();
       if (c.exec != Exec::kEager) label += " · " + to_string(c.exec);
       if (c.precision != Precision::kFp32) label += " · " + to_string(c.precision);
       if (runs.size() > 1)
@@ -291,15 +291,15 @@ std::string throughput_section(const std::vector<CaseRef>& cases, Charts& charts
       unit = t.unit;
       order.push_back(ref.label);
       for (double s : t.samples) {
-        if (s > 0) windows.push_back({{"case", ref.label}, {"device", c.device}, {"throughput", s}});
+        if (s > 0) windows.push_back({{"case", ref.label}, {"device", c.device.str()}, {"throughput", s}});
       }
       medians.push_back({{"case", ref.label},
-                         {"device", c.device},
+                         {"device", c.device.str()},
                          {"median", t.median},
                          {"low", t.min > 0 ? t.min : t.median},
                          {"high", t.max > 0 ? t.max : t.median},
                          {"cv_pct", t.cv * 100}});
-      rows.push_back({html_escape(c.model), html_escape(c.device), html_escape(std::to_string(c.batch)),
+      rows.push_back({html_escape(c.model), html_escape(c.device.str()), html_escape(std::to_string(c.batch)),
                       num(t.median), num(t.iqr), num(t.min) + " - " + num(t.max), num(t.cv * 100) + "%",
                       std::to_string(t.samples.size())});
     }
@@ -353,9 +353,9 @@ std::string throughput_section(const std::vector<CaseRef>& cases, Charts& charts
     for (const auto& [name, value] :
          {std::pair<const char*, double>{"p50", l.p50}, {"p90", l.p90}, {"p99", l.p99}}) {
       if (value > 0)
-        latency.push_back({{"case", ref.label}, {"percentile", name}, {"ms", value}, {"device", c.device}});
+        latency.push_back({{"case", ref.label}, {"percentile", name}, {"ms", value}, {"device", c.device.str()}});
     }
-    rows.push_back({html_escape(c.model), html_escape(c.device), num(l.p50), num(l.p90), num(l.p99),
+    rows.push_back({html_escape(c.model), html_escape(c.device.str()), num(l.p50), num(l.p90), num(l.p99),
                     std::to_string(l.count)});
   }
   if (!rows.empty()) {
@@ -397,7 +397,7 @@ std::string failed_section(const std::vector<RunRecord>& runs) {
   for (const auto& run : runs) {
     for (const auto& c : run.cases) {
       if (c.status == CaseStatus::kOk) continue;
-      rows.push_back({html_escape(c.model), html_escape(to_string(c.mode)), html_escape(c.device),
+      rows.push_back({html_escape(c.model), html_escape(to_string(c.mode)), html_escape(c.device.str()),
                       html_escape(to_string(c.status)), html_escape(c.error)});
     }
   }
@@ -631,7 +631,7 @@ std::string memory_section(const std::vector<CaseRef>& cases, Charts& charts) {
     }
     if (!has) continue;
     order.push_back(ref.label);
-    rows.push_back({html_escape(ref.c->model), html_escape(ref.c->device),
+    rows.push_back({html_escape(ref.c->model), html_escape(ref.c->device.str()),
                     html_escape(to_string(ref.c->mode)), cell(m.peak_rss_bytes),
                     cell(m.cuda_peak_allocated_bytes), cell(m.cuda_peak_reserved_bytes),
                     cell(m.device_used_bytes)});

@@ -37,10 +37,10 @@ CountedEnergy counted_energy(const std::vector<EnergyReading>& readings) {
   return {};
 }
 
-bool reading_belongs_to_case(const EnergyReading& reading, const std::string& case_device) {
+bool reading_belongs_to_case(const EnergyReading& reading, const Device& case_device) {
   const bool gpu_reading = reading.scope == "gpu-board";
-  if (case_device == "cpu") return !gpu_reading;
-  return !gpu_reading || reading.device == case_device;
+  if (case_device.is_cpu()) return !gpu_reading;
+  return !gpu_reading || reading.device == case_device.str();
 }
 
 std::vector<EnergyReading> combine_rank_readings(const std::vector<RankReadings>& ranks) {

@@ -143,7 +143,7 @@ struct DistributedResult {
 
 struct CaseRecord {
   std::string model;
-  std::string device;       // "cpu", "cuda:0"
+  Device device;            // the cpu or a CUDA device
   std::string device_name;  // CPU model or GPU name
   Mode mode = Mode::kTrain;
   int64_t batch = 0;
@@ -237,7 +237,7 @@ CountedEnergy counted_energy(const std::vector<EnergyReading>& readings);
 // an idle GPU in the same box is not part of what the CPU spent. A GPU case
 // keeps its own GPU's board energy and the host CPU's, since the host drives
 // the GPU and a user pays for both.
-bool reading_belongs_to_case(const EnergyReading& reading, const std::string& case_device);
+bool reading_belongs_to_case(const EnergyReading& reading, const Device& case_device);
 
 /// One rank's readings over a data-parallel case's timed span.
 struct RankReadings {

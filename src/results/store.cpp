@@ -205,7 +205,7 @@ void insert_case(const SqliteConnection& db, const std::string& run_id, int64_t 
   insert.bind(1, run_id)
       .bind(2, seq)
       .bind(3, c.model)
-      .bind(4, c.device)
+      .bind(4, c.device.str())
       .bind(5, to_string(c.mode))
       .bind(6, to_string(c.status));
   insert.bind(7, case_to_json(c).dump());

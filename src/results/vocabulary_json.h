@@ -28,4 +28,10 @@ EFFBENCH_WORD_JSON(EnergyBasis)
 
 #undef EFFBENCH_WORD_JSON
 
+inline void to_json(nlohmann::json& j, const Device& device) { j = device.str(); }
+inline void from_json(const nlohmann::json& j, Device& device) {
+  check(j.is_string(), "device: expected a string such as \"cpu\" or \"cuda:0\" but got " + j.dump());
+  device = Device::parse(j.get<std::string>(), "device");
+}
+
 }  // namespace effbench

@@ -442,7 +442,7 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
 CaseRecord begin_case_record(const CaseSpec& spec, Precision precision) {
   CaseRecord record;
   record.model = spec.model;
-  record.device = spec.device.str();
+  record.device = spec.device;
   record.mode = spec.mode;
   record.batch = spec.batch;
   record.precision = precision;

@@ -48,7 +48,7 @@ void add_to_record(WindowMeasurement measurement, CaseRecord& record) {
     if (reading_belongs_to_case(reading, record.device)) record.energy.push_back(std::move(reading));
   }
   for (auto& timeline : measurement.timelines) {
-    if (record.device != "cpu" || timeline.device.rfind("cuda", 0) != 0) {
+    if (!record.device.is_cpu() || timeline.device.rfind("cuda", 0) != 0) {
       record.power_timeline.push_back(std::move(timeline));
     }
   }
@@ -262,7 +262,7 @@ CaseRecord Session::run_training_case(const CaseSpec& spec, bool& rank_fault) {
   hooks.start = [this] { windows_->begin_window(kCaseWindow); };
   hooks.energy_so_far = [this, &spec] {
     CaseRecord so_far;
-    so_far.device = spec.device.str();
+    so_far.device = spec.device;
     add_to_record(windows_->read_window(kCaseWindow), so_far);
     return counted_energy(combined(std::move(so_far.energy)));
   };

@@ -93,7 +93,7 @@ CaseRecord make_case(const std::string& model, const std::string& device, const 
                      std::vector<double> samples) {
   CaseRecord c;
   c.model = model;
-  c.device = device;
+  c.device = Device::parse(device, "test case");
   c.mode = parse_word<Mode>(mode, "test");
   c.batch = 32;
   ThroughputSummary t;

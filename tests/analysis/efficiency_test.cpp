@@ -102,7 +102,7 @@ EnergyReading reading(double joules, bool measured) {
 CaseRecord trained(const std::string& model, double accuracy, double seconds, EnergyReading energy) {
   CaseRecord c;
   c.model = model;
-  c.device = "cpu";
+  c.device = Device::parse("cpu", "test case");
   c.mode = Mode::kTrain;
   AccuracyResult a;
   a.dataset = "fashion-mnist";

@@ -56,7 +56,7 @@ std::vector<HardwareSpec> test_catalog() {
 CaseRecord measured_case() {
   CaseRecord c;
   c.model = "net";
-  c.device = "cuda:0";
+  c.device = Device::parse("cuda:0", "test case");
   c.device_name = "GPU old";
   c.mode = Mode::kTrain;
   c.batch = 100;
@@ -158,7 +158,7 @@ TEST(Projection, DoesNotFitTpuDpuAndQpu) {
 TEST(Projection, UnknownMeasuredDeviceGivesBoundsOnly) {
   const auto catalog = test_catalog();
   CaseRecord c = measured_case();
-  c.device = "cpu";
+  c.device = Device::parse("cpu", "test case");
   c.device_name = "Some CPU";
   c.memory = {};
   c.memory.peak_rss_bytes = 1'000'000'000;

@@ -9,7 +9,7 @@ CaseRecord make_case(const std::string& model, const std::string& device, const 
                      double median, std::vector<int64_t> shape = {3, 32, 32}, double step_flops = 1e9) {
   CaseRecord c;
   c.model = model;
-  c.device = device;
+  c.device = Device::parse(device, "test case");
   c.mode = parse_word<Mode>(mode, "test");
   c.input_shape = std::move(shape);
   c.step_flops_per_sample = step_flops;

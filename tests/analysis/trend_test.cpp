@@ -151,7 +151,7 @@ TEST(Trend, LogYRejectsNonPositiveValuesNamingTheLine) {
 CaseRecord train_case(const std::string& model, int64_t batch, int64_t cuda_bytes) {
   CaseRecord c;
   c.model = model;
-  c.device = "cuda:0";
+  c.device = Device::parse("cuda:0", "test case");
   c.device_name = "Tesla T4";
   c.mode = Mode::kTrain;
   c.batch = batch;

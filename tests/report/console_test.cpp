@@ -40,7 +40,7 @@ TEST(Console, SpeedupTableMarksFlopNormalisedCells) {
 TEST(Console, ResultsTableShowsFailuresAndNotes) {
   CaseRecord ok;
   ok.model = "conv6";
-  ok.device = "cpu";
+  ok.device = Device::parse("cpu", "test case");
   ok.mode = Mode::kTrain;
   ok.batch = 64;
   ok.input_shape = {3, 32, 32};

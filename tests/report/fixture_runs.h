@@ -16,7 +16,7 @@ inline CaseRecord make_case(const std::string& model, const std::string& device,
                             double median, bool gpu_energy) {
   CaseRecord c;
   c.model = model;
-  c.device = device;
+  c.device = Device::parse(device, "test case");
   c.device_name = device == "cpu" ? "Test CPU 8-core" : "Test GPU 24 GB";
   c.mode = parse_word<Mode>(mode, "test");
   c.batch = mode == "train" ? 64 : 128;

@@ -14,7 +14,7 @@ namespace {
 CaseRecord sample_case() {
   CaseRecord c;
   c.model = "conv6";
-  c.device = "cpu";
+  c.device = Device::parse("cpu", "test case");
   c.mode = Mode::kInfer;
   c.batch = 64;
   c.input_shape = {3, 32, 32};
@@ -46,6 +46,24 @@ TEST(Json, CaseRoundTripKeepsEveryField) {
   EXPECT_EQ(case_to_json(back), j);
   EXPECT_EQ(back.memory.peak_rss_bytes.value(), 123456789);
   EXPECT_EQ(back.energy.at(0).formula, "P x T");
+}
+
+TEST(Json, DevicesAreReadAsDevicesAndAnUnknownOneIsNamed) {
+  nlohmann::json j = case_to_json(sample_case());
+  j["device"] = "cuda:3";
+  EXPECT_EQ(case_from_json(j).device, Device::cuda(3));
+  for (const nlohmann::json& bad : {nlohmann::json("tpu:0"), nlohmann::json("cuda:x"), nlohmann::json(7)}) {
+    j["device"] = bad;
+    try {
+      case_from_json(j);
+      FAIL() << "expected an error for device " << bad.dump();
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("device"), std::string::npos) << e.what();
+      if (bad.is_string()) {
+        EXPECT_NE(std::string(e.what()).find(bad.get<std::string>()), std::string::npos) << e.what();
+      }
+    }
+  }
 }
 
 TEST(Json, RunFileRoundTrip) {

@@ -14,15 +14,21 @@ EnergyReading reading(const std::string& source, const std::string& scope, const
 }
 
 TEST(Record, CpuCasesKeepHostReadingsOnly) {
-  EXPECT_TRUE(reading_belongs_to_case(reading("rapl", "cpu-package", "package-0"), "cpu"));
-  EXPECT_TRUE(reading_belongs_to_case(reading("estimate", "cpu-package", "cpu"), "cpu"));
-  EXPECT_FALSE(reading_belongs_to_case(reading("nvml-energy-counter", "gpu-board", "cuda:0"), "cpu"));
+  EXPECT_TRUE(reading_belongs_to_case(reading("rapl", "cpu-package", "package-0"),
+                                      Device::parse("cpu", "test case")));
+  EXPECT_TRUE(
+      reading_belongs_to_case(reading("estimate", "cpu-package", "cpu"), Device::parse("cpu", "test case")));
+  EXPECT_FALSE(reading_belongs_to_case(reading("nvml-energy-counter", "gpu-board", "cuda:0"),
+                                       Device::parse("cpu", "test case")));
 }
 
 TEST(Record, GpuCasesKeepTheirGpuAndTheHost) {
-  EXPECT_TRUE(reading_belongs_to_case(reading("nvml-energy-counter", "gpu-board", "cuda:1"), "cuda:1"));
-  EXPECT_FALSE(reading_belongs_to_case(reading("nvml-energy-counter", "gpu-board", "cuda:0"), "cuda:1"));
-  EXPECT_TRUE(reading_belongs_to_case(reading("rapl", "dram", "package-0"), "cuda:1"));
+  EXPECT_TRUE(reading_belongs_to_case(reading("nvml-energy-counter", "gpu-board", "cuda:1"),
+                                      Device::parse("cuda:1", "test case")));
+  EXPECT_FALSE(reading_belongs_to_case(reading("nvml-energy-counter", "gpu-board", "cuda:0"),
+                                       Device::parse("cuda:1", "test case")));
+  EXPECT_TRUE(
+      reading_belongs_to_case(reading("rapl", "dram", "package-0"), Device::parse("cuda:1", "test case")));
 }
 
 EnergyReading joules(const std::string& source, const std::string& scope, const std::string& device,

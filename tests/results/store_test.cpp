@@ -43,7 +43,7 @@ CaseRecord make_case(const std::string& model, const std::string& device, const 
                      double median) {
   CaseRecord c;
   c.model = model;
-  c.device = device;
+  c.device = Device::parse(device, "test case");
   c.device_name = device == "cpu" ? "Test CPU" : "Test GPU";
   c.mode = parse_word<Mode>(mode, "test");
   c.batch = 32;
@@ -145,7 +145,7 @@ TEST_F(StoreTest, RoundTripWriteReadExportImport) {
   const RunRecord back = store.load_run(run.run_id);
   EXPECT_EQ(run_to_json(back), run_to_json(run));
   ASSERT_EQ(back.cases.size(), 2u);
-  EXPECT_EQ(back.cases[1].device, "cuda:0");
+  EXPECT_EQ(back.cases[1].device, Device::cuda(0));
   EXPECT_EQ(back.cases[0].power_timeline.at(0).points.at(1).watts, 12.25);
 
   // Export to a file, import into another database: the same document.
