@@ -71,8 +71,8 @@ bool usable(const CaseRecord& c) {
 }
 
 std::string describe(const CaseRecord& c) {
-  return c.model + " " + to_string(c.mode) + " on " + c.device.str() + " (batch " + std::to_string(c.batch) + ", " +
-         to_string(c.precision) + ", " + to_string(c.exec) + ")";
+  return c.model + " " + to_string(c.mode) + " on " + c.device.str() + " (batch " + std::to_string(c.batch) +
+         ", " + to_string(c.precision) + ", " + to_string(c.exec) + ")";
 }
 
 CaseComparison compare_cases(const CaseRecord& base, const CaseRecord& cand, const CompareOptions& options) {
@@ -110,7 +110,8 @@ CaseComparison compare_cases(const CaseRecord& base, const CaseRecord& cand, con
 
 using CaseKey = std::tuple<std::string, Mode, std::optional<Device>, int64_t, Precision, Exec>;
 CaseKey key_of(const CaseRecord& c, bool with_device) {
-  return {c.model, c.mode, with_device ? std::optional<Device>(c.device) : std::nullopt, c.batch, c.precision, c.exec};
+  return {c.model, c.mode,      with_device ? std::optional<Device>(c.device) : std::nullopt,
+          c.batch, c.precision, c.exec};
 }
 
 }  // namespace
@@ -220,7 +221,8 @@ Comparison compare_runs(const RunRecord& baseline, const RunRecord& candidate,
   return comparison;
 }
 
-Comparison compare_devices(const RunRecord& run, const Device& baseline_device, const CompareOptions& options) {
+Comparison compare_devices(const RunRecord& run, const Device& baseline_device,
+                           const CompareOptions& options) {
   Comparison comparison;
   Device base_device = baseline_device;
   const bool has_baseline = std::any_of(run.cases.begin(), run.cases.end(),
@@ -282,8 +284,13 @@ std::vector<ExecModeRow> exec_mode_rows(const std::vector<CaseRecord>& cases, Ex
   for (const auto& key : keys) {
     const auto& by_exec = groups.at(key);
     if (by_exec.size() < 2) continue;
-    ExecModeRow row{
-        std::get<0>(key), std::get<1>(key).str(), std::get<2>(key), std::get<3>(key), std::get<4>(key), {}, {}};
+    ExecModeRow row{std::get<0>(key),
+                    std::get<1>(key).str(),
+                    std::get<2>(key),
+                    std::get<3>(key),
+                    std::get<4>(key),
+                    {},
+                    {}};
     const auto base_it = by_exec.find(baseline_exec);
     const CaseRecord* base = base_it != by_exec.end() && usable(*base_it->second) ? base_it->second : nullptr;
     for (const auto& exec : order) {

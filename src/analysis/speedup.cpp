@@ -59,7 +59,8 @@ SpeedupTable speedup_table(const std::vector<CaseRecord>& cases, Mode mode, cons
     add_unique(table.devices, c.device.str());
     const RowKey key{c.model, c.exec, c.precision};
     if (std::find(row_keys.begin(), row_keys.end(), key) == row_keys.end()) row_keys.push_back(key);
-    if (c.status == CaseStatus::kOk && c.throughput && c.throughput->median > 0) found[{key, c.device.str()}] = &c;
+    if (c.status == CaseStatus::kOk && c.throughput && c.throughput->median > 0)
+      found[{key, c.device.str()}] = &c;
   }
   for (const auto& key : row_keys) {
     SpeedupRow row{std::get<0>(key), std::get<1>(key), std::get<2>(key), false, {}};

@@ -81,8 +81,10 @@ void compare(const CompareCli& cli) {
   std::unique_ptr<ResultStore> store;
   std::vector<RunRecord> runs;
   for (const auto& what : cli.runs) runs.push_back(load(what, store, cli));
-  const Comparison comparison = runs.size() == 2 ? compare_runs(runs[0], runs[1], cli.options)
-                                                 : compare_devices(runs[0], Device::parse(cli.baseline_device, "--baseline-device"), cli.options);
+  const Comparison comparison =
+      runs.size() == 2
+          ? compare_runs(runs[0], runs[1], cli.options)
+          : compare_devices(runs[0], Device::parse(cli.baseline_device, "--baseline-device"), cli.options);
   print_comparison(comparison, cli.options.alpha);
 
   if (runs.size() == 1) {

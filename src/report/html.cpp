@@ -353,7 +353,8 @@ std::string throughput_section(const std::vector<CaseRef>& cases, Charts& charts
     for (const auto& [name, value] :
          {std::pair<const char*, double>{"p50", l.p50}, {"p90", l.p90}, {"p99", l.p99}}) {
       if (value > 0)
-        latency.push_back({{"case", ref.label}, {"percentile", name}, {"ms", value}, {"device", c.device.str()}});
+        latency.push_back(
+            {{"case", ref.label}, {"percentile", name}, {"ms", value}, {"device", c.device.str()}});
     }
     rows.push_back({html_escape(c.model), html_escape(c.device.str()), num(l.p50), num(l.p90), num(l.p99),
                     std::to_string(l.count)});

@@ -256,7 +256,8 @@ namespace {
 std::vector<CaseField> make_fields() {
   std::vector<CaseField> f;
   f.push_back(plain("model", "model", &CaseRecord::model, [](const CaseRecord& c) { return c.model; }));
-  f.push_back(plain("device", "device", &CaseRecord::device, [](const CaseRecord& c) { return c.device.str(); }));
+  f.push_back(
+      plain("device", "device", &CaseRecord::device, [](const CaseRecord& c) { return c.device.str(); }));
   f.push_back(plain("device_name", "", &CaseRecord::device_name));
   f.push_back(
       plain("mode", "mode", &CaseRecord::mode, [](const CaseRecord& c) { return to_string(c.mode); }));
