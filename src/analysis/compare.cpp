@@ -87,8 +87,8 @@ CaseComparison compare_cases(const CaseRecord& base, const CaseRecord& cand, con
   row.unit = base.throughput->unit;
   row.baseline_median = base.throughput->median;
   row.candidate_median = cand.throughput->median;
-  const auto& a = base.throughput->samples;
-  const auto& b = cand.throughput->samples;
+  const auto& a = base.throughput->window_samples_per_s;
+  const auto& b = cand.throughput->window_samples_per_s;
   row.baseline_windows = static_cast<int64_t>(a.size());
   row.candidate_windows = static_cast<int64_t>(b.size());
   row.ratio.ratio = row.candidate_median / row.baseline_median;

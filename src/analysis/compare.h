@@ -4,7 +4,7 @@
 //
 // Note [Comparing repeated windows]
 // A case's throughput is measured over several timed windows
-// (ThroughputSummary.samples, one samples/s value per window). Two cases are
+// (ThroughputSummary.window_samples_per_s, one samples/s value per window). Two cases are
 // compared by
 //   - the ratio of medians, candidate / baseline (> 1: candidate faster),
 //   - a percentile bootstrap 95% confidence interval of that ratio: each side

@@ -175,7 +175,7 @@ std::vector<CaseEfficiency> case_efficiencies(const std::vector<CaseRecord>& cas
       if (e.energy_available) {
         e.accuracy_per_kwh = a.value / (e.energy_j / joules_per_unit(EnergyUnit::kKilowattHour));
         if (a.value > 0) e.joules_per_point = e.energy_j / (100.0 * a.value);
-        const double correct = a.value * static_cast<double>(a.eval_samples);
+        const double correct = a.value * static_cast<double>(a.eval_images);
         if (correct > 0) e.joules_per_correct = e.energy_j / correct;
       }
     }

@@ -144,7 +144,7 @@ std::vector<EnergyReading> CpuEstimateMeter::readings() const {
   }
   r.available = true;
   r.duration_s = stop_s_ - start_s_;
-  r.samples = 2;
+  r.sensor_reads = 2;
   r.period_s = r.duration_s;
   double utilisation = 0;
   std::string utilisation_text;

@@ -18,7 +18,7 @@ void add_segment(EnergyReading& sum, const EnergyReading& segment) {
   sum.below_resolution = sum.below_resolution || segment.below_resolution;
   sum.joules += segment.joules;
   sum.duration_s += segment.duration_s;
-  sum.samples += segment.samples;
+  sum.sensor_reads += segment.sensor_reads;
   if (segment.state_end) sum.state_end = segment.state_end;
   for (const auto& warning : segment.warnings) {
     if (std::find(sum.warnings.begin(), sum.warnings.end(), warning) == sum.warnings.end())

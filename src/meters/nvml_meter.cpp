@@ -223,7 +223,7 @@ std::vector<EnergyReading> NvmlMeter::readings() const {
       integral.available = true;
       integral.joules = trapezoid_joules(gpu.points);
       integral.duration_s = gpu.points.back().t_s - gpu.points.front().t_s;
-      integral.samples = static_cast<int64_t>(gpu.points.size());
+      integral.sensor_reads = static_cast<int64_t>(gpu.points.size());
       integral.period_s = integral.duration_s / static_cast<double>(gpu.points.size() - 1);
       if (integral.duration_s < kNvmlUpdatePeriodS) {
         integral.below_resolution = true;
@@ -251,7 +251,7 @@ std::vector<EnergyReading> NvmlMeter::readings() const {
         counter.available = true;
         counter.duration_s = gpu.counter_end_s - gpu.counter_start_s;
         counter.joules = static_cast<double>(gpu.counter_end_mj - gpu.counter_start_mj) / 1000.0;
-        counter.samples = 2;
+        counter.sensor_reads = 2;
         counter.period_s = counter.duration_s;
         // See Note [NVML resolution and averaging].
         if (counter.duration_s < kNvmlUpdatePeriodS || gpu.counter_end_mj == gpu.counter_start_mj) {

@@ -231,7 +231,7 @@ std::vector<EnergyReading> RaplMeter::readings() const {
     r.available = true;
     r.duration_s = z.last_t_s - z.start_t_s;
     r.joules = static_cast<double>(z.counter.total()) * 1e-6;
-    r.samples = z.samples;
+    r.sensor_reads = z.samples;
     r.period_s = r.duration_s / static_cast<double>(z.samples - 1);
     if (r.duration_s < kRaplUpdatePeriodS) {
       // Never report a counter that had no time to tick as 0 J.

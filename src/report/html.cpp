@@ -290,7 +290,7 @@ std::string throughput_section(const std::vector<CaseRef>& cases, Charts& charts
       const auto& t = *c.throughput;
       unit = t.unit;
       order.push_back(ref.label);
-      for (double s : t.samples) {
+      for (double s : t.window_samples_per_s) {
         if (s > 0) windows.push_back({{"case", ref.label}, {"device", c.device.str()}, {"throughput", s}});
       }
       medians.push_back({{"case", ref.label},
@@ -301,7 +301,7 @@ std::string throughput_section(const std::vector<CaseRef>& cases, Charts& charts
                          {"cv_pct", t.cv * 100}});
       rows.push_back({html_escape(c.model), html_escape(c.device.str()), html_escape(std::to_string(c.batch)),
                       num(t.median), num(t.iqr), num(t.min) + " - " + num(t.max), num(t.cv * 100) + "%",
-                      std::to_string(t.samples.size())});
+                      std::to_string(t.window_samples_per_s.size())});
     }
     if (rows.empty()) continue;
     const std::string title = std::string(mode == Mode::kTrain ? "Training" : "Inference") + " throughput";

@@ -10,8 +10,13 @@ using nlohmann::json;
 
 // nlohmann conversions for the nested records (found by ADL).
 void to_json(json& j, const ThroughputSummary& t) {
-  j = json{{"unit", t.unit}, {"median", t.median}, {"iqr", t.iqr},        {"min", t.min},
-           {"max", t.max},   {"cv", t.cv},         {"samples", t.samples}};
+  j = json{{"unit", t.unit},
+           {"median", t.median},
+           {"iqr", t.iqr},
+           {"min", t.min},
+           {"max", t.max},
+           {"cv", t.cv},
+           {"samples", t.window_samples_per_s}};
 }
 void from_json(const json& j, ThroughputSummary& t) {
   j.at("unit").get_to(t.unit);
@@ -20,7 +25,7 @@ void from_json(const json& j, ThroughputSummary& t) {
   j.at("min").get_to(t.min);
   j.at("max").get_to(t.max);
   j.at("cv").get_to(t.cv);
-  t.samples = j.value("samples", std::vector<double>{});
+  t.window_samples_per_s = j.value("samples", std::vector<double>{});
 }
 void to_json(json& j, const LatencyMs& l) {
   j = json{{"p50", l.p50}, {"p90", l.p90}, {"p99", l.p99}, {"count", l.count}};
@@ -47,7 +52,7 @@ void to_json(json& j, const EnergyReading& e) {
     j["avg_power_w"] = e.avg_power_w;
     j["duration_s"] = e.duration_s;
     j["joules_per_sample"] = e.joules_per_sample;
-    j["samples"] = e.samples;
+    j["samples"] = e.sensor_reads;
     j["period_s"] = e.period_s;
   }
   if (!e.formula.empty()) j["formula"] = e.formula;
@@ -73,7 +78,7 @@ void from_json(const json& j, EnergyReading& e) {
   e.avg_power_w = j.value("avg_power_w", 0.0);
   e.duration_s = j.value("duration_s", 0.0);
   e.joules_per_sample = j.value("joules_per_sample", 0.0);
-  e.samples = j.value("samples", int64_t{0});
+  e.sensor_reads = j.value("samples", int64_t{0});
   e.period_s = j.value("period_s", 0.0);
   e.formula = j.value("formula", "");
   e.warnings = j.value("warnings", std::vector<std::string>{});
@@ -149,7 +154,7 @@ void to_json(json& j, const AccuracyResult& a) {
   optional_to(j, "reached_target", a.reached_target);
   optional_to(j, "time_to_target_s", a.time_to_target_s);
   optional_to(j, "energy_to_target_j", a.energy_to_target_j);
-  j["eval_samples"] = a.eval_samples;
+  j["eval_samples"] = a.eval_images;
 }
 void from_json(const json& j, AccuracyResult& a) {
   a.dataset = j.value("dataset", "");
@@ -163,7 +168,7 @@ void from_json(const json& j, AccuracyResult& a) {
   optional_from(j, "reached_target", a.reached_target);
   optional_from(j, "time_to_target_s", a.time_to_target_s);
   optional_from(j, "energy_to_target_j", a.energy_to_target_j);
-  a.eval_samples = j.value("eval_samples", int64_t{0});
+  a.eval_images = j.value("eval_samples", int64_t{0});
 }
 void to_json(json& j, const RankFigures& r) {
   j = json{{"rank", r.rank},

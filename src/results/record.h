@@ -25,7 +25,7 @@ struct ThroughputSummary {
   double min = 0;
   double max = 0;
   double cv = 0;
-  std::vector<double> samples;  // one per timed window
+  std::vector<double> window_samples_per_s;  // one per timed window (JSON key "samples")
 };
 
 /// Batch-1 inference latency percentiles over individual calls.
@@ -61,9 +61,9 @@ struct EnergyReading {
   double avg_power_w = 0;
   double duration_s = 0;
   double joules_per_sample = 0;
-  int64_t samples = 0;  // sensor samples taken
-  double period_s = 0;  // sampling period
-  std::string formula;  // how an estimate was computed (optional)
+  int64_t sensor_reads = 0;  // sensor samples taken (JSON key "samples")
+  double period_s = 0;       // sampling period
+  std::string formula;       // how an estimate was computed (optional)
   std::vector<std::string> warnings;
   // Added with the meters (issue 4):
   EnergyBasis basis = EnergyBasis::kGross;  // net: idle power x duration subtracted
@@ -110,8 +110,9 @@ struct AccuracyResult {
   std::optional<bool> reached_target;
   std::optional<double> time_to_target_s;
   std::optional<double> energy_to_target_j;
-  std::string epoch_log;     // path of the JSON-lines log
-  int64_t eval_samples = 0;  // test samples per evaluation (both domains for cycle_l1); 0: unknown
+  std::string epoch_log;  // path of the JSON-lines log
+  int64_t eval_images =
+      0;  // test images per evaluation (JSON key "eval_samples") (both domains for cycle_l1); 0: unknown
 };
 
 /// One rank's figures over the timed windows of a data-parallel case.

@@ -327,7 +327,7 @@ std::function<double()> cycle_l1(Model& model, const EvalBatches& eval_a, const 
 // Where the training loop stands: optimiser steps and global-batch samples so far.
 struct TrainingProgress {
   int64_t steps = 0;
-  int64_t samples = 0;
+  int64_t samples_processed = 0;  // of the global batch
   double last_lr = 0;
 };
 
@@ -352,7 +352,7 @@ std::function<double(int64_t)> training_epoch(Model& model, Trainer& trainer, Da
         loss_sum.add_(trainer.step(batch.input, batch.target));
       }
       ++progress.steps;
-      progress.samples += batch.input.size(0);  // the global batch
+      progress.samples_processed += batch.input.size(0);  // the global batch
     }
     const double loss =
         sum_over_ranks(plan.comm, loss_sum.item<double>() / static_cast<double>(steps_per_epoch)) /
@@ -384,7 +384,7 @@ AccuracyResult accuracy_result(const LoopSettings& settings, const LoopOutcome& 
   result.epochs = static_cast<int64_t>(outcome.epochs.size());
   result.train_time_s = outcome.seconds;
   result.epoch_log = log.path();
-  result.eval_samples = data.eval_images;
+  result.eval_images = data.eval_images;
   if (!plan.use_target) return result;
   result.target = options.target;
   result.reached_target = outcome.reached_target;
@@ -521,7 +521,7 @@ void run_body(const std::string& model_name, const Device& device_id, const Accu
   settings.max_epochs = plan.max_epochs;
   if (plan.use_target) settings.target = options.target;
   const LoopOutcome outcome = run_training_loop(settings, loop, clock, hooks, &log);
-  if (hooks.finish) hooks.finish(record, progress.samples);
+  if (hooks.finish) hooks.finish(record, progress.samples_processed);
 
   const AccuracyResult result = accuracy_result(settings, outcome, data, plan, options, log, record);
   record.accuracy = result;
@@ -709,9 +709,9 @@ CaseRecord run_accuracy_case(const std::string& model, const Device& device, con
     started = true;
     if (hooks.start) hooks.start();
   };
-  tracked.finish = [&](CaseRecord& r, int64_t samples) {
+  tracked.finish = [&](CaseRecord& r, int64_t samples_processed) {
     finished = true;
-    if (hooks.finish) hooks.finish(r, samples);
+    if (hooks.finish) hooks.finish(r, samples_processed);
   };
   auto finish_early = [&] {
     if (started && !finished) tracked.finish(record, 0);

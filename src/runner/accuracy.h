@@ -133,8 +133,8 @@ struct AccuracyHooks {
   /// After each evaluation (device synchronised): energy since start().
   std::function<CountedEnergy()> energy_so_far;
   /// After the last evaluation: stop metering and add the readings to the
-  /// record; `samples` = training samples processed.
-  std::function<void(CaseRecord&, int64_t samples)> finish;
+  /// record.
+  std::function<void(CaseRecord&, int64_t samples_processed)> finish;
   /// After each epoch's evaluation, for the screen.
   std::function<void(const EpochEvent&)> on_epoch;
   /// Facts worth a line on the screen (which data CycleGAN trains on).

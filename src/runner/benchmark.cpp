@@ -53,7 +53,7 @@ int64_t run_windows(const std::function<torch::Tensor()>& step, const Device& de
   synchronize_device(device);
   if (hooks.before_timed) hooks.before_timed();
   std::vector<double> throughputs;
-  int64_t samples = 0;
+  int64_t samples_processed = 0;
   double total_s = 0;
   for (int64_t window = 0; window < plan.repeats; ++window) {
     torch::Tensor last;
@@ -70,15 +70,15 @@ int64_t run_windows(const std::function<torch::Tensor()>& step, const Device& de
           "by iteration " + std::to_string(record.warmup_iterations + (window + 1) * plan.iterations));
     }
     throughputs.push_back(static_cast<double>(plan.iterations * batch) / seconds);
-    samples += plan.iterations * batch;
+    samples_processed += plan.iterations * batch;
     total_s += seconds;
   }
   record.timed_iterations = plan.iterations * plan.repeats;
   record.timed_s = total_s;
-  if (hooks.after_timed) hooks.after_timed(record, samples);
+  if (hooks.after_timed) hooks.after_timed(record, samples_processed);
 
   record_throughput(throughputs, options.cv_warning, record);
-  return samples;
+  return samples_processed;
 }
 
 using InferFn = std::function<torch::Tensor(const torch::Tensor&)>;
@@ -332,7 +332,7 @@ void record_throughput(const std::vector<double>& samples_per_s, double cv_warni
   t.min = s.min;
   t.max = s.max;
   t.cv = s.cv;
-  t.samples = samples_per_s;
+  t.window_samples_per_s = samples_per_s;
   record.throughput = t;
   record.achieved_tflops = t.median * record.step_flops_per_sample / 1e12;
   if (s.cv > cv_warning) {

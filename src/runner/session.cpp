@@ -92,7 +92,7 @@ class Session {
   CaseRecord run_throughput_case(const CaseSpec& spec, size_t index, size_t total);
   CaseRecord run_data_parallel_case(const CaseSpec& spec, bool& rank_fault);
   CaseRecord run_training_case(const CaseSpec& spec, bool& rank_fault);
-  void close_case_window(CaseRecord& record, int64_t samples);
+  void close_case_window(CaseRecord& record, int64_t samples_processed);
   std::vector<EnergyReading> combined(std::vector<EnergyReading> readings);
   int finish_run(bool rank_fault);
 
@@ -217,8 +217,8 @@ int Session::run() {
 // The case's window closes right after its device was synchronised; a
 // data-parallel case's readings are combined over the ranks (every rank
 // closes its window at the same point).
-void Session::close_case_window(CaseRecord& record, int64_t samples) {
-  add_to_record(windows_->end_window(kCaseWindow, samples), record);
+void Session::close_case_window(CaseRecord& record, int64_t samples_processed) {
+  add_to_record(windows_->end_window(kCaseWindow, samples_processed), record);
   record.energy = combined(std::move(record.energy));
 }
 
@@ -236,14 +236,18 @@ CaseRecord Session::run_throughput_case(const CaseSpec& spec, size_t index, size
       std::min(bench_.max_case_s, std::max(1.0, left_s / static_cast<double>(total - index)));
   CaseHooks hooks;
   hooks.before_timed = [this] { windows_->begin_window(kCaseWindow); };
-  hooks.after_timed = [this](CaseRecord& record, int64_t samples) { close_case_window(record, samples); };
+  hooks.after_timed = [this](CaseRecord& record, int64_t samples_processed) {
+    close_case_window(record, samples_processed);
+  };
   return run_case(spec, options, hooks);
 }
 
 CaseRecord Session::run_data_parallel_case(const CaseSpec& spec, bool& rank_fault) {
   CaseHooks hooks;
   hooks.before_timed = [this] { windows_->begin_window(kCaseWindow); };
-  hooks.after_timed = [this](CaseRecord& record, int64_t samples) { close_case_window(record, samples); };
+  hooks.after_timed = [this](CaseRecord& record, int64_t samples_processed) {
+    close_case_window(record, samples_processed);
+  };
   return effbench::run_data_parallel_case(spec, bench_, *communicator_, *job_, *settings_.data_parallel,
                                           hooks, rank_fault);
 }
@@ -266,7 +270,9 @@ CaseRecord Session::run_training_case(const CaseSpec& spec, bool& rank_fault) {
     add_to_record(windows_->read_window(kCaseWindow), so_far);
     return counted_energy(combined(std::move(so_far.energy)));
   };
-  hooks.finish = [this](CaseRecord& record, int64_t samples) { close_case_window(record, samples); };
+  hooks.finish = [this](CaseRecord& record, int64_t samples_processed) {
+    close_case_window(record, samples_processed);
+  };
   if (speaks()) {
     hooks.on_message = [this](const std::string& line) { observer_.case_message(line); };
     hooks.on_epoch = [this](const EpochEvent& event) { observer_.epoch_done(event); };

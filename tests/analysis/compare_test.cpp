@@ -97,7 +97,7 @@ CaseRecord make_case(const std::string& model, const std::string& device, const 
   c.mode = parse_word<Mode>(mode, "test");
   c.batch = 32;
   ThroughputSummary t;
-  t.samples = samples;
+  t.window_samples_per_s = samples;
   std::sort(samples.begin(), samples.end());
   t.median = samples.size() % 2 ? samples[samples.size() / 2]
                                 : (samples[samples.size() / 2 - 1] + samples[samples.size() / 2]) / 2;

@@ -109,7 +109,7 @@ CaseRecord trained(const std::string& model, double accuracy, double seconds, En
   a.metric = "test_accuracy";
   a.value = accuracy;
   a.train_time_s = seconds;
-  a.eval_samples = 10000;
+  a.eval_images = 10000;
   c.accuracy = a;
   c.energy.push_back(energy);
   return c;

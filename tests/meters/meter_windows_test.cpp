@@ -33,7 +33,7 @@ class SegmentMeter : public Meter {
     r.available = true;
     r.joules = joules_.at(stopped_ - 1);
     r.duration_s = seconds_;
-    r.samples = 3;
+    r.sensor_reads = 3;
     r.below_resolution = r.joules < 0;  // a negative script value stands for a segment below resolution
     if (r.below_resolution) r.joules = 0;
     return {r};
@@ -89,7 +89,7 @@ TEST(MeterWindows, ReadingAWindowKeepsItOpenAndSumsTheSegments) {
   const WindowMeasurement m = f.windows->end_window("case");
   EXPECT_DOUBLE_EQ(m.readings.at(0).joules, 70.0);
   EXPECT_DOUBLE_EQ(m.readings.at(0).duration_s, 6.0);
-  EXPECT_EQ(m.readings.at(0).samples, 9);  // 3 sensor samples per segment
+  EXPECT_EQ(m.readings.at(0).sensor_reads, 9);  // 3 sensor samples per segment
   // Timelines are laid end to end: each segment's point at its offset in the window.
   ASSERT_EQ(m.timelines.size(), 1u);
   ASSERT_EQ(m.timelines[0].points.size(), 3u);

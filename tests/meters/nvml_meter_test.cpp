@@ -84,7 +84,7 @@ TEST_F(NvmlMeterTest, CounterAndPowerIntegralAgree) {
   ASSERT_TRUE(integral.available);
   EXPECT_TRUE(integral.cross_check);  // the counter is the figure that counts
   EXPECT_DOUBLE_EQ(integral.joules, 350.0);
-  EXPECT_EQ(integral.samples, 3);
+  EXPECT_EQ(integral.sensor_reads, 3);
   EXPECT_DOUBLE_EQ(integral.period_s, 1.0);
   EXPECT_TRUE(integral.warnings.empty());
   // Device state at both ends; throttle mask 5 = gpu_idle | sw_power_cap.
@@ -201,7 +201,7 @@ TEST_F(NvmlMeterTest, SamplingThreadRunsDuringTheWindow) {
   const auto readings = meter.readings();
   const auto& integral = find(readings, EnergySource::kNvmlPowerIntegral);
   ASSERT_TRUE(integral.available);
-  EXPECT_GE(integral.samples, 4);                  // start + ticks (15 due) + stop
+  EXPECT_GE(integral.sensor_reads, 4);             // start + ticks (15 due) + stop
   EXPECT_NEAR(integral.avg_power_w, 150.0, 1e-9);  // constant power integrates exactly
 }
 

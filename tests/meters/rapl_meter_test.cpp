@@ -85,7 +85,7 @@ TEST(RaplMeter, CounterSequenceWithOneWrap) {
   EXPECT_NEAR(package.joules, 0.4, 1e-12);
   EXPECT_DOUBLE_EQ(package.duration_s, 3.0);
   EXPECT_NEAR(package.avg_power_w, 0.4 / 3.0, 1e-12);
-  EXPECT_EQ(package.samples, 4);
+  EXPECT_EQ(package.sensor_reads, 4);
   ASSERT_EQ(package.warnings.size(), 1u);
   EXPECT_NE(package.warnings[0].find("wrapped 1 time"), std::string::npos);
   // dram: 5000 - 1000 = 4000 uJ.
@@ -198,7 +198,7 @@ TEST(RaplMeter, SamplingThreadRunsDuringTheWindow) {
   meter.stop();
   const auto r = meter.readings().at(0);
   EXPECT_TRUE(r.available);
-  EXPECT_GE(r.samples, 3);  // start + at least one tick + stop (10 ticks due)
+  EXPECT_GE(r.sensor_reads, 3);  // start + at least one tick + stop (10 ticks due)
 }
 
 }  // namespace

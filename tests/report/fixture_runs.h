@@ -26,7 +26,7 @@ inline CaseRecord make_case(const std::string& model, const std::string& device,
   c.step_flops_per_sample = mode == "train" ? 3e8 : 1e8;
   ThroughputSummary t;
   // Seven windows spread +-4% around the median.
-  for (double f : {0.96, 0.98, 0.99, 1.0, 1.01, 1.03, 1.04}) t.samples.push_back(median * f);
+  for (double f : {0.96, 0.98, 0.99, 1.0, 1.01, 1.03, 1.04}) t.window_samples_per_s.push_back(median * f);
   t.median = median;
   t.min = median * 0.96;
   t.max = median * 1.04;
@@ -60,7 +60,7 @@ inline CaseRecord make_case(const std::string& model, const std::string& device,
     gpu.avg_power_w = 210;
     gpu.joules = 2100;
     gpu.joules_per_sample = 2100 / (median * 10);
-    gpu.samples = 100;
+    gpu.sensor_reads = 100;
     gpu.period_s = 0.1;
     c.energy.push_back(gpu);
     PowerTimeline timeline{"nvml", device, {}};
@@ -196,7 +196,7 @@ inline RunRecord make_multi_exec_run() {
     a.value = c == &cpu_train ? 0.80 : 0.90;
     a.epochs = 10;
     a.train_time_s = 120;
-    a.eval_samples = 10000;
+    a.eval_images = 10000;
     c->accuracy = a;
     run.cases.push_back(*c);
   }

@@ -238,7 +238,7 @@ TEST(ShortTraining, Conv6OnFashionMnistSubsetBeatsChance) {
   EXPECT_GT(r.accuracy->value, 0.3) << "accuracy " << r.accuracy->value;  // three times chance
   EXPECT_EQ(r.accuracy->metric, "test_accuracy");
   EXPECT_EQ(r.accuracy->epochs, 2);
-  EXPECT_EQ(r.accuracy->eval_samples, 500);
+  EXPECT_EQ(r.accuracy->eval_images, 500);
   ASSERT_TRUE(r.accuracy->reached_target);
   EXPECT_FALSE(*r.accuracy->reached_target);
   EXPECT_TRUE(started && finished);
@@ -299,7 +299,7 @@ TEST(ShortTraining, CycleGanOnUnpairedFolders) {
   EXPECT_EQ(r.accuracy->metric, "cycle_l1");
   EXPECT_FALSE(r.accuracy->higher_is_better);
   EXPECT_EQ(r.accuracy->epochs, 2);
-  EXPECT_EQ(r.accuracy->eval_samples, 4);  // 2 test images per domain
+  EXPECT_EQ(r.accuracy->eval_images, 4);  // 2 test images per domain
   EXPECT_EQ(r.accuracy->dataset, "folders:" + root);
   EXPECT_EQ(r.input_shape, (std::vector<int64_t>{3, 32, 32}));
   ASSERT_EQ(values.size(), 2u);
