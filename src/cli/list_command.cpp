@@ -32,13 +32,9 @@ void list_devices() {
 }
 
 void list_meters() {
-  MeterOptions options;
-  const SystemInfo host = read_host_info();
-  options.cpu_model = host.cpu_model;
-  options.logical_cores = host.logical_cores;
-  for (const auto& d : available_devices()) {
-    if (d.device.is_cuda()) options.cuda_device_indices.push_back(static_cast<int>(d.device.index()));
-  }
+  std::vector<Device> devices;
+  for (const auto& d : available_devices()) devices.push_back(d.device);
+  const MeterOptions options = meter_options_for(devices, read_host_info());
   std::vector<std::vector<std::string>> rows;
   for (const auto& m : MeterSet::probe(options)) {
     rows.push_back(

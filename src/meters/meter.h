@@ -28,6 +28,10 @@ struct MeterOptions {
   size_t max_timeline_points = 512;            // timelines are decimated above this
 };
 
+/// The options that meter `devices` on `host`: each CUDA device among them
+/// once, in the order first seen, and the host's CPU for the estimate.
+MeterOptions meter_options_for(const std::vector<Device>& devices, const SystemInfo& host);
+
 /// What `effbench list meters` shows for one source (one line each).
 struct MeterStatus {
   std::string name;    // "rapl", "nvml", "estimate"

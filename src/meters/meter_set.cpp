@@ -1,5 +1,6 @@
 #include "meters/meter_set.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -9,6 +10,19 @@
 #include "meters/rapl_meter.h"
 
 namespace effbench {
+
+MeterOptions meter_options_for(const std::vector<Device>& devices, const SystemInfo& host) {
+  MeterOptions options;
+  options.cpu_model = host.cpu_model;
+  options.logical_cores = host.logical_cores;
+  for (const auto& device : devices) {
+    if (!device.is_cuda()) continue;
+    const auto index = static_cast<int>(device.index());
+    auto& indices = options.cuda_device_indices;
+    if (std::find(indices.begin(), indices.end(), index) == indices.end()) indices.push_back(index);
+  }
+  return options;
+}
 
 MeterSet::MeterSet(std::vector<std::unique_ptr<Meter>> meters) : meters_(std::move(meters)) {}
 

@@ -25,18 +25,10 @@ const char* const kCaseWindow = "case";
 
 MeterOptions meter_options(const SessionSettings& settings, const RunRecord& run,
                            const std::vector<CaseSpec>& cases) {
-  MeterOptions options;
+  std::vector<Device> devices;
+  for (const auto& spec : cases) devices.push_back(spec.device);
+  MeterOptions options = meter_options_for(devices, run.system);
   options.cpu_tdp_w = settings.cpu_tdp_w;
-  options.cpu_model = run.system.cpu_model;
-  options.logical_cores = run.system.logical_cores;
-  for (const auto& spec : cases) {
-    if (!spec.device.is_cuda()) continue;
-    const auto index = static_cast<int>(spec.device.index());
-    if (std::find(options.cuda_device_indices.begin(), options.cuda_device_indices.end(), index) ==
-        options.cuda_device_indices.end()) {
-      options.cuda_device_indices.push_back(index);
-    }
-  }
   return options;
 }
 
