@@ -1,13 +1,14 @@
 #include "runner/model_descriptions.h"
 
 #include "models/model.h"
+#include "runner/case_model.h"
 
 namespace effbench {
 
 std::vector<ModelDescription> describe_models() {
   std::vector<ModelDescription> out;
   for (const auto& entry : model_table()) {
-    auto model = entry.create(entry.default_config);
+    auto model = build_model(entry.name, entry.default_config, Device(), 0);
     const auto& c = entry.default_config;
     out.push_back({entry.name, entry.summary, model->parameter_count(), model->forward_flops_per_sample(),
                    model->train_flops_per_sample(),
