@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "cli/compare_command.h"
+#include "cli/flag_checks.h"
 #include "cli/launch_command.h"
 #include "cli/project_command.h"
 #include "cli/report_command.h"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   app.set_version_flag(
       "--version", [] { return effbench::version_text(); }, "Print versions and exit");
   for (auto add : kCommands) add(app);
+  effbench::add_checks_to_every_flag(app);  // Note [Checks every flag gets]
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -171,6 +171,22 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--dist-bucket-mb", d.bucket_cap_mb, "Gradient bucket size in MiB")->capture_default_str();
   cmd->add_option("--dist-single-samples-per-s", d.single_process_samples_per_s,
                   "Single-process throughput for the scaling efficiency (default: rank 0 measures it first)");
+  // A flag of one kind of run is refused with the other instead of being ignored.
+  CLI::Option* dataset = cmd->get_option("--dataset");
+  for (const char* name : {"--data-dir", "--epochs", "--target-accuracy", "--max-epochs", "--epoch-log",
+                           "--deterministic", "--train-samples", "--test-samples"}) {
+    cmd->get_option(name)->needs(dataset);
+  }
+  // Training to a result runs fp32 eager steps for whole epochs: no windows, modes or precisions.
+  for (const char* name : {"--mode", "--exec", "--cuda-graph", "--precision", "--channels-last", "--warmup-s",
+                           "--min-time-s", "--repeats", "--max-case-s"}) {
+    cmd->get_option(name)->excludes(dataset);
+  }
+  CLI::Option* distributed = cmd->get_option("--distributed");
+  for (const char* name :
+       {"--dist-backend", "--dist-timeout-s", "--dist-bucket-mb", "--dist-single-samples-per-s"}) {
+    cmd->get_option(name)->needs(distributed);
+  }
   cmd->callback([flags] { run(*flags); });
 }
 

@@ -604,10 +604,13 @@ void validate(const AccuracyOptions& o) {
   check(!o.target || (*o.target > 0 && *o.target <= 1),
         "--target-accuracy: expected a fraction in (0, 1] (0.9 for 90%) but got " +
             format_number(o.target.value_or(0)));
-  check(!o.epochs || *o.epochs > 0,
-        "--epochs: expected a positive count but got " + std::to_string(o.epochs.value_or(0)));
-  check(!o.max_epochs || *o.max_epochs > 0,
-        "--max-epochs: expected a positive count but got " + std::to_string(o.max_epochs.value_or(0)));
+  // More epochs than this is a typo, and steps x epochs must not overflow.
+  constexpr int64_t kMostEpochs = 100000;
+  EFFBENCH_CHECK(!o.epochs || (*o.epochs > 0 && *o.epochs <= kMostEpochs),
+                 "--epochs: expected a count in [1, ", kMostEpochs, "] but got ", o.epochs.value_or(0));
+  EFFBENCH_CHECK(!o.max_epochs || (*o.max_epochs > 0 && *o.max_epochs <= kMostEpochs),
+                 "--max-epochs: expected a count in [1, ", kMostEpochs, "] but got ",
+                 o.max_epochs.value_or(0));
   check(!o.max_epochs || o.target,
         "--max-epochs " + std::to_string(o.max_epochs.value_or(0)) +
             ": applies only with --target-accuracy; use --epochs to set the length of "

@@ -361,8 +361,14 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
         "--min-time-s: expected seconds > 0 but got " + format_number(options.min_time_s));
   check(options.repeats > 0,
         "--repeats: expected a positive count but got " + std::to_string(options.repeats));
-  check(options.max_case_s > 0,
-        "--max-case-s: expected seconds > 0 but got " + format_number(options.max_case_s));
+  EFFBENCH_CHECK(options.max_case_s > 0 && options.max_case_s <= kLongestSettingS,
+                 "--max-case-s: expected seconds in (0, ", format_number(kLongestSettingS), "] but got ",
+                 format_number(options.max_case_s));
+  // A warm-up or a window longer than the case's time would run past it (and past --budget-s).
+  EFFBENCH_CHECK(options.warmup_s <= options.max_case_s, "--warmup-s: expected at most --max-case-s (",
+                 format_number(options.max_case_s), " s) but got ", format_number(options.warmup_s));
+  EFFBENCH_CHECK(options.min_time_s <= options.max_case_s, "--min-time-s: expected at most --max-case-s (",
+                 format_number(options.max_case_s), " s) but got ", format_number(options.min_time_s));
   check(!options.execs.empty(), "--exec: expected at least one of eager, fused, graph");
   for (const auto& exec : options.execs) {
     EFFBENCH_CHECK(

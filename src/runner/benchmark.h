@@ -13,6 +13,10 @@
 
 namespace effbench {
 
+/// The longest any duration setting may be, seconds (a week): a longer one is
+/// a typo, and it would hold the machine without measuring anything.
+inline constexpr double kLongestSettingS = 7 * 24 * 3600.0;
+
 /// Every setting of a benchmark run; names carry their units.
 struct BenchmarkOptions {
   std::vector<std::string> models;   // empty: every model

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <thread>
 
 #include "analysis/catalog.h"
 #include "core/clock.h"
@@ -57,17 +58,25 @@ void fill_mfu(const std::optional<double>& given_peak_tflops, CaseRecord& record
   if (peak && *peak > 0) record.mfu = *record.achieved_tflops / *peak;
 }
 
+constexpr int64_t kMostThreadsPerCore = 16;
+
 void check_settings(const SessionSettings& settings) {
-  check(settings.budget_s > 0,
-        "--budget-s: expected seconds > 0 but got " + format_number(settings.budget_s));
+  EFFBENCH_CHECK(settings.budget_s > 0 && settings.budget_s <= kLongestSettingS,
+                 "--budget-s: expected seconds in (0, ", format_number(kLongestSettingS), "] but got ",
+                 format_number(settings.budget_s));
   check(!settings.cpu_tdp_w || *settings.cpu_tdp_w > 0,
         "--cpu-tdp: expected watts > 0 but got " + format_number(settings.cpu_tdp_w.value_or(0)));
-  check(!settings.idle_s || *settings.idle_s > 0,
-        "--idle-s: expected seconds > 0 but got " + format_number(settings.idle_s.value_or(0)));
+  EFFBENCH_CHECK(!settings.idle_s || (*settings.idle_s > 0 && *settings.idle_s <= kLongestSettingS),
+                 "--idle-s: expected seconds in (0, ", format_number(kLongestSettingS), "] but got ",
+                 format_number(settings.idle_s.value_or(0)));
   check(!settings.peak_tflops || *settings.peak_tflops > 0,
         "--peak-tflops: expected TFLOP/s > 0 but got " + format_number(settings.peak_tflops.value_or(0)));
-  check(!settings.threads || *settings.threads > 0, "--threads: expected a positive thread count but got " +
-                                                        std::to_string(settings.threads.value_or(0)));
+  // More threads than this is a typo: each would get a sliver of a core.
+  const int64_t most_threads =
+      kMostThreadsPerCore * std::max<int64_t>(1, std::thread::hardware_concurrency());
+  EFFBENCH_CHECK(!settings.threads || (*settings.threads > 0 && *settings.threads <= most_threads),
+                 "--threads: expected a thread count in [1, ", most_threads, "] (", kMostThreadsPerCore,
+                 " per logical core) but got ", settings.threads.value_or(0));
 }
 
 class Session {

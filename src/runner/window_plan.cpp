@@ -15,7 +15,7 @@ constexpr double kShortestStepS = 1e-9;
 }  // namespace
 
 double warmup_cap_s(const BenchmarkOptions& options) {
-  return std::max(options.warmup_s, 0.2 * options.max_case_s);
+  return std::min(std::max(options.warmup_s, 0.2 * options.max_case_s), options.max_case_s);
 }
 
 bool warmup_continues(const BenchmarkOptions& options, int64_t iterations, double elapsed_s) {

@@ -14,7 +14,8 @@ namespace effbench {
 
 // Note [Timed windows]
 // Warm-up runs until both its minimum iteration count and its minimum time
-// are reached (or a fifth of max_case_s has passed, for very slow steps).
+// are reached (or a fifth of max_case_s has passed, for very slow steps),
+// and never longer than max_case_s, the case's share of the budget.
 // The seconds per iteration of the warm-up after its first (slowest:
 // allocations, cuDNN autotuning) iteration, or the first alone when it was
 // the only one, fix the iterations per window, so that every window lasts at
@@ -29,7 +30,9 @@ struct WindowPlan {
   int64_t repeats = 1;     // windows
 };
 
-/// The longest a warm-up may take, seconds: warmup_s, or a fifth of max_case_s when that is longer.
+/// The longest a warm-up may take, seconds: warmup_s, or a fifth of
+/// max_case_s when that is longer, and never more than max_case_s (the
+/// case's share of the budget).
 double warmup_cap_s(const BenchmarkOptions& options);
 
 /// True while warm-up must go on: `iterations` done in all (the first

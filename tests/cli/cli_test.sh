@@ -41,13 +41,61 @@ case "$check" in
     expect unknown-device 2 "valid devices: cpu, cuda, cuda:N" -- "$effbench" run --device tpu
     expect unknown-mode 2 "valid modes: train, infer" -- "$effbench" run --mode eval
     expect zero-batch 2 "--batch: expected a positive batch size but got 0" -- "$effbench" run --batch 0
-    expect zero-threads 2 "--threads: expected a positive thread count but got 0" -- "$effbench" run --threads 0
+    expect zero-threads 2 "--threads: expected a thread count in [1, " -- "$effbench" run --threads 0
     expect zero-time 2 "--min-time-s: expected seconds > 0" -- "$effbench" run --min-time-s 0
     if ! "$effbench" list devices | grep -q '^cuda'; then
       expect no-cuda 2 "--device cuda: no CUDA device is available" -- "$effbench" run --device cuda
     fi
     expect list-models 0 "11.2 M" -- "$effbench" list models
     expect version 0 "LibTorch" -- "$effbench" --version
+    ;;
+  every_flag)
+    # Note [Checks every flag gets], on every option of every command as
+    # --help lists it: an empty value, a non-finite number, an integer past
+    # 64 bits and a repeated list item are each refused, naming the option.
+    commands=("run" "list" "results" "results list" "results show" "results export" "results import"
+      "results delete" "compare" "report" "trend" "project" "launch")
+    tried=0
+    for command in "${commands[@]}"; do
+      read -ra words <<<"$command"
+      while read -r flag type list; do
+        expect "$command $flag empty" 2 "$flag: empty value" -- "$effbench" "${words[@]}" "$flag" ""
+        tried=$((tried + 1))
+        case "$type" in
+          FLOAT*|INT*|UINT*|NUMBER*)
+            expect "$command $flag nan" 2 "$flag: expected a finite number but got 'nan'" -- "$effbench" "${words[@]}" "$flag" nan
+            expect "$command $flag 1e999" 2 "$flag: expected a finite number but got '1e999'" -- "$effbench" "${words[@]}" "$flag" 1e999
+            tried=$((tried + 2))
+            ;;
+        esac
+        case "$type" in
+          INT*|UINT*)
+            expect "$command $flag huge" 2 "is out of range for a 64-bit integer" -- "$effbench" "${words[@]}" "$flag" 99999999999999999999
+            tried=$((tried + 1))
+            ;;
+        esac
+        if [ "$list" = "..." ]; then
+          case "$type" in FLOAT*|INT*|UINT*) item=3 ;; *) item=x ;; esac
+          expect "$command $flag twice" 2 "$flag: '$item' is given twice" -- "$effbench" "${words[@]}" "$flag" "$item" "$flag" "$item"
+          tried=$((tried + 1))
+        fi
+      done < <("$effbench" "${words[@]}" --help | sed -nE 's/^  +(--[a-z0-9-]+) ([A-Z]+(=[^ ]*)?)( \.\.\.)?( .*)?$/\1 \2 \4/p' |
+        awk '{print $1, $2, ($3 == "..." ? "..." : "-")}')
+    done
+    echo "tried $tried bad values on the options of ${#commands[@]} commands"
+    [ "$tried" -ge 50 ] || { failed=$((failed + 1)); echo "FAIL: only $tried values tried; --help parsing broke?"; }
+    # Flags of one kind of run refused with the other, and settings past their sense.
+    expect model-twice 2 "--model: 'conv6' is given twice" -- "$effbench" run --model conv6,conv6
+    expect alpha-nan 2 "--alpha: expected a finite number but got 'nan'" -- "$effbench" compare --alpha nan latest
+    expect alpha-range 2 "--alpha: expected a significance level in (0, 1) but got 2" -- "$effbench" compare --alpha 2 latest
+    expect epochs-without-dataset 2 "--epochs requires --dataset" -- "$effbench" run --epochs 3
+    expect precision-with-dataset 2 "--precision excludes --dataset" -- "$effbench" run --dataset fashion-mnist --precision bf16
+    expect dist-without-distributed 2 "--dist-backend requires --distributed" -- "$effbench" run --dist-backend gloo
+    expect huge-warmup 2 "--warmup-s: expected at most --max-case-s" -- "$effbench" run --warmup-s 1e20
+    expect huge-window 2 "--min-time-s: expected at most --max-case-s" -- "$effbench" run --min-time-s 1e20
+    expect huge-budget 2 "--budget-s: expected seconds in (0, 604800]" -- "$effbench" run --budget-s 1e9
+    expect huge-threads 2 "--threads: expected a thread count in [1, " -- "$effbench" run --threads 100000
+    expect huge-epochs 2 "--epochs: expected a count in [1, 100000]" -- "$effbench" run --dataset fashion-mnist --epochs 99999999
     ;;
   tiny_run)
     expect tiny 0 "Speedup over cpu, inference" -- "$effbench" run --model conv6 --mode train,infer "${tiny[@]}" --json run.json

@@ -77,6 +77,8 @@ TEST(WindowPlan, WarmUpCapIsTheLargerOfWarmupAndAFifthOfTheCase) {
   EXPECT_DOUBLE_EQ(warmup_cap_s(o), 8.0);  // 0.2 x 40
   o.warmup_s = 12;
   EXPECT_DOUBLE_EQ(warmup_cap_s(o), 12.0);
+  o.max_case_s = 5;  // the case's share of --budget-s is shorter than --warmup-s: the share wins
+  EXPECT_DOUBLE_EQ(warmup_cap_s(o), 5.0);
 }
 
 TEST(WindowPlan, IterationsPerWindowCoverTheMinimumTime) {
