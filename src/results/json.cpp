@@ -1,7 +1,10 @@
 #include "results/json.h"
 
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -11,6 +14,57 @@
 namespace effbench {
 
 using nlohmann::json;
+
+namespace {
+
+// Note [Checking imported documents]
+// A document read back (a --json file, an import, the database) is checked
+// before its fields are used, so that a bad one is refused naming the file
+// and the field instead of failing later or reading garbage:
+// - the whole text is one JSON value (trailing data is refused);
+// - every number is finite and smaller in size than 2^63, so that reading it
+//   into an integer field cannot overflow (nlohmann casts without a check);
+// - each field has its type (nlohmann's type errors, named by field), each
+//   word is one of the vocabulary's, and schema_version is an integer;
+// - the figures a case's meaning rests on are in range (check_case_ranges).
+
+// Largest magnitude a number may have: below 2^63, so it converts to int64_t.
+constexpr double kLargestNumber = 9.2e18;
+
+void check_numbers(const json& j, const std::string& where) {
+  if (j.is_object()) {
+    for (const auto& item : j.items()) check_numbers(item.value(), where + "." + item.key());
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i) check_numbers(j[i], where + "[" + std::to_string(i) + "]");
+  } else if (j.is_number_float()) {
+    const double value = j.get<double>();
+    EFFBENCH_CHECK(std::isfinite(value) && std::abs(value) < kLargestNumber, where,
+                   ": expected a finite number below 9.2e18 in size but got ", j.dump());
+  }
+}
+
+void check_case_ranges(const CaseRecord& c) {
+  EFFBENCH_CHECK(c.batch >= 1, "batch: expected a batch size >= 1 but got ", c.batch);
+  EFFBENCH_CHECK(c.params >= 0, "params: expected a count >= 0 but got ", c.params);
+  EFFBENCH_CHECK(c.flops_per_sample >= 0 && c.step_flops_per_sample >= 0,
+                 "flops_per_sample: expected FLOPs >= 0 but got ", c.flops_per_sample, " and ",
+                 c.step_flops_per_sample);
+  EFFBENCH_CHECK(c.threads >= 0, "threads: expected a count >= 0 but got ", c.threads);
+  EFFBENCH_CHECK(c.warmup_iterations >= 0 && c.timed_iterations >= 0 && c.timed_s >= 0,
+                 "timed_iterations: expected iterations and seconds >= 0 but got ", c.warmup_iterations, ", ",
+                 c.timed_iterations, " and ", c.timed_s);
+  if (c.throughput) {
+    const ThroughputSummary& t = *c.throughput;
+    EFFBENCH_CHECK(t.median >= 0 && t.min >= 0 && t.max >= t.min && t.iqr >= 0 && t.cv >= 0,
+                   "throughput: expected median, min, IQR, CV >= 0 and max >= min but got median ", t.median,
+                   ", min ", t.min, ", max ", t.max, ", IQR ", t.iqr, ", CV ", t.cv);
+    for (const double s : t.window_samples_per_s) {
+      EFFBENCH_CHECK(s >= 0, "throughput.samples: expected samples/s >= 0 but got ", s);
+    }
+  }
+}
+
+}  // namespace
 
 json case_to_json(const CaseRecord& record) {
   json j = json::object();
@@ -31,6 +85,7 @@ CaseRecord case_from_json(const json& j) {
       throw Error("case field '" + field.key + "': " + e.what() + " (value: " + j.at(field.key).dump() + ")");
     }
   }
+  check_case_ranges(record);
   return record;
 }
 
@@ -126,14 +181,18 @@ RunRecord run_from_json(const json& j, const std::string& origin) {
   if (!j.is_object() || j.value("tool", "") != "effbench") {
     throw Error(origin + ": not an effbench run document (expected an object with \"tool\": \"effbench\")");
   }
-  const int version = j.value("schema_version", -1);
+  const json version_value = j.value("schema_version", json());
+  EFFBENCH_CHECK(version_value.is_number_integer(), origin, ": schema_version: expected the integer ",
+                 kSchemaVersion, " but got ", version_value.dump());
+  const int64_t version = version_value.get<int64_t>();
   if (version != kSchemaVersion) {
     throw Error(origin + ": schema_version " + std::to_string(version) + " is not supported (expected " +
                 std::to_string(kSchemaVersion) + ")");
   }
+  check_numbers(j, origin);
   RunRecord run;
   try {
-    run.schema_version = version;
+    run.schema_version = static_cast<int>(version);
     run.run_id = j.at("run_id").get<std::string>();
     run.started_at = j.value("started_at", "");
     run.finished_at = j.value("finished_at", "");
@@ -168,15 +227,19 @@ void write_run_json(const RunRecord& run, const std::string& path) {
 }
 
 json read_json_file(const std::string& path) {
-  std::ifstream in(path);
+  std::error_code error;
+  EFFBENCH_CHECK(!std::filesystem::is_directory(path, error), path,
+                 ": is a directory; give the JSON files in it (e.g. ", path, "/*.json)");
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open for reading");
-  json j;
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw Error(path + ": read failed");
   try {
-    in >> j;
-  } catch (const json::parse_error& e) {
+    return json::parse(
+        text);  // the whole text: trailing data is an error (Note [Checking imported documents])
+  } catch (const json::exception& e) {  // parse errors, and numbers past a double's range
     throw Error(path + ": malformed JSON: " + e.what());
   }
-  return j;
 }
 
 RunRecord read_run_json(const std::string& path) { return run_from_json(read_json_file(path), path); }

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "results/fields.h"
+#include "results/store.h"
 
 namespace effbench {
 namespace {
@@ -64,6 +65,75 @@ TEST(Json, DevicesAreReadAsDevicesAndAnUnknownOneIsNamed) {
       }
     }
   }
+}
+
+// Note [Checking imported documents]: each class of bad document is refused
+// naming the file and the field; the expected texts are written by hand.
+std::string import_error(const std::string& name, const std::string& text) {
+  const auto path = (std::filesystem::temp_directory_path() / name).string();
+  std::ofstream(path) << text;
+  try {
+    read_run_documents(path);
+  } catch (const Error& e) {
+    std::filesystem::remove(path);
+    std::string message = e.what();
+    const std::string folder = path.substr(0, path.size() - name.size());
+    if (message.rfind(folder, 0) == 0) message.erase(0, folder.size());  // the message as for a relative path
+    return message;
+  }
+  std::filesystem::remove(path);
+  return "accepted";
+}
+
+TEST(Json, ImportedDocumentsAreCheckedFieldByField) {
+  RunRecord run;
+  run.run_id = "r1";
+  run.cases.push_back(sample_case());
+  const nlohmann::json good = run_to_json(run);
+  EXPECT_EQ(import_error("good.json", good.dump()), "accepted");
+
+  const std::string trailing = import_error("trailing.json", good.dump() + " {}");
+  EXPECT_NE(trailing.find("trailing.json: malformed JSON"), std::string::npos) << trailing;
+
+  nlohmann::json j = good;
+  j["schema_version"] = "1";
+  EXPECT_EQ(import_error("version.json", j.dump()),
+            "version.json: schema_version: expected the integer 1 but got \"1\"");
+
+  j = good;
+  j["cases"][0]["batch"] = 1e300;  // would overflow the int64_t it is read into
+  EXPECT_EQ(import_error("huge.json", j.dump()),
+            "huge.json.cases[0].batch: expected a finite number below 9.2e18 in size but got 1e+300");
+  const std::string overflowing = import_error("overflow.json",
+                                               "{\"tool\": \"effbench\", \"schema_version\": 1, "
+                                               "\"run_id\": \"x\", \"cases\": [{\"timed_s\": 1e999}]}");
+  EXPECT_NE(overflowing.find("overflow.json: malformed JSON"), std::string::npos)
+      << overflowing;
+
+  j = good;
+  j["cases"][0]["batch"] = -3;
+  EXPECT_EQ(import_error("batch.json", j.dump()),
+            "batch.json: cases[0]: batch: expected a batch size >= 1 but got -3");
+
+  j = good;
+  j["cases"][0]["throughput"]["median"] = -1.0;
+  const std::string median = import_error("median.json", j.dump());
+  EXPECT_NE(median.find("median.json: cases[0]: throughput: expected median"), std::string::npos) << median;
+
+  j = good;
+  j["cases"][0]["params"] = "many";
+  const std::string params = import_error("params.json", j.dump());
+  EXPECT_NE(params.find("params.json: cases[0]: case field 'params'"), std::string::npos) << params;
+
+  const auto directory = std::filesystem::temp_directory_path() / "effbench_import_dir";
+  std::filesystem::create_directories(directory);
+  try {
+    read_run_documents(directory.string());
+    FAIL() << "a directory was read as a document";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(directory);
 }
 
 TEST(Json, RunFileRoundTrip) {
