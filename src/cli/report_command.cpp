@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "report/html.h"
 #include "results/store.h"
@@ -22,6 +23,8 @@ struct ReportCli {
 
 void report(const ReportCli& cli) {
   std::unique_ptr<ResultStore> store;
+  check_outputs_apart(
+      {{"--db", cli.db_path.empty() ? ResultStore::default_path() : cli.db_path}, {"-o", cli.output}});
   auto open_store = [&]() -> ResultStore& {
     if (!store)
       store = std::make_unique<ResultStore>(cli.db_path.empty() ? ResultStore::default_path() : cli.db_path);

@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "cli/run_console.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "results/store.h"
 #include "runner/session.h"
@@ -73,6 +74,10 @@ void run(RunFlags flags) {
   gqi.beta = flags.gqi_beta;
   gqi.unit = parse_energy_unit(flags.gqi_unit);
   validate(gqi);
+  check_outputs_apart({{"--db", settings.db_path},
+                       {"--json", settings.json_path},
+                       {"--report", flags.report_path},
+                       {"--epoch-log", settings.training ? settings.training->epoch_log_path : ""}});
   ConsoleRunObserver console({settings.json_path, settings.db_path, flags.report_path}, gqi);
   request_exit_code(run_session(settings, console));
 }

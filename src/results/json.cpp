@@ -26,7 +26,9 @@ namespace {
 //   into an integer field cannot overflow (nlohmann casts without a check);
 // - each field has its type (nlohmann's type errors, named by field), each
 //   word is one of the vocabulary's, and schema_version is an integer;
-// - the figures a case's meaning rests on are in range (check_case_ranges).
+// - the figures a case's meaning rests on are in range (check_case_ranges), for
+//   the cases of a run document (a rank's partial case, sent to rank 0 as
+//   JSON, is checked when the run is read back).
 
 // Largest magnitude a number may have: below 2^63, so it converts to int64_t.
 constexpr double kLargestNumber = 9.2e18;
@@ -85,7 +87,6 @@ CaseRecord case_from_json(const json& j) {
       throw Error("case field '" + field.key + "': " + e.what() + " (value: " + j.at(field.key).dump() + ")");
     }
   }
-  check_case_ranges(record);
   return record;
 }
 
@@ -215,6 +216,7 @@ RunRecord run_from_json(const json& j, const std::string& origin) {
   for (size_t i = 0; i < cases.size(); ++i) {
     try {
       run.cases.push_back(case_from_json(cases[i]));
+      check_case_ranges(run.cases.back());
     } catch (const Error& e) {
       throw Error(origin + ": cases[" + std::to_string(i) + "]: " + e.what());
     }

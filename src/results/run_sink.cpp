@@ -1,16 +1,37 @@
 #include "results/run_sink.h"
 
+#include "core/atomic_file.h"
+#include "core/error.h"
 #include "results/json.h"
 
 namespace effbench {
 
 RunSink::RunSink(std::string json_path, const std::string& db_path)
     : json_path_(std::move(json_path)), db_path_(db_path) {
+  if (!json_path_.empty()) check_can_write(json_path_, "--json");  // before the database holds a begun run
   if (!db_path_.empty()) store_ = std::make_unique<ResultStore>(db_path_);
 }
 
 void RunSink::save(const RunRecord& run) {
-  if (!json_path_.empty()) write_run_json(run, json_path_);
+  // Each output on its own (Note [Outputs apart]): the database first, then the JSON document.
+  std::optional<std::string> store_error;
+  try {
+    save_to_store(run);
+  } catch (const Error& e) {
+    store_error = e.what();
+  }
+  if (!json_path_.empty()) {
+    try {
+      write_run_json(run, json_path_);
+      json_error_.reset();
+    } catch (const Error& e) {
+      json_error_ = e.what();
+    }
+  }
+  if (store_error) throw Error(*store_error);
+}
+
+void RunSink::save_to_store(const RunRecord& run) {
   if (!store_) return;
   if (!begun_) {
     RunRecord header = run;

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/stats.h"
 #include "core/units.h"
@@ -636,6 +637,9 @@ std::string epoch_event_json(const EpochEvent& e) {
 
 EpochLog::EpochLog(const std::string& path) : path_(path) {
   if (path.empty()) return;
+  EFFBENCH_CHECK(!is_sqlite_database(path), "--epoch-log ", path,
+                 ": is an SQLite database (the results database?); appending to it would corrupt it: choose "
+                 "another path");
   out_ = std::make_unique<std::ofstream>(path, std::ios::app);
   check(out_->good(),
         "--epoch-log: cannot open '" + path + "' for appending; check the folder exists and is writable");

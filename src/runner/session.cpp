@@ -186,6 +186,7 @@ int Session::run() {
   // finished so far.
   if (!job_) install_interrupt_handler();
   sink_->save(run_);
+  if (sink_->json_error()) throw Error(*sink_->json_error());  // nothing measured yet: stop at once
   if (job_) communicator_ = join_job(*job_, plan_.cases.front().device, *settings_.data_parallel);
 
   bool rank_fault = false;
@@ -294,6 +295,13 @@ int Session::finish_run(bool rank_fault) {
                                       : RunStatus::kComplete;
   sink_->save(run_);
   if (speaks()) observer_.run_done(run_, plan_);
+  if (sink_->json_error()) {  // Note [Outputs apart]
+    throw Error(*sink_->json_error() +
+                (sink_->db_path().empty()
+                     ? std::string("")
+                     : "; every case is saved in " + sink_->db_path() + " (effbench results export " +
+                           run_.run_id + " --json -o FILE)"));
+  }
   bool failed = rank_fault;
   for (const auto& c : run_.cases) failed = failed || c.status == CaseStatus::kFailed;
   if (interrupt_requested()) return static_cast<int>(ExitCode::kInterrupted);

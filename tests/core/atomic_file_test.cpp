@@ -51,7 +51,7 @@ TEST(WriteFileAtomically, UnwritablePathNamesTheOptionAndThePathAndKeepsTheOldFi
     write_file_atomically("/nonexistent-dir/x/report.html", "page", "report");
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("report /nonexistent-dir/x/report.html: cannot open"),
+    EXPECT_NE(std::string(e.what()).find("report /nonexistent-dir/x/report.html: cannot create"),
               std::string::npos)
         << e.what();
   }
@@ -61,6 +61,49 @@ TEST(WriteFileAtomically, UnwritablePathNamesTheOptionAndThePathAndKeepsTheOldFi
   EXPECT_THROW(write_file_atomically((dir / "target").string(), "x"), Error);
   EXPECT_FALSE(fs::exists(dir / "target.tmp"));
   EXPECT_TRUE(fs::is_directory(dir / "target" / "inside"));
+  fs::remove_all(dir);
+}
+
+// Note [Outputs apart]: no output replaces an SQLite database; the file is
+// written byte by byte here with SQLite's 16-byte header.
+TEST(WriteFileAtomically, NeverReplacesAnSqliteDatabase) {
+  const fs::path dir = fresh_dir("sqlite");
+  const fs::path path = dir / "results.db";
+  const std::string database = std::string("SQLite format 3\0", 16) + "pages";
+  std::ofstream(path, std::ios::binary) << database;
+  EXPECT_TRUE(is_sqlite_database(path.string()));
+  try {
+    write_file_atomically(path.string(), "<html>", "--report");
+    FAIL() << "an SQLite database was overwritten";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "--report " + path.string() +
+                                         ": is an SQLite database (the results database?); effbench never "
+                                         "overwrites one: choose another output path");
+  }
+  EXPECT_EQ(read_all(path), database);
+  EXPECT_FALSE(fs::exists(dir / "results.db.tmp"));
+  std::ofstream(dir / "almost.db", std::ios::binary) << "SQLite format 2";
+  EXPECT_FALSE(is_sqlite_database((dir / "almost.db").string()));
+  EXPECT_FALSE(is_sqlite_database((dir / "missing.db").string()));
+  fs::remove_all(dir);
+}
+
+TEST(CheckOutputsApart, RefusesTwoOutputsNamingOneFile) {
+  const fs::path dir = fresh_dir("apart");
+  const std::string db = (dir / "a.db").string();
+  EXPECT_NO_THROW(
+      check_outputs_apart({{"--db", db}, {"--json", (dir / "a.json").string()}, {"--report", ""}}));
+  // The same file spelt another way, existing or not.
+  const std::string other_spelling = (dir / "sub" / ".." / "a.db").string();
+  try {
+    check_outputs_apart({{"--db", db}, {"--report", ""}, {"--json", other_spelling}});
+    FAIL() << "two outputs naming one file were accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "--json " + other_spelling +
+                  ": is the same file as --db; each output needs a file of its own (one "
+                  "would overwrite the other)");
+  }
   fs::remove_all(dir);
 }
 
