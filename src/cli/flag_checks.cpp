@@ -44,7 +44,7 @@ bool takes_integers(const CLI::Option& option) {
 }
 
 void add_checks(CLI::Option& option) {
-  if (!takes_values(option)) return;  // a flag: no value to check
+  if (!takes_values(option)) return;    // a flag: no value to check
   if (!option.nonpositional()) return;  // positionals: launch's command line may repeat its words
   const bool numbers = takes_numbers(option);
   const bool integers = takes_integers(option);

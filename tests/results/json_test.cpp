@@ -107,8 +107,7 @@ TEST(Json, ImportedDocumentsAreCheckedFieldByField) {
   const std::string overflowing = import_error("overflow.json",
                                                "{\"tool\": \"effbench\", \"schema_version\": 1, "
                                                "\"run_id\": \"x\", \"cases\": [{\"timed_s\": 1e999}]}");
-  EXPECT_NE(overflowing.find("overflow.json: malformed JSON"), std::string::npos)
-      << overflowing;
+  EXPECT_NE(overflowing.find("overflow.json: malformed JSON"), std::string::npos) << overflowing;
 
   j = good;
   j["cases"][0]["batch"] = -3;
