@@ -18,6 +18,7 @@
 #include "core/allocator.h"
 #include "core/blas_threads.h"
 #include "core/error.h"
+#include "core/terminal_text.h"
 
 namespace {
 
@@ -32,6 +33,7 @@ const std::vector<void (*)(CLI::App&)> kCommands = {
 
 int main(int argc, char** argv) {
   effbench::set_command_line(argc, argv);
+  const effbench::PrintableConsole console;  // Note [Control characters on output]
   try {
     effbench::configure_allocator();     // before anything large is allocated (Note [Heap-only malloc])
     effbench::configure_blas_threads();  // Note [One CPU thread pool]

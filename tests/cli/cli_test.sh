@@ -46,6 +46,11 @@ case "$check" in
     if ! "$effbench" list devices | grep -q '^cuda'; then
       expect no-cuda 2 "--device cuda: no CUDA device is available" -- "$effbench" run --device cuda
     fi
+    # Note [Control characters on output]: an imported host name with ESC sequences reaches the terminal as '?'.
+    printf '{"tool": "effbench", "schema_version": 1, "run_id": "esc", "system": {"hostname": "evil\\u001b]0;title\\u0007\\u001b[2J"}, "cases": []}' >esc.json
+    expect import-escapes 0 "imported esc" -- "$effbench" results import esc.json
+    expect list-escapes 0 "evil?]0;title??[2J" -- "$effbench" results list
+    if grep -q $'\x1b' out.txt; then failed=$((failed + 1)); echo "FAIL: an ESC byte reached the output"; else passed=$((passed + 1)); fi
     expect list-models 0 "11.2 M" -- "$effbench" list models
     expect version 0 "LibTorch" -- "$effbench" --version
     ;;
