@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <string>
 
 #include <Eigen/Dense>
@@ -68,13 +69,17 @@ struct Solved {
   Eigen::MatrixXd covariance;  // (Z^T Z)^{-1}
 };
 
+void check_full_rank(const Eigen::ColPivHouseholderQR<Eigen::MatrixXd>& qr, Eigen::Index coefficients) {
+  check(qr.rank() == coefficients, "polynomial fit: the design matrix has rank " + std::to_string(qr.rank()) +
+                                       " below the " + std::to_string(coefficients) +
+                                       " coefficients (x values too close together); lower the degree");
+}
+
 // Least squares by column-pivoting Householder QR: Z P = Q R.
 Solved solve_qr(const Eigen::MatrixXd& z, const Eigen::VectorXd& t, bool want_covariance) {
   Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(z);
   const Eigen::Index p = z.cols();
-  check(qr.rank() == p, "polynomial fit: the design matrix has rank " + std::to_string(qr.rank()) +
-                            " below the " + std::to_string(p) +
-                            " coefficients (x values too close together); lower the degree");
+  check_full_rank(qr, p);
   Solved s;
   s.a = qr.solve(t);
   if (want_covariance) {
@@ -145,33 +150,41 @@ PolyFit fit_polynomial(const std::vector<double>& x, const std::vector<double>& 
   return fit;
 }
 
+// Note [Leave-one-out without refitting]
+// For least squares the residual of the fit without point i is
+// e_(i) = r_i / (1 - h_ii) (the PRESS identity), with r the full fit's
+// residual and h_ii the leverage of point i, the squared norm of row i of the
+// thin Q of Z = Q R. One QR then gives every left-out error in O(n p^2)
+// instead of n refits in O(n^2 p^2): 20,000 points took two minutes the
+// other way. h_ii = 1 exactly when point i alone determines a coefficient,
+// which is the case the undetermined check refuses first.
 DegreeScore loocv_score(const std::vector<double>& x, const std::vector<double>& y, int degree, bool log_y) {
   check_inputs(x, y, degree, log_y);
   const size_t n = x.size();
   // Every left-out fit must itself be determined: degree + 1 distinct x values remain.
-  std::vector<double> squared(n);
+  std::map<double, int> multiplicity;
+  for (double xi : x) ++multiplicity[xi];
+  const auto distinct = static_cast<int>(multiplicity.size());
+  for (size_t out = 0; out < n; ++out) {
+    const int remaining = distinct - (multiplicity[x[out]] == 1 ? 1 : 0);
+    check(remaining >= degree + 1, "leave-one-out CV: degree " + std::to_string(degree) +
+                                       " is undetermined when x = " + num(x[out]) +
+                                       " is left out; lower the degree or add points");
+  }
   double center = 0, scale = 1;
   center_and_scale(x, center, scale);
-  std::vector<double> xs, ts;
-  for (size_t out = 0; out < n; ++out) {
-    xs.clear();
-    ts.clear();
-    for (size_t i = 0; i < n; ++i) {
-      if (i == out) continue;
-      xs.push_back(x[i]);
-      ts.push_back(log_y ? std::log(y[i]) : y[i]);
-    }
-    check(count_distinct(xs) >= degree + 1, "leave-one-out CV: degree " + std::to_string(degree) +
-                                                " is undetermined when x = " + num(x[out]) +
-                                                " is left out; lower the degree or add points");
-    const Eigen::MatrixXd z = design(xs, center, scale, degree);
-    const Eigen::VectorXd t =
-        Eigen::Map<const Eigen::VectorXd>(ts.data(), static_cast<Eigen::Index>(ts.size()));
-    const Solved s = solve_qr(z, t, /*want_covariance=*/false);
-    const std::vector<double> a(s.a.data(), s.a.data() + s.a.size());
-    const double predicted = eval_z(a, (x[out] - center) / scale);
-    const double actual = log_y ? std::log(y[out]) : y[out];
-    squared[out] = (predicted - actual) * (predicted - actual);
+  const Eigen::MatrixXd z = design(x, center, scale, degree);
+  Eigen::VectorXd t(z.rows());
+  for (Eigen::Index i = 0; i < t.size(); ++i) t(i) = log_y ? std::log(y[i]) : y[i];
+  const Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(z);
+  check_full_rank(qr, z.cols());
+  const Eigen::VectorXd residual = t - z * qr.solve(t);
+  const Eigen::MatrixXd q = qr.householderQ() * Eigen::MatrixXd::Identity(z.rows(), z.cols());
+  std::vector<double> squared(n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto row = static_cast<Eigen::Index>(i);
+    const double left_out_error = residual(row) / (1.0 - q.row(row).squaredNorm());
+    squared[i] = left_out_error * left_out_error;
   }
   DegreeScore score;
   score.degree = degree;

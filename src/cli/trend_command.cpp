@@ -120,7 +120,14 @@ std::vector<RunRecord> load_runs(const TrendCli& cli) {
     if (!cli.run_ids.empty()) {
       for (const std::string& id : cli.run_ids) runs.push_back(store.load_run(id));
     } else {
-      for (const RunSummary& s : store.list_runs()) runs.push_back(store.load_run(s.run_id));
+      // Every stored run: one that cannot be read is named and left out, not allowed to stop the others.
+      for (const RunSummary& s : store.list_runs()) {
+        try {
+          runs.push_back(store.load_run(s.run_id));
+        } catch (const Error& e) {
+          std::cerr << "effbench: warning: run " << s.run_id << " left out: " << e.what() << "\n";
+        }
+      }
     }
   }
   return runs;

@@ -153,6 +153,36 @@ TEST(PolyFit, LeaveOneOutOfALineIsHandComputable) {
   EXPECT_NEAR(constant.cv_mse, 6.0, 1e-12);
 }
 
+// Note [Leave-one-out without refitting]: the PRESS shortcut against n
+// explicit refits by fit_polynomial on the points left in.
+TEST(PolyFit, LeaveOneOutMatchesExplicitRefits) {
+  std::vector<double> x, y;
+  for (int i = 0; i < 25; ++i) {
+    x.push_back(2000 + i / 2);  // pairs of equal x: leaving one out keeps every x
+    y.push_back(1 + 0.5 * i + 0.03 * i * i + ((i * 7) % 5 - 2) * 0.4);
+  }
+  for (const bool log_y : {false, true}) {
+    for (int degree = 1; degree <= 3; ++degree) {
+      double sum = 0;
+      for (size_t out = 0; out < x.size(); ++out) {
+        std::vector<double> xs, ys;
+        for (size_t i = 0; i < x.size(); ++i) {
+          if (i == out) continue;
+          xs.push_back(x[i]);
+          ys.push_back(y[i]);
+        }
+        const PolyFit fit = fit_polynomial(xs, ys, degree, log_y);
+        const double predicted = log_y ? std::log(fit.predict(x[out])) : fit.predict(x[out]);
+        const double actual = log_y ? std::log(y[out]) : y[out];
+        sum += (predicted - actual) * (predicted - actual);
+      }
+      const double refit_mse = sum / static_cast<double>(x.size());
+      EXPECT_NEAR(loocv_score(x, y, degree, log_y).cv_mse, refit_mse, 1e-9 * refit_mse)
+          << "degree " << degree << (log_y ? ", log y" : "");
+    }
+  }
+}
+
 TEST(PolyFit, RejectsBadInputWithTheOffendingValue) {
   try {
     fit_polynomial({1, 2, 3}, {1, 2, 3}, 2);
