@@ -4,6 +4,7 @@
 
 #include "analysis/speedup.h"
 #include "core/units.h"
+#include "meters/machine_load.h"
 #include "report/console.h"
 #include "report/html.h"
 
@@ -176,6 +177,10 @@ void ConsoleRunObserver::case_done(size_t, size_t, const CaseRecord& record) {
   } else {
     std::cout << throughput_result(record) << std::endl;
   }
+  // Said at once, not only in the table at the end (Note [Busy machine]).
+  if (record.machine_load && record.machine_load->busy) {
+    std::cout << "  warning: " << busy_machine_warning(*record.machine_load) << std::endl;
+  }
 }
 
 void ConsoleRunObserver::run_done(const RunRecord& run, const SessionPlan& plan) {
@@ -187,6 +192,8 @@ void ConsoleRunObserver::run_done(const RunRecord& run, const SessionPlan& plan)
     for (const auto& c : run.cases) {
       for (const auto& note : c.notes)
         std::cout << "  " << c.model << " " << c.device << ": " << note << "\n";
+      for (const auto& warning : c.warnings)
+        std::cout << "  warning " << c.model << " " << c.device << ": " << warning << "\n";
     }
   } else if (plan.job) {
     std::cout << "\nResults (throughput of the global batch; median over timed windows)\n"

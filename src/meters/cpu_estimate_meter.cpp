@@ -63,24 +63,28 @@ std::optional<CpuTdpEntry> lookup_cpu_tdp(const std::string& cpu_model) {
 }
 
 std::optional<CpuJiffies> parse_proc_stat(const std::string& text) {
+  std::optional<CpuJiffies> j;
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {
     std::istringstream fields(line);
     std::string label;
     fields >> label;
-    if (label != "cpu") continue;
-    // user nice system idle iowait irq softirq steal [guest guest_nice]
-    uint64_t v[8] = {};
-    int n = 0;
-    while (n < 8 && fields >> v[n]) ++n;
-    if (n < 4) return std::nullopt;
-    CpuJiffies j;
-    for (int i = 0; i < n; ++i) j.total += v[i];
-    const uint64_t idle = v[3] + v[4];
-    j.busy = j.total - idle;
-    return j;
+    if (label == "cpu" && !j) {
+      // user nice system idle iowait irq softirq steal [guest guest_nice]
+      uint64_t v[8] = {};
+      int n = 0;
+      while (n < 8 && fields >> v[n]) ++n;
+      if (n < 4) return std::nullopt;
+      j = CpuJiffies{};
+      for (int i = 0; i < n; ++i) j->total += v[i];
+      const uint64_t idle = v[3] + v[4];
+      j->busy = j->total - idle;
+      j->steal = v[7];
+    } else if (label == "procs_running" && j) {
+      fields >> j->procs_running;
+    }
   }
-  return std::nullopt;
+  return j;
 }
 
 CpuEstimateMeter::CpuEstimateMeter(const MeterOptions& options, ClockFn clock, ClockFn process_cpu_s)

@@ -27,10 +27,13 @@ const std::vector<CpuTdpEntry>& cpu_tdp_table();
 /// `cpu_model` (so "6248R" wins over "6248"); nullopt when none matches.
 std::optional<CpuTdpEntry> lookup_cpu_tdp(const std::string& cpu_model);
 
-/// Busy and total jiffies of the aggregate "cpu" line of /proc/stat.
+/// Busy and total jiffies of the aggregate "cpu" line of /proc/stat, and
+/// its run queue.
 struct CpuJiffies {
-  uint64_t busy = 0;   // total - idle - iowait
-  uint64_t total = 0;  // user+nice+system+idle+iowait+irq+softirq+steal (guest is inside user)
+  uint64_t busy = 0;          // total - idle - iowait
+  uint64_t total = 0;         // user+nice+system+idle+iowait+irq+softirq+steal (guest is inside user)
+  uint64_t steal = 0;         // given by the hypervisor to other guests (inside busy)
+  int64_t procs_running = 0;  // the "procs_running" line: runnable threads now
 };
 std::optional<CpuJiffies> parse_proc_stat(const std::string& text);
 

@@ -406,6 +406,21 @@ std::string failed_section(const std::vector<RunRecord>& runs) {
   return "<h3>Failed cases</h3>\n" + table({"model", "mode", "device", "status", "error"}, rows);
 }
 
+// Every case's warnings: a busy machine (Note [Busy machine]), noisy windows, ...
+std::string warnings_section(const std::vector<RunRecord>& runs) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& run : runs) {
+    for (const auto& c : run.cases) {
+      for (const auto& warning : c.warnings) {
+        rows.push_back({html_escape(c.model), html_escape(to_string(c.mode)), html_escape(c.device.str()),
+                        html_escape(warning)});
+      }
+    }
+  }
+  if (rows.empty()) return "";
+  return "<h3>Warnings</h3>\n" + table({"model", "mode", "device", "warning"}, rows);
+}
+
 std::string energy_section(const std::vector<RunRecord>& runs, const std::vector<CaseRef>& cases,
                            Charts& charts) {
   std::string out = "<section id=\"energy\"><h2>Energy</h2>\n";
@@ -727,6 +742,7 @@ std::string html_report(const std::vector<RunRecord>& runs) {
   body += speedup_section(runs, charts);
   body += throughput_section(cases, charts);
   body += failed_section(runs);
+  body += warnings_section(runs);
   body += energy_section(runs, cases, charts);
   body += accuracy_section(cases, charts);
   body += power_section(cases, charts);

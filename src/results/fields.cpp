@@ -36,6 +36,26 @@ void from_json(const json& j, LatencyMs& l) {
   j.at("p99").get_to(l.p99);
   l.count = j.value("count", int64_t{0});
 }
+void to_json(json& j, const MachineLoad& m) {
+  j = json{{"wall_s", m.wall_s},
+           {"host_busy_cores", m.host_busy_cores},
+           {"own_cores", m.own_cores},
+           {"others_cores", m.others_cores},
+           {"steal_cores", m.steal_cores},
+           {"cores_given", m.cores_given},
+           {"procs_running_end", m.procs_running_end},
+           {"busy", m.busy}};
+}
+void from_json(const json& j, MachineLoad& m) {
+  j.at("wall_s").get_to(m.wall_s);
+  j.at("host_busy_cores").get_to(m.host_busy_cores);
+  j.at("own_cores").get_to(m.own_cores);
+  j.at("others_cores").get_to(m.others_cores);
+  m.steal_cores = j.value("steal_cores", 0.0);
+  j.at("cores_given").get_to(m.cores_given);
+  m.procs_running_end = j.value("procs_running_end", int64_t{0});
+  j.at("busy").get_to(m.busy);
+}
 void to_json(json& j, const DeviceState& d);
 void from_json(const json& j, DeviceState& d);
 void to_json(json& j, const EnergyReading& e) {
@@ -315,6 +335,7 @@ std::vector<CaseField> make_fields() {
   f.push_back(plain("energy", "", &CaseRecord::energy));
   f.push_back(plain("power_timeline", "", &CaseRecord::power_timeline));
   f.push_back(plain("memory", "", &CaseRecord::memory));
+  f.push_back(optional("machine_load", "", &CaseRecord::machine_load));
   f.push_back(optional("accuracy", "", &CaseRecord::accuracy));
   f.push_back(plain("notes", "", &CaseRecord::notes));
   f.push_back(plain("warnings", "", &CaseRecord::warnings));

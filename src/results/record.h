@@ -98,6 +98,19 @@ struct MemoryUsage {
   std::optional<int64_t> device_used_bytes;  // NVML, whole device
 };
 
+/// What else used the machine during a case (Note [Busy machine] in
+/// meters/machine_load.h). Cores are averages over the case's wall time.
+struct MachineLoad {
+  double wall_s = 0;
+  double host_busy_cores = 0;     // every process on the host (/proc/stat)
+  double own_cores = 0;           // effbench's process alone
+  double others_cores = 0;        // host_busy_cores - own_cores, at least 0
+  double steal_cores = 0;         // time the hypervisor ran other guests instead of this one
+  int64_t cores_given = 0;        // the CPU threads effbench ran the case on
+  int64_t procs_running_end = 0;  // runnable threads at the end, effbench's included (/proc/stat)
+  bool busy = false;              // others or steal took more than the Note's share of cores_given
+};
+
 /// The quality a training run reached on real data.
 struct AccuracyResult {
   std::string dataset;
@@ -168,6 +181,7 @@ struct CaseRecord {
   std::vector<EnergyReading> energy;
   std::vector<PowerTimeline> power_timeline;
   MemoryUsage memory;
+  std::optional<MachineLoad> machine_load;  // absent for data-parallel cases (other ranks share the host)
   std::optional<AccuracyResult> accuracy;
 
   std::vector<std::string> notes;     // what was reduced or changed, shown on screen

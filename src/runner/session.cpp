@@ -1,5 +1,7 @@
 #include "runner/session.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <memory>
 #include <thread>
@@ -8,6 +10,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/units.h"
+#include "meters/machine_load.h"
 #include "meters/memory.h"
 #include "meters/meter_set.h"
 #include "meters/meter_windows.h"
@@ -60,6 +63,16 @@ void fill_mfu(const std::optional<double>& given_peak_tflops, CaseRecord& record
 
 constexpr int64_t kMostThreadsPerCore = 16;
 
+// Note [Busy machine] in meters/machine_load.h: what else used the machine
+// during the case, recorded, and a warning when it was too much.
+void judge_machine_load(const LoadSnapshot& before, int64_t cores_given, CaseRecord& record) {
+  const auto load = machine_load_between(before, take_load_snapshot(), cores_given,
+                                         static_cast<double>(sysconf(_SC_CLK_TCK)));
+  if (!load) return;
+  record.machine_load = load;
+  if (load->busy) record.warnings.push_back(busy_machine_warning(*load));
+}
+
 void check_settings(const SessionSettings& settings) {
   EFFBENCH_CHECK(settings.budget_s > 0 && settings.budget_s <= kLongestSettingS,
                  "--budget-s: expected seconds in (0, ", format_number(kLongestSettingS), "] but got ",
@@ -99,6 +112,7 @@ class Session {
 
   const SessionSettings& settings_;
   RunObserver& observer_;
+  int64_t cores_given_ = 1;  // the CPU threads every case runs on
   BenchmarkOptions bench_;
   std::optional<AccuracyOptions> training_;
   std::optional<DistributedEnv> job_;
@@ -122,7 +136,7 @@ void Session::prepare() {
   } else {
     bench_.threads = settings_.threads.value_or(0);
   }
-  configure_threads(bench_.threads);
+  cores_given_ = configure_threads(bench_.threads);
   plan_.cases = plan_cases(bench_);  // validates the throughput settings for every kind
   plan_.job = job_;
   if (settings_.training) {
@@ -196,6 +210,7 @@ int Session::run() {
     const CaseSpec& spec = plan_.cases[i];
     if (speaks()) observer_.case_begun(i, total, spec);
     reset_peak_rss();
+    const LoadSnapshot load_before = take_load_snapshot();
     CaseRecord record;
     try {
       record = run_one(spec, i, total, rank_fault);
@@ -208,6 +223,7 @@ int Session::run() {
       throw;
     }
     record.memory.peak_rss_bytes = read_peak_rss_bytes();
+    if (!job_) judge_machine_load(load_before, cores_given_, record);
     fill_mfu(settings_.peak_tflops, record);
     if (speaks()) observer_.case_done(i, total, record);
     if (speaks()) run_.cases.push_back(std::move(record));

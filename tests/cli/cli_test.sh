@@ -102,6 +102,17 @@ case "$check" in
     expect huge-threads 2 "--threads: expected a thread count in [1, " -- "$effbench" run --threads 100000
     expect huge-epochs 2 "--epochs: expected a count in [1, 100000]" -- "$effbench" run --dataset fashion-mnist --epochs 99999999
     ;;
+  busy_machine)
+    # Note [Busy machine]: a case run next to a busy process says so on
+    # screen and in the JSON, although its windows agree with each other.
+    ( while :; do :; done ) &
+    spinner=$!
+    expect busy 0 "warning: busy machine: other processes used" -- "$effbench" run --model conv6 --mode infer "${tiny[@]}" --json busy.json
+    kill "$spinner"
+    wait "$spinner" 2>/dev/null
+    json_check busy.json "d['cases'][0]['machine_load']['busy'] and d['cases'][0]['machine_load']['others_cores'] > 0.5"
+    json_check busy.json "any(w.startswith('busy machine:') for w in d['cases'][0]['warnings'])"
+    ;;
   tiny_run)
     expect tiny 0 "Speedup over cpu, inference" -- "$effbench" run --model conv6 --mode train,infer "${tiny[@]}" --json run.json
     json_check run.json "d['schema_version'] == 1 and d['status'] == 'complete' and len(d['cases']) == 2"

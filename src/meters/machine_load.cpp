@@ -1,0 +1,67 @@
+#include "meters/machine_load.h"
+
+#include <time.h>
+
+#include <algorithm>
+
+#include "core/units.h"
+#include "meters/cpu_estimate_meter.h"
+
+namespace effbench {
+namespace {
+
+double own_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+}  // namespace
+
+LoadSnapshot take_load_snapshot(const std::string& proc_root, ClockFn clock) {
+  LoadSnapshot s;
+  s.wall_s = clock();
+  s.own_cpu_s = own_cpu_seconds();
+  const FileRead stat = read_small_file(proc_root + "/stat");
+  if (!stat.ok) return s;
+  if (const auto jiffies = parse_proc_stat(stat.text)) {
+    s.busy_ticks = jiffies->busy - jiffies->steal;
+    s.steal_ticks = jiffies->steal;
+    s.procs_running = jiffies->procs_running;
+  }
+  return s;
+}
+
+std::optional<MachineLoad> machine_load_between(const LoadSnapshot& begin, const LoadSnapshot& end,
+                                                int64_t cores_given, double ticks_per_s) {
+  const double wall_s = end.wall_s - begin.wall_s;
+  if (!begin.busy_ticks || !end.busy_ticks || wall_s <= 0 || ticks_per_s <= 0) return std::nullopt;
+  MachineLoad load;
+  load.wall_s = wall_s;
+  load.cores_given = cores_given;
+  load.host_busy_cores = static_cast<double>(*end.busy_ticks - *begin.busy_ticks) / ticks_per_s / wall_s;
+  load.steal_cores = static_cast<double>(*end.steal_ticks - *begin.steal_ticks) / ticks_per_s / wall_s;
+  load.own_cores = (end.own_cpu_s - begin.own_cpu_s) / wall_s;
+  // The host's ticks are counted per tick, the process's time exactly: a
+  // quiet host can read a little below the process, hence the floor at 0.
+  load.others_cores = std::max(0.0, load.host_busy_cores - load.own_cores);
+  load.procs_running_end = end.procs_running;
+  const double allowed_cores = std::max(kBusyFloorCores, kBusyShare * static_cast<double>(cores_given));
+  load.busy = load.others_cores > allowed_cores || load.steal_cores > allowed_cores;
+  return load;
+}
+
+std::string busy_machine_warning(const MachineLoad& load) {
+  const double given = static_cast<double>(std::max<int64_t>(1, load.cores_given));
+  const std::string taken =
+      load.others_cores >= load.steal_cores
+          ? "other processes used " + format_number(load.others_cores) + " cores"
+          : "the hypervisor gave " + format_number(load.steal_cores) + " cores to other guests (steal time)";
+  const double share = std::max(load.others_cores, load.steal_cores) / given;
+  return "busy machine: " + taken + " on average during this case, " + format_number(100 * share) +
+         "% of the " + std::to_string(load.cores_given) + (load.cores_given == 1 ? " core" : " cores") +
+         " effbench was given; its figures are likely too low, even if its windows agree. Stop the other "
+         "jobs (top shows them) and run again, or give effbench fewer --threads than the free cores";
+}
+
+}  // namespace effbench

@@ -1,0 +1,52 @@
+#pragma once
+// Whether the machine was quiet during a case: what other processes and the
+// hypervisor took from the cores effbench was given (Note [Busy machine]).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "meters/sampling.h"
+#include "results/record.h"
+
+namespace effbench {
+
+// Note [Busy machine]
+// Another job on the machine lowers every figure, and the windows of a case
+// agree with each other all the same: a compiler at nice 19 on both cores
+// made conv6 7x slower with a CV under 2%. So each case is bracketed by two
+// cheap snapshots of /proc: the host's busy time and steal time
+// (/proc/stat, in USER_HZ ticks), this process's CPU time (all its threads)
+// and the run queue. Between them, others' cores = host busy cores - own
+// cores (average over the case's wall time), steal cores = steal / wall.
+// The case is marked busy, and warned about on screen, in the JSON and in
+// the report, when others took more than kBusyShare of the cores effbench
+// was given (at least kBusyFloorCores, above the background noise of a
+// quiet system's daemons), or the hypervisor stole as much. A data-parallel
+// case is not judged: its other ranks are other processes on the same cores
+// by design.
+inline constexpr double kBusyShare = 0.10;
+inline constexpr double kBusyFloorCores = 0.10;
+
+/// What the machine was doing at one moment.
+struct LoadSnapshot {
+  double wall_s = 0;
+  double own_cpu_s = 0;                 // this process, user + system, every thread
+  std::optional<uint64_t> busy_ticks;   // host: total - idle - iowait (steal excluded)
+  std::optional<uint64_t> steal_ticks;  // host: stolen by the hypervisor
+  int64_t procs_running = 0;
+};
+
+/// Reads `proc_root`/stat and this process's CPU time. A missing or
+/// unreadable /proc leaves the host fields empty (no judgement then).
+LoadSnapshot take_load_snapshot(const std::string& proc_root = "/proc", ClockFn clock = steady_now_s);
+
+/// The load between two snapshots, judged against `cores_given` (Note [Busy
+/// machine]); `ticks_per_s` is USER_HZ. Empty when the host fields are.
+std::optional<MachineLoad> machine_load_between(const LoadSnapshot& begin, const LoadSnapshot& end,
+                                                int64_t cores_given, double ticks_per_s);
+
+/// The warning for a busy case, saying what was seen and what to do.
+std::string busy_machine_warning(const MachineLoad& load);
+
+}  // namespace effbench

@@ -1,0 +1,92 @@
+// Note [Busy machine]: the load between two snapshots, against figures
+// worked out by hand, and a real busy process next to this one.
+
+#include "meters/machine_load.h"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace effbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+LoadSnapshot snapshot(double wall_s, double own_cpu_s, uint64_t busy_ticks, uint64_t steal_ticks) {
+  LoadSnapshot s;
+  s.wall_s = wall_s;
+  s.own_cpu_s = own_cpu_s;
+  s.busy_ticks = busy_ticks;
+  s.steal_ticks = steal_ticks;
+  return s;
+}
+
+TEST(MachineLoad, OthersAreTheHostsBusyCoresLessOurs) {
+  // 10 s of wall time at 100 ticks/s: the host was busy 1500 ticks = 1.5
+  // cores, this process used 12 s of CPU = 1.2 cores, so others 0.3 cores;
+  // 2 cores given: allowed max(0.1, 0.1 x 2) = 0.2 cores, so busy.
+  const auto load = machine_load_between(snapshot(100, 50, 10000, 7), snapshot(110, 62, 11500, 17), 2, 100);
+  ASSERT_TRUE(load);
+  EXPECT_DOUBLE_EQ(load->wall_s, 10);
+  EXPECT_DOUBLE_EQ(load->host_busy_cores, 1.5);
+  EXPECT_DOUBLE_EQ(load->own_cores, 1.2);
+  EXPECT_NEAR(load->others_cores, 0.3, 1e-12);
+  EXPECT_DOUBLE_EQ(load->steal_cores, 0.01);  // 10 ticks over 10 s
+  EXPECT_TRUE(load->busy);
+  // The same others on 4 given cores are within 0.1 x 4 = 0.4: quiet.
+  EXPECT_FALSE(machine_load_between(snapshot(100, 50, 10000, 7), snapshot(110, 62, 11500, 17), 4, 100)->busy);
+  // Steal alone makes a case busy: 300 ticks over 10 s = 0.3 cores.
+  EXPECT_TRUE(machine_load_between(snapshot(0, 0, 0, 0), snapshot(10, 0, 0, 300), 2, 100)->busy);
+  // Counted ticks a little below the process's exact time: others 0, not negative.
+  EXPECT_DOUBLE_EQ(
+      machine_load_between(snapshot(0, 0, 0, 0), snapshot(10, 10.5, 1000, 0), 2, 100)->others_cores, 0.0);
+  // No /proc: no judgement.
+  LoadSnapshot blind;
+  blind.wall_s = 1;
+  EXPECT_FALSE(machine_load_between(blind, snapshot(2, 0, 0, 0), 2, 100));
+}
+
+TEST(MachineLoad, SnapshotReadsProcStatsCpuLineAndRunQueue) {
+  const fs::path root = fs::temp_directory_path() / ("effbench-load-" + std::to_string(::getpid()));
+  fs::create_directories(root);
+  // user nice system idle iowait irq softirq steal: busy = 100+2+30+4+5+6 = 147 ticks, steal 6.
+  std::ofstream(root / "stat") << "cpu  100 2 30 500 40 4 5 6 0 0\ncpu0 1 1 1 1 1 1 1 1 0 0\n"
+                                  "intr 1\nprocs_running 3\nprocs_blocked 0\n";
+  const LoadSnapshot s = take_load_snapshot(root.string(), [] { return 5.0; });
+  ASSERT_TRUE(s.busy_ticks);
+  EXPECT_EQ(*s.busy_ticks, 141u);  // steal is counted apart
+  EXPECT_EQ(*s.steal_ticks, 6u);
+  EXPECT_EQ(s.procs_running, 3);
+  EXPECT_DOUBLE_EQ(s.wall_s, 5.0);
+  fs::remove_all(root);
+}
+
+TEST(MachineLoad, ABusyChildProcessIsSeen) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    for (volatile uint64_t spin = 0;; ++spin) {
+    }
+  }
+  const LoadSnapshot before = take_load_snapshot();
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // this process idles; the child spins
+  const auto load =
+      machine_load_between(before, take_load_snapshot(), 1, static_cast<double>(sysconf(_SC_CLK_TCK)));
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  ASSERT_TRUE(load) << "no /proc/stat on this machine";
+  EXPECT_GT(load->others_cores, 0.5);  // the child alone keeps a core busy
+  EXPECT_LT(load->own_cores, 0.2);
+  EXPECT_TRUE(load->busy);
+  EXPECT_NE(busy_machine_warning(*load).find("busy machine: other processes used"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace effbench
