@@ -37,6 +37,18 @@ if(EFFBENCH_SANITIZE)
   message(STATUS "effbench: sanitizers: ${effbench_sanitizers}")
 endif()
 
+# Note [Fuzz targets] in fuzz/CMakeLists.txt: coverage for libFuzzer in every
+# library the targets link, with ASan and UBSan.
+if(EFFBENCH_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "EFFBENCH_FUZZ needs clang (libFuzzer) but the compiler is ${CMAKE_CXX_COMPILER_ID}; "
+                        "configure with -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})

@@ -236,11 +236,15 @@ json read_json_file(const std::string& path) {
   if (!in) throw Error(path + ": cannot open for reading");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw Error(path + ": read failed");
+  return parse_json_text(text, path);
+}
+
+json parse_json_text(const std::string& text, const std::string& origin) {
+  // The whole text: trailing data is an error (Note [Checking imported documents]).
   try {
-    return json::parse(
-        text);  // the whole text: trailing data is an error (Note [Checking imported documents])
+    return json::parse(text);
   } catch (const json::exception& e) {  // parse errors, and numbers past a double's range
-    throw Error(path + ": malformed JSON: " + e.what());
+    throw Error(origin + ": malformed JSON: " + e.what());
   }
 }
 

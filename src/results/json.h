@@ -29,6 +29,10 @@ void write_run_json(const RunRecord& run, const std::string& path);
 /// cannot be opened or is malformed.
 nlohmann::json read_json_file(const std::string& path);
 
+/// Parses `text`, the whole of it one JSON value (Note [Checking imported
+/// documents]). Throws effbench::Error naming `origin` when it is malformed.
+nlohmann::json parse_json_text(const std::string& text, const std::string& origin);
+
 /// Reads and validates a run document. Throws effbench::Error naming `path`.
 RunRecord read_run_json(const std::string& path);
 

@@ -505,13 +505,16 @@ json runs_to_json_document(const std::vector<RunRecord>& runs) {
 }
 
 std::vector<RunRecord> read_run_documents(const std::string& path) {
-  const json j = read_json_file(path);
+  return run_documents_from_json(read_json_file(path), path);
+}
+
+std::vector<RunRecord> run_documents_from_json(const json& document, const std::string& origin) {
   std::vector<RunRecord> runs;
-  if (j.is_array()) {
-    for (size_t i = 0; i < j.size(); ++i)
-      runs.push_back(run_from_json(j[i], path + "[" + std::to_string(i) + "]"));
+  if (document.is_array()) {
+    for (size_t i = 0; i < document.size(); ++i)
+      runs.push_back(run_from_json(document[i], origin + "[" + std::to_string(i) + "]"));
   } else {
-    runs.push_back(run_from_json(j, path));
+    runs.push_back(run_from_json(document, origin));
   }
   return runs;
 }

@@ -118,6 +118,10 @@ nlohmann::json runs_to_json_document(const std::vector<RunRecord>& runs);
 /// `path` for unreadable files, malformed JSON or another schema version.
 std::vector<RunRecord> read_run_documents(const std::string& path);
 
+/// The runs of a parsed document (one run, or an array of runs), each
+/// checked; errors name `origin` and the run's index.
+std::vector<RunRecord> run_documents_from_json(const nlohmann::json& document, const std::string& origin);
+
 /// One CSV row per case: run_id, then one column per case_fields() key (Note
 /// [One field list]), an object-valued field spread over "key.member"
 /// columns; strings raw, numbers as JSON numbers, arrays as compact JSON;
