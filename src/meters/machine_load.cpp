@@ -1,8 +1,10 @@
 #include "meters/machine_load.h"
 
+#include <sched.h>
 #include <time.h>
 
 #include <algorithm>
+#include <sstream>
 
 #include "core/units.h"
 #include "meters/cpu_estimate_meter.h"
@@ -18,10 +20,50 @@ double own_cpu_seconds() {
 
 }  // namespace
 
-LoadSnapshot take_load_snapshot(const std::string& proc_root, ClockFn clock) {
+// The mean of the "cpu MHz" lines (x86 and some others; absent on many ARM kernels).
+std::optional<double> mean_cpu_mhz(const std::string& cpuinfo) {
+  std::istringstream lines(cpuinfo);
+  double sum = 0;
+  int count = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("cpu MHz", 0) != 0) continue;
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    try {
+      sum += std::stod(line.substr(colon + 1));
+      ++count;
+    } catch (const std::exception&) {
+    }
+  }
+  if (count == 0) return std::nullopt;
+  return sum / count;
+}
+
+std::string first_word(const std::string& text) {
+  std::istringstream words(text);
+  std::string word;
+  words >> word;
+  return word;
+}
+
+LoadSnapshot take_load_snapshot(const std::string& proc_root, ClockFn clock, const std::string& sys_root) {
   LoadSnapshot s;
   s.wall_s = clock();
   s.own_cpu_s = own_cpu_seconds();
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) s.affinity_cores = CPU_COUNT(&allowed);
+  const std::string cpu_dir = sys_root + "/devices/system/cpu";
+  if (const FileRead governor = read_small_file(cpu_dir + "/cpu0/cpufreq/scaling_governor"); governor.ok) {
+    s.governor = first_word(governor.text);
+  }
+  if (const FileRead smt = read_small_file(cpu_dir + "/smt/active"); smt.ok) {
+    const std::string value = first_word(smt.text);
+    if (value == "0" || value == "1") s.smt_active = value == "1";
+  }
+  if (const FileRead cpuinfo = read_small_file(proc_root + "/cpuinfo"); cpuinfo.ok) {
+    s.cpu_mhz = mean_cpu_mhz(cpuinfo.text);
+  }
   const FileRead stat = read_small_file(proc_root + "/stat");
   if (!stat.ok) return s;
   if (const auto jiffies = parse_proc_stat(stat.text)) {
@@ -46,6 +88,11 @@ std::optional<MachineLoad> machine_load_between(const LoadSnapshot& begin, const
   // quiet host can read a little below the process, hence the floor at 0.
   load.others_cores = std::max(0.0, load.host_busy_cores - load.own_cores);
   load.procs_running_end = end.procs_running;
+  load.cpu_mhz_begin = begin.cpu_mhz;
+  load.cpu_mhz_end = end.cpu_mhz;
+  load.governor = end.governor;
+  load.smt_active = end.smt_active;
+  load.affinity_cores = end.affinity_cores;
   const double allowed_cores = std::max(kBusyFloorCores, kBusyShare * static_cast<double>(cores_given));
   load.busy = load.others_cores > allowed_cores || load.steal_cores > allowed_cores;
   return load;

@@ -35,11 +35,17 @@ struct LoadSnapshot {
   std::optional<uint64_t> busy_ticks;   // host: total - idle - iowait (steal excluded)
   std::optional<uint64_t> steal_ticks;  // host: stolen by the hypervisor
   int64_t procs_running = 0;
+  std::optional<double> cpu_mhz;  // mean "cpu MHz" over /proc/cpuinfo's processors
+  std::string governor;           // empty: no cpufreq
+  std::optional<bool> smt_active;
+  int64_t affinity_cores = 0;
 };
 
-/// Reads `proc_root`/stat and this process's CPU time. A missing or
-/// unreadable /proc leaves the host fields empty (no judgement then).
-LoadSnapshot take_load_snapshot(const std::string& proc_root = "/proc", ClockFn clock = steady_now_s);
+/// Reads `proc_root`/stat and /cpuinfo, `sys_root`/devices/system/cpu and
+/// this process's CPU time and affinity. A missing or unreadable /proc leaves
+/// the host fields empty (no judgement then).
+LoadSnapshot take_load_snapshot(const std::string& proc_root = "/proc", ClockFn clock = steady_now_s,
+                                const std::string& sys_root = "/sys");
 
 /// The load between two snapshots, judged against `cores_given` (Note [Busy
 /// machine]); `ticks_per_s` is USER_HZ. Empty when the host fields are.

@@ -36,26 +36,6 @@ void from_json(const json& j, LatencyMs& l) {
   j.at("p99").get_to(l.p99);
   l.count = j.value("count", int64_t{0});
 }
-void to_json(json& j, const MachineLoad& m) {
-  j = json{{"wall_s", m.wall_s},
-           {"host_busy_cores", m.host_busy_cores},
-           {"own_cores", m.own_cores},
-           {"others_cores", m.others_cores},
-           {"steal_cores", m.steal_cores},
-           {"cores_given", m.cores_given},
-           {"procs_running_end", m.procs_running_end},
-           {"busy", m.busy}};
-}
-void from_json(const json& j, MachineLoad& m) {
-  j.at("wall_s").get_to(m.wall_s);
-  j.at("host_busy_cores").get_to(m.host_busy_cores);
-  j.at("own_cores").get_to(m.own_cores);
-  j.at("others_cores").get_to(m.others_cores);
-  m.steal_cores = j.value("steal_cores", 0.0);
-  j.at("cores_given").get_to(m.cores_given);
-  m.procs_running_end = j.value("procs_running_end", int64_t{0});
-  j.at("busy").get_to(m.busy);
-}
 void to_json(json& j, const DeviceState& d);
 void from_json(const json& j, DeviceState& d);
 void to_json(json& j, const EnergyReading& e) {
@@ -135,6 +115,36 @@ void optional_to(json& j, const char* key, const std::optional<T>& value) {
 template <typename T>
 void optional_from(const json& j, const char* key, std::optional<T>& value) {
   if (j.contains(key) && !j.at(key).is_null()) value = j.at(key).get<T>();
+}
+void to_json(json& j, const MachineLoad& m) {
+  j = json{{"wall_s", m.wall_s},
+           {"host_busy_cores", m.host_busy_cores},
+           {"own_cores", m.own_cores},
+           {"others_cores", m.others_cores},
+           {"steal_cores", m.steal_cores},
+           {"cores_given", m.cores_given},
+           {"procs_running_end", m.procs_running_end},
+           {"busy", m.busy},
+           {"governor", m.governor},
+           {"affinity_cores", m.affinity_cores}};
+  optional_to(j, "cpu_mhz_begin", m.cpu_mhz_begin);
+  optional_to(j, "cpu_mhz_end", m.cpu_mhz_end);
+  optional_to(j, "smt_active", m.smt_active);
+}
+void from_json(const json& j, MachineLoad& m) {
+  j.at("wall_s").get_to(m.wall_s);
+  j.at("host_busy_cores").get_to(m.host_busy_cores);
+  j.at("own_cores").get_to(m.own_cores);
+  j.at("others_cores").get_to(m.others_cores);
+  m.steal_cores = j.value("steal_cores", 0.0);
+  j.at("cores_given").get_to(m.cores_given);
+  m.procs_running_end = j.value("procs_running_end", int64_t{0});
+  j.at("busy").get_to(m.busy);
+  m.governor = j.value("governor", "");
+  m.affinity_cores = j.value("affinity_cores", int64_t{0});
+  optional_from(j, "cpu_mhz_begin", m.cpu_mhz_begin);
+  optional_from(j, "cpu_mhz_end", m.cpu_mhz_end);
+  optional_from(j, "smt_active", m.smt_active);
 }
 void to_json(json& j, const DeviceState& d) {
   j = json::object();

@@ -109,6 +109,11 @@ struct MachineLoad {
   int64_t cores_given = 0;        // the CPU threads effbench ran the case on
   int64_t procs_running_end = 0;  // runnable threads at the end, effbench's included (/proc/stat)
   bool busy = false;              // others or steal took more than the Note's share of cores_given
+  // What else changes CPU figures, cheap to read (each absent where the system does not say):
+  std::optional<double> cpu_mhz_begin, cpu_mhz_end;  // mean "cpu MHz" of /proc/cpuinfo
+  std::string governor;                              // cpufreq scaling governor of cpu0
+  std::optional<bool> smt_active;                    // /sys/devices/system/cpu/smt/active
+  int64_t affinity_cores = 0;                        // CPUs this process may run on (sched_getaffinity)
 };
 
 /// The quality a training run reached on real data.

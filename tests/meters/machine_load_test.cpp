@@ -59,7 +59,19 @@ TEST(MachineLoad, SnapshotReadsProcStatsCpuLineAndRunQueue) {
   // user nice system idle iowait irq softirq steal: busy = 100+2+30+4+5+6 = 147 ticks, steal 6.
   std::ofstream(root / "stat") << "cpu  100 2 30 500 40 4 5 6 0 0\ncpu0 1 1 1 1 1 1 1 1 0 0\n"
                                   "intr 1\nprocs_running 3\nprocs_blocked 0\n";
-  const LoadSnapshot s = take_load_snapshot(root.string(), [] { return 5.0; });
+  std::ofstream(root / "cpuinfo")
+      << "processor\t: 0\ncpu MHz\t\t: 2000.5\n\nprocessor\t: 1\ncpu MHz\t\t: 3000.5\n";
+  const fs::path cpu = root / "sys" / "devices" / "system" / "cpu";
+  fs::create_directories(cpu / "cpu0" / "cpufreq");
+  fs::create_directories(cpu / "smt");
+  std::ofstream(cpu / "cpu0" / "cpufreq" / "scaling_governor") << "powersave\n";
+  std::ofstream(cpu / "smt" / "active") << "1\n";
+  const LoadSnapshot s = take_load_snapshot(
+      root.string(), [] { return 5.0; }, (root / "sys").string());
+  EXPECT_DOUBLE_EQ(s.cpu_mhz.value_or(0), 2500.5);  // the mean of the two processors
+  EXPECT_EQ(s.governor, "powersave");
+  EXPECT_EQ(s.smt_active, std::optional<bool>(true));
+  EXPECT_GE(s.affinity_cores, 1);
   ASSERT_TRUE(s.busy_ticks);
   EXPECT_EQ(*s.busy_ticks, 141u);  // steal is counted apart
   EXPECT_EQ(*s.steal_ticks, 6u);
