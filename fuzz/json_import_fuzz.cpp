@@ -13,7 +13,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    for (const auto& run : effbench::run_documents_from_json(effbench::parse_json_text(text, "fuzz"), "fuzz")) {
+    for (const auto& run :
+         effbench::run_documents_from_json(effbench::parse_json_text(text, "fuzz"), "fuzz")) {
       // What was accepted writes back and reads again to the same document.
       const nlohmann::json written = effbench::run_to_json(run);
       if (effbench::run_to_json(effbench::run_from_json(written, "again")) != written) __builtin_trap();
