@@ -11,12 +11,6 @@ namespace effbench {
 
 namespace {
 
-double process_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
 std::string number(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.4g", value);
@@ -90,7 +84,7 @@ std::optional<CpuJiffies> parse_proc_stat(const std::string& text) {
 CpuEstimateMeter::CpuEstimateMeter(const MeterOptions& options, ClockFn clock, ClockFn process_cpu_s)
     : options_(options),
       clock_(std::move(clock)),
-      process_cpu_s_(process_cpu_s ? std::move(process_cpu_s) : ClockFn(process_cpu_seconds)) {
+      process_cpu_s_(process_cpu_s ? std::move(process_cpu_s) : ClockFn(process_cpu_s)) {
   cores_ = options_.logical_cores > 0 ? options_.logical_cores
                                       : std::max<int64_t>(1, std::thread::hardware_concurrency());
   // See Note [CPU energy estimate].

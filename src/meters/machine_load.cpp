@@ -1,7 +1,6 @@
 #include "meters/machine_load.h"
 
 #include <sched.h>
-#include <time.h>
 
 #include <algorithm>
 #include <sstream>
@@ -10,15 +9,7 @@
 #include "meters/cpu_estimate_meter.h"
 
 namespace effbench {
-namespace {
-
-double own_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 // The mean of the "cpu MHz" lines (x86 and some others; absent on many ARM kernels).
 std::optional<double> mean_cpu_mhz(const std::string& cpuinfo) {
@@ -49,7 +40,7 @@ std::string first_word(const std::string& text) {
 LoadSnapshot take_load_snapshot(const std::string& proc_root, ClockFn clock, const std::string& sys_root) {
   LoadSnapshot s;
   s.wall_s = clock();
-  s.own_cpu_s = own_cpu_seconds();
+  s.own_cpu_s = process_cpu_s();
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
   if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) s.affinity_cores = CPU_COUNT(&allowed);

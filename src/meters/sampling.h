@@ -22,6 +22,9 @@ using ClockFn = std::function<double()>;
 /// Seconds on the steady clock: the default ClockFn.
 double steady_now_s();
 
+/// CPU seconds of this process, user + system, all its threads.
+double process_cpu_s();
+
 /// Result of reading a small text file (sysfs, procfs).
 struct FileRead {
   bool ok = false;
