@@ -84,7 +84,7 @@ std::optional<CpuJiffies> parse_proc_stat(const std::string& text) {
 CpuEstimateMeter::CpuEstimateMeter(const MeterOptions& options, ClockFn clock, ClockFn process_cpu_s)
     : options_(options),
       clock_(std::move(clock)),
-      process_cpu_s_(process_cpu_s ? std::move(process_cpu_s) : ClockFn(process_cpu_s)) {
+      process_cpu_s_(process_cpu_s ? std::move(process_cpu_s) : ClockFn(&effbench::process_cpu_s)) {
   cores_ = options_.logical_cores > 0 ? options_.logical_cores
                                       : std::max<int64_t>(1, std::thread::hardware_concurrency());
   // See Note [CPU energy estimate].
