@@ -4,6 +4,8 @@
 #
 #   scripts/fuzz.sh build            configure build-fuzz with clang, build the targets
 #   scripts/fuzz.sh run [SECONDS]    run each target SECONDS (default 60) from its seed corpus
+#   scripts/fuzz.sh check            CI's run: seed 1 and a fixed number of inputs per target
+#                                    (about a minute each here), so that a pass is reproducible
 #
 # A finding (a crash, a sanitizer report, an exception other than
 # effbench::Error) fails the run; libFuzzer writes the input as
@@ -29,17 +31,24 @@ case "$step" in
       -DCMAKE_C_COMPILER="$cc" -DEFFBENCH_FUZZ=ON -DEFFBENCH_BUILD_TESTS=OFF
     cmake --build "$build" -j "$jobs" --target "${targets[@]}"
     ;;
-  run)
+  run|check)
     [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "scripts/fuzz.sh run: expected whole seconds but got '$seconds'" >&2; exit 2; }
+    declare -A runs=([json_import_fuzz]=400000 [gzip_fuzz]=800000 [csv_fuzz]=250000)
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     for target in "${targets[@]}"; do
       # A fresh working corpus each run: the seeds stay as they are in the tree.
       work=$build/corpus/$target findings=$build/findings/$target
       rm -rf "$work" && mkdir -p "$work" "$findings"
-      echo "== $target: ${seconds} s from fuzz/corpus/${corpus[$target]}"
-      "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+      if [ "$step" = check ]; then
+        bound=(-seed=1 -runs="${runs[$target]}")
+        echo "== $target: ${runs[$target]} inputs, seed 1, from fuzz/corpus/${corpus[$target]}"
+      else
+        bound=(-max_total_time="$seconds")
+        echo "== $target: ${seconds} s from fuzz/corpus/${corpus[$target]}"
+      fi
+      "$build/fuzz/$target" "${bound[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 -artifact_prefix="$findings/" "$work" "$root/fuzz/corpus/${corpus[$target]}"
     done
     ;;
-  *) echo "usage: scripts/fuzz.sh build | run [SECONDS]" >&2; exit 2 ;;
+  *) echo "usage: scripts/fuzz.sh build | run [SECONDS] | check" >&2; exit 2 ;;
 esac

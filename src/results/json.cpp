@@ -178,8 +178,10 @@ json run_to_json(const RunRecord& run) {
               {"cases", cases}};
 }
 
-RunRecord run_from_json(const json& j, const std::string& origin) {
-  if (!j.is_object() || j.value("tool", "") != "effbench") {
+namespace {
+
+RunRecord read_run_document(const json& j, const std::string& origin) {
+  if (!j.is_object() || !j.contains("tool") || j.at("tool") != "effbench") {
     throw Error(origin + ": not an effbench run document (expected an object with \"tool\": \"effbench\")");
   }
   const json version_value = j.value("schema_version", json());
@@ -192,27 +194,24 @@ RunRecord run_from_json(const json& j, const std::string& origin) {
   }
   check_numbers(j, origin);
   RunRecord run;
-  try {
-    run.schema_version = static_cast<int>(version);
-    run.run_id = j.at("run_id").get<std::string>();
-    run.started_at = j.value("started_at", "");
-    run.finished_at = j.value("finished_at", "");
-    run.status = j.value("status", RunStatus::kIncomplete);
-    run.system = system_from_json(j.value("system", json::object()));
-    const json settings = j.value("settings", json::object());
-    run.settings.warmup_s = settings.value("warmup_s", 0.0);
-    run.settings.warmup_iterations = settings.value("warmup_iterations", int64_t{0});
-    run.settings.min_time_s = settings.value("min_time_s", 0.0);
-    run.settings.min_iterations = settings.value("min_iterations", int64_t{0});
-    run.settings.repeats = settings.value("repeats", int64_t{0});
-    run.settings.threads = settings.value("threads", int64_t{0});
-    run.settings.seed = settings.value("seed", int64_t{0});
-    run.settings.data = settings.value("data", "");
-    run.settings.command_line = settings.value("command_line", std::vector<std::string>{});
-  } catch (const json::exception& e) {
-    throw Error(origin + ": malformed run document: " + e.what());
-  }
+  run.schema_version = static_cast<int>(version);
+  run.run_id = j.at("run_id").get<std::string>();
+  run.started_at = j.value("started_at", "");
+  run.finished_at = j.value("finished_at", "");
+  run.status = j.value("status", RunStatus::kIncomplete);
+  run.system = system_from_json(j.value("system", json::object()));
+  const json settings = j.value("settings", json::object());
+  run.settings.warmup_s = settings.value("warmup_s", 0.0);
+  run.settings.warmup_iterations = settings.value("warmup_iterations", int64_t{0});
+  run.settings.min_time_s = settings.value("min_time_s", 0.0);
+  run.settings.min_iterations = settings.value("min_iterations", int64_t{0});
+  run.settings.repeats = settings.value("repeats", int64_t{0});
+  run.settings.threads = settings.value("threads", int64_t{0});
+  run.settings.seed = settings.value("seed", int64_t{0});
+  run.settings.data = settings.value("data", "");
+  run.settings.command_line = settings.value("command_line", std::vector<std::string>{});
   const json cases = j.value("cases", json::array());
+  EFFBENCH_CHECK(cases.is_array(), origin, ": cases: expected an array but got ", cases.type_name());
   for (size_t i = 0; i < cases.size(); ++i) {
     try {
       run.cases.push_back(case_from_json(cases[i]));
@@ -222,6 +221,19 @@ RunRecord run_from_json(const json& j, const std::string& origin) {
     }
   }
   return run;
+}
+
+}  // namespace
+
+RunRecord run_from_json(const json& j, const std::string& origin) {
+  // A field of the wrong type anywhere (a number for "tool", an object for
+  // "cases") is the document's fault, named with its origin (found by
+  // fuzz/json_import_fuzz.cpp: {"tool": 0} escaped as nlohmann's type_error).
+  try {
+    return read_run_document(j, origin);
+  } catch (const json::exception& e) {
+    throw Error(origin + ": malformed run document: " + e.what());
+  }
 }
 
 void write_run_json(const RunRecord& run, const std::string& path) {

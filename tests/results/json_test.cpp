@@ -92,10 +92,23 @@ TEST(Json, ImportedDocumentsAreCheckedFieldByField) {
   const nlohmann::json good = run_to_json(run);
   EXPECT_EQ(import_error("good.json", good.dump()), "accepted");
 
+  // Found by fuzz/json_import_fuzz.cpp: a field of the wrong type outside a case escaped as nlohmann's error.
+  const std::string tool = import_error("tool.json", R"({"tool": 0, "run_id": "x", "cases": []})");
+  EXPECT_EQ(tool, "tool.json: not an effbench run document (expected an object with \"tool\": \"effbench\")");
+  nlohmann::json j = good;
+  j["cases"] = {{"model", "conv6"}};
+  EXPECT_EQ(import_error("cases.json", j.dump()), "cases.json: cases: expected an array but got object");
+  j = good;
+  j["settings"]["repeats"] = "five";
+  const std::string repeats = import_error("repeats.json", j.dump());
+  EXPECT_NE(repeats.find("repeats.json: malformed run document: [json.exception.type_error.302]"),
+            std::string::npos)
+      << repeats;
+
   const std::string trailing = import_error("trailing.json", good.dump() + " {}");
   EXPECT_NE(trailing.find("trailing.json: malformed JSON"), std::string::npos) << trailing;
 
-  nlohmann::json j = good;
+  j = good;
   j["schema_version"] = "1";
   EXPECT_EQ(import_error("version.json", j.dump()),
             "version.json: schema_version: expected the integer 1 but got \"1\"");
