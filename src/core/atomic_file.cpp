@@ -34,13 +34,22 @@ bool is_sqlite_database(const std::string& path) {
   return in.read(header, sizeof header) && std::equal(header, header + sizeof header, kHeader);
 }
 
-void check_can_write(const std::string& path, const std::string& what) {
-  const std::string who = (what.empty() ? "" : what + " ") + path;
+namespace {
+
+// Note [Outputs apart]: no output replaces an SQLite database.
+void refuse_sqlite_database(const std::string& path, const std::string& who) {
   if (is_sqlite_database(path)) {
     throw Error(who +
                 ": is an SQLite database (the results database?); effbench never overwrites one: "
                 "choose another output path");
   }
+}
+
+}  // namespace
+
+void check_can_write(const std::string& path, const std::string& what) {
+  const std::string who = (what.empty() ? "" : what + " ") + path;
+  refuse_sqlite_database(path, who);
   const std::string temporary = path + ".tmp";
   if (!std::ofstream(temporary, std::ios::binary | std::ios::app)) {
     throw Error(who + ": cannot create " + temporary + " (does the folder exist, and is it writable?)");
@@ -50,7 +59,7 @@ void check_can_write(const std::string& path, const std::string& what) {
 
 void write_file_atomically(const std::string& path, const std::string& bytes, const std::string& what) {
   const std::string who = (what.empty() ? "" : what + " ") + path;
-  check_can_write(path, what);
+  refuse_sqlite_database(path, who);
   const std::string temporary = path + ".tmp";
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);

@@ -1,5 +1,7 @@
 #include "results/run_sink.h"
 
+#include <exception>
+
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "results/json.h"
@@ -14,11 +16,11 @@ RunSink::RunSink(std::string json_path, const std::string& db_path)
 
 void RunSink::save(const RunRecord& run) {
   // Each output on its own (Note [Outputs apart]): the database first, then the JSON document.
-  std::optional<std::string> store_error;
+  std::exception_ptr store_error;  // rethrown as it was, after the JSON's turn
   try {
     save_to_store(run);
-  } catch (const Error& e) {
-    store_error = e.what();
+  } catch (const Error&) {
+    store_error = std::current_exception();
   }
   if (!json_path_.empty()) {
     try {
@@ -28,7 +30,7 @@ void RunSink::save(const RunRecord& run) {
       json_error_ = e.what();
     }
   }
-  if (store_error) throw Error(*store_error);
+  if (store_error) std::rethrow_exception(store_error);
 }
 
 void RunSink::save_to_store(const RunRecord& run) {

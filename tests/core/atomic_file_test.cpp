@@ -51,7 +51,7 @@ TEST(WriteFileAtomically, UnwritablePathNamesTheOptionAndThePathAndKeepsTheOldFi
     write_file_atomically("/nonexistent-dir/x/report.html", "page", "report");
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("report /nonexistent-dir/x/report.html: cannot create"),
+    EXPECT_NE(std::string(e.what()).find("report /nonexistent-dir/x/report.html: cannot open"),
               std::string::npos)
         << e.what();
   }
