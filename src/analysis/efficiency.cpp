@@ -92,7 +92,8 @@ std::string describe(const GqiSettings& s) {
          energy_unit_name(s.unit);
 }
 
-GqiResult green_quotient_index(double accuracy, double energy_j, const GqiSettings& settings) {
+GqiResult green_quotient_index(double accuracy, double energy_j, const GqiSettings& settings,
+                               double energy_half_width_j) {
   GqiResult r;
   r.settings = describe(settings);
   if (!(energy_j > 0) || !std::isfinite(energy_j)) {
@@ -122,7 +123,8 @@ GqiResult green_quotient_index(double accuracy, double energy_j, const GqiSettin
     return r;
   }
   r.value = settings.beta * std::pow(accuracy, settings.alpha) / log_e;
-  r.defined = std::isfinite(r.value);
+  r.half_width = r.value * energy_half_width_j / (energy_j * std::log(10.0) * log_e);
+  r.defined = std::isfinite(r.value) && std::isfinite(r.half_width);
   if (!r.defined)
     r.reason = "undefined: the index overflows (E just above 1 " + energy_unit_name(settings.unit) + ")";
   return r;
@@ -167,16 +169,19 @@ std::vector<CaseEfficiency> case_efficiencies(const std::vector<CaseRecord>& cas
     const CountedEnergy energy = counted_energy(c.energy);
     e.energy_available = energy.available;
     e.energy_estimated = energy.available && !energy.measured;
-    e.energy_j = energy.energy_j;
+    e.energy_j = energy.interval();
     const bool accuracy_metric = a.metric == "test_accuracy";
     if (accuracy_metric) {
       if (a.value > 0) e.seconds_per_point = e.time_s / (100.0 * a.value);
-      e.gqi = green_quotient_index(a.value, e.energy_available ? e.energy_j : 0.0, settings);
+      e.gqi = green_quotient_index(a.value, e.energy_available ? e.energy_j.value : 0.0, settings,
+                                   e.energy_j.half_width);
       if (e.energy_available) {
-        e.accuracy_per_kwh = a.value / (e.energy_j / joules_per_unit(EnergyUnit::kKilowattHour));
-        if (a.value > 0) e.joules_per_point = e.energy_j / (100.0 * a.value);
+        // Note [Energy uncertainty]: each keeps E's relative half-width.
+        const double kwh = e.energy_j.value / joules_per_unit(EnergyUnit::kKilowattHour);
+        e.accuracy_per_kwh = Uncertain{a.value / kwh, a.value / kwh * relative_half_width(e.energy_j)};
+        if (a.value > 0) e.joules_per_point = scaled(e.energy_j, 1 / (100.0 * a.value));
         const double correct = a.value * static_cast<double>(a.eval_images);
-        if (correct > 0) e.joules_per_correct = e.energy_j / correct;
+        if (correct > 0) e.joules_per_correct = scaled(e.energy_j, 1 / correct);
       }
     }
     rows.push_back(e);
@@ -185,7 +190,7 @@ std::vector<CaseEfficiency> case_efficiencies(const std::vector<CaseRecord>& cas
   std::vector<size_t> index;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!rows[i].energy_available) continue;
-    points.push_back({rows[i].quality, rows[i].higher_is_better, rows[i].energy_j,
+    points.push_back({rows[i].quality, rows[i].higher_is_better, rows[i].energy_j.value,
                       rows[i].metric + "/" + rows[i].dataset});
     index.push_back(i);
   }

@@ -38,6 +38,7 @@ std::string describe(const GqiSettings& settings);
 struct GqiResult {
   bool defined = false;
   double value = 0;           // beta * accuracy^alpha / log10(E), when defined
+  double half_width = 0;      // from E's half-width, to first order (Note [Energy uncertainty])
   double energy_in_unit = 0;  // E in settings.unit
   std::string reason;         // when undefined: why, and which --gqi-unit would give one
   std::string settings;       // describe(settings)
@@ -47,7 +48,10 @@ struct GqiResult {
 /// settings.unit. See Note [GQI's undefined region] in efficiency.cpp: where
 /// log10(E) <= 0 (E <= 1 unit) or there is no energy, the result is undefined
 /// with the reason; never negative or infinite. `accuracy` is a fraction in [0, 1].
-GqiResult green_quotient_index(double accuracy, double energy_j, const GqiSettings& settings);
+/// `energy_half_width_j` propagates to half_width as Note [Energy uncertainty]
+/// (meters/energy_uncertainty.h) says: GQI x u(E) / (E x ln 10 x log10(E)).
+GqiResult green_quotient_index(double accuracy, double energy_j, const GqiSettings& settings,
+                               double energy_half_width_j = 0);
 
 /// One point of the accuracy/energy trade-off.
 struct ParetoPoint {
@@ -73,12 +77,13 @@ struct CaseEfficiency {
   std::optional<double> target;
   bool energy_available = false;
   bool energy_estimated = false;  // an estimate, not a measurement: label it so
-  double energy_j = 0;            // measured total, else estimated total
-  // Accuracy-based figures (classifiers with energy; absent otherwise):
-  std::optional<double> accuracy_per_kwh;    // accuracy (fraction) / kWh
-  std::optional<double> joules_per_correct;  // E / (accuracy x evaluated test samples)
-  std::optional<double> seconds_per_point;   // time / (100 x accuracy)
-  std::optional<double> joules_per_point;    // E / (100 x accuracy)
+  Uncertain energy_j;             // measured total, else estimated total, ± its half-width
+  // Accuracy-based figures (classifiers with energy; absent otherwise), each
+  // with E's relative half-width (Note [Energy uncertainty]):
+  std::optional<Uncertain> accuracy_per_kwh;    // accuracy (fraction) / kWh
+  std::optional<Uncertain> joules_per_correct;  // E / (accuracy x evaluated test samples)
+  std::optional<double> seconds_per_point;      // time / (100 x accuracy)
+  std::optional<Uncertain> joules_per_point;    // E / (100 x accuracy)
   std::optional<GqiResult> gqi;              // classifiers only
   std::optional<bool> pareto;                // absent without energy
 };

@@ -19,7 +19,7 @@ std::string quality_text(const std::string& metric, double value) {
 
 std::string energy_text(const CountedEnergy& e) {
   if (!e.available) return "energy unavailable";
-  return format_number(e.energy_j) + " J " + (e.measured ? "measured" : "estimated");
+  return format_plus_minus(e.interval(), "J") + " " + (e.measured ? "measured" : "estimated");
 }
 
 std::string throughput_result(const CaseRecord& c) {

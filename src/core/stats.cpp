@@ -5,6 +5,8 @@
 #include <numeric>
 #include <string>
 
+#include <boost/math/distributions/students_t.hpp>
+
 #include "core/error.h"
 
 namespace effbench {
@@ -36,6 +38,13 @@ SampleSummary summarize(const std::vector<double>& values) {
   }
   s.cv = s.mean != 0 ? s.stddev / std::fabs(s.mean) : 0.0;
   return s;
+}
+
+double mean_half_width_95(const std::vector<double>& values) {
+  if (values.size() < 2) return 0;
+  const SampleSummary s = summarize(values);
+  const boost::math::students_t t(static_cast<double>(s.count - 1));
+  return boost::math::quantile(t, 0.975) * s.stddev / std::sqrt(static_cast<double>(s.count));
 }
 
 }  // namespace effbench

@@ -26,4 +26,8 @@ double quantile(std::vector<double> values, double q);
 /// Summary of `values`; throws effbench::Error on an empty sample.
 SampleSummary summarize(const std::vector<double>& values);
 
+/// Half-width of the two-sided 95% Student-t confidence interval of the mean
+/// of `values`: t(0.975, n-1) x stddev / sqrt(n). 0 for fewer than two values.
+double mean_half_width_95(const std::vector<double>& values);
+
 }  // namespace effbench

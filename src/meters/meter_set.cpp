@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "meters/cpu_estimate_meter.h"
+#include "meters/energy_uncertainty.h"
 #include "meters/nvml_meter.h"
 #include "meters/rapl_meter.h"
 
@@ -23,6 +24,24 @@ MeterOptions meter_options_for(const std::vector<Device>& devices, const SystemI
   }
   return options;
 }
+
+namespace {
+
+// The sampled power of `reading`'s sensor in `timelines` (RaplMeter and
+// NvmlMeter name their timelines "rapl" and "nvml-power"); empty when none.
+std::vector<double> sampled_watts(const std::vector<PowerTimeline>& timelines, const EnergyReading& reading) {
+  const bool nvml = reading.source == EnergySource::kNvmlEnergyCounter ||
+                    reading.source == EnergySource::kNvmlPowerIntegral;
+  const std::string source = reading.source == EnergySource::kRapl ? "rapl" : nvml ? "nvml-power" : "";
+  std::vector<double> watts;
+  for (const auto& t : timelines) {
+    if (source.empty() || t.source != source || t.device != reading.device) continue;
+    for (const auto& p : t.points) watts.push_back(p.watts);
+  }
+  return watts;
+}
+
+}  // namespace
 
 MeterSet::MeterSet(std::vector<std::unique_ptr<Meter>> meters) : meters_(std::move(meters)) {}
 
@@ -65,8 +84,9 @@ std::vector<EnergyReading> MeterSet::readings(int64_t samples_processed) const {
       if (!r.measured || !r.available || r.below_resolution || idle == idle_power_w_.end()) continue;
       EnergyReading net = r;
       net.basis = EnergyBasis::kNet;
-      net.idle_power_w = idle->second;
-      net.joules = r.joules - idle->second * r.duration_s;
+      net.idle_power_w = idle->second.value;
+      net.idle_power_uncertainty_w = idle->second.half_width;
+      net.joules = r.joules - idle->second.value * r.duration_s;
       net.avg_power_w = r.duration_s > 0 ? net.joules / r.duration_s : 0;
       net.joules_per_sample = samples_processed > 0 ? net.joules / static_cast<double>(samples_processed) : 0;
       if (net.joules < 0) {
@@ -102,11 +122,16 @@ void MeterSet::measure_idle(double seconds) {
   start();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop();
+  std::vector<EnergyReading> idle;
   for (const auto& meter : meters_) {
-    for (const auto& r : meter->readings()) {
-      if (r.measured && r.available && !r.below_resolution && r.duration_s > 0) {
-        idle_power_w_[{r.source, r.scope, r.device}] = r.joules / r.duration_s;
-      }
+    for (auto& r : meter->readings()) idle.push_back(std::move(r));
+  }
+  attach_uncertainty(idle);
+  const std::vector<PowerTimeline> idle_timelines = timelines();
+  for (const auto& r : idle) {
+    if (r.measured && r.available && !r.below_resolution && r.duration_s > 0) {
+      idle_power_w_[{r.source, r.scope, r.device}] = {
+          r.joules / r.duration_s, idle_power_half_width_w(r, sampled_watts(idle_timelines, r))};
     }
   }
 }
@@ -115,7 +140,7 @@ std::optional<double> MeterSet::idle_power_w(EnergySource source, const std::str
                                              const std::string& device) const {
   const auto it = idle_power_w_.find({source, scope, device});
   if (it == idle_power_w_.end()) return std::nullopt;
-  return it->second;
+  return it->second.value;
 }
 
 std::vector<MeterStatus> MeterSet::status() const {

@@ -45,8 +45,9 @@ class MeterSet {
   /// for MemoryUsage::device_used_bytes.
   std::optional<int64_t> device_used_bytes() const;
   /// Idle baseline (--idle-s): meters `seconds` with nothing running (this
-  /// thread sleeps) and keeps each measured source's average power. Throws
-  /// effbench::Error when seconds <= 0.
+  /// thread sleeps) and keeps each measured source's average power with its
+  /// half-width (Note [Energy uncertainty]). Throws effbench::Error when
+  /// seconds <= 0.
   void measure_idle(double seconds);
   /// Idle power of a source (source, scope, device), watts, when measured.
   std::optional<double> idle_power_w(EnergySource source, const std::string& scope,
@@ -57,7 +58,7 @@ class MeterSet {
  private:
   using Key = std::tuple<EnergySource, std::string, std::string>;  // source, scope, device
   std::vector<std::unique_ptr<Meter>> meters_;
-  std::map<Key, double> idle_power_w_;
+  std::map<Key, Uncertain> idle_power_w_;  // watts ± half-width
 };
 
 }  // namespace effbench

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "meters/energy_uncertainty.h"
 
 namespace effbench {
 namespace {
@@ -111,6 +112,7 @@ WindowMeasurement MeterWindows::sum_since(size_t first_segment, int64_t samples_
                               : 0;
     out.duration_s = std::max(out.duration_s, r.duration_s);
   }
+  attach_uncertainty(out.readings);
   return out;
 }
 

@@ -9,20 +9,31 @@
 
 namespace effbench {
 
+namespace {
+
+// Columns a cell takes on a terminal: its UTF-8 code points ("±" is two bytes, one column).
+size_t display_width(const std::string& text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xc0) != 0x80;  // not a continuation byte
+  }));
+}
+
+}  // namespace
+
 std::string render_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths(header.size(), 0);
-  for (size_t i = 0; i < header.size(); ++i) widths[i] = header[i].size();
+  for (size_t i = 0; i < header.size(); ++i) widths[i] = display_width(header[i]);
   for (const auto& row : rows) {
     for (size_t i = 0; i < row.size() && i < widths.size(); ++i)
-      widths[i] = std::max(widths[i], row[i].size());
+      widths[i] = std::max(widths[i], display_width(row[i]));
   }
   auto line = [&](const std::vector<std::string>& cells) {
     std::string text;
     for (size_t i = 0; i < widths.size(); ++i) {
       const std::string cell = i < cells.size() ? cells[i] : "";
       // First column left-aligned (names), the rest right-aligned (numbers).
-      const std::string padding(widths[i] - cell.size(), ' ');
+      const std::string padding(widths[i] - display_width(cell), ' ');
       text += (i == 0 ? cell + padding : padding + cell);
       if (i + 1 < widths.size()) text += "  ";
     }

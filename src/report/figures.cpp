@@ -18,6 +18,10 @@ std::string change_text(double fraction) {
 
 std::string optional_text(const std::optional<double>& value) { return value ? format_number(*value) : "-"; }
 
+std::string interval_text(const std::optional<Uncertain>& value) {
+  return value ? format_plus_minus(*value) : "-";
+}
+
 std::string percent(double fraction) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.2f%%", 100.0 * fraction);
@@ -122,13 +126,13 @@ FigureTable efficiency_figures(const std::vector<CaseEfficiency>& rows, const Gq
     if (e.reached_target) quality += *e.reached_target ? " (target)" : " (missed)";
     std::string energy = "-";
     if (e.energy_available) {
-      energy = format_number(e.energy_j) + (e.energy_estimated ? " est." : " meas.");
+      energy = format_plus_minus(e.energy_j) + (e.energy_estimated ? " est." : " meas.");
       any_estimated = any_estimated || e.energy_estimated;
     }
     std::string gqi = "-";
     if (e.gqi) {
       if (e.gqi->defined) {
-        gqi = format_number(e.gqi->value) + gqi_tag;
+        gqi = format_plus_minus({e.gqi->value, e.gqi->half_width}) + gqi_tag;
       } else {
         footnotes.push_back("[" + std::to_string(footnotes.size() + 1) + "] " + e.model + " " + e.device +
                             ": GQI " + e.gqi->reason);
@@ -137,11 +141,12 @@ FigureTable efficiency_figures(const std::vector<CaseEfficiency>& rows, const Gq
     }
     const std::string pareto = e.pareto ? (*e.pareto ? "yes" : "no") : "-";
     out.rows.push_back({e.model, e.device, quality, format_number(e.time_s), energy,
-                        optional_text(e.accuracy_per_kwh), optional_text(e.joules_per_correct),
-                        optional_text(e.seconds_per_point), optional_text(e.joules_per_point), gqi, pareto});
+                        interval_text(e.accuracy_per_kwh), interval_text(e.joules_per_correct),
+                        optional_text(e.seconds_per_point), interval_text(e.joules_per_point), gqi, pareto});
   }
   out.notes.push_back(
-      "energy: the measured total, else the estimate (Note [Which energy counts]); GQI = beta x "
+      "energy: the measured total, else the estimate (Note [Which energy counts]); ±: the energy's "
+      "interval and what it gives the figures derived from it (docs/energy.md); GQI = beta x "
       "accuracy^alpha / log10(E) with " +
       describe(settings) + "; pareto: not dominated in quality and energy");
   if (any_estimated) {

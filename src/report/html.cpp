@@ -98,6 +98,23 @@ std::vector<CaseRef> all_cases(const std::vector<RunRecord>& runs) {
 
 std::string num(double value) { return html_escape(format_number(value)); }
 
+// "412.3 ± 9.1": a figure with its interval (Note [Energy uncertainty]).
+std::string num(const Uncertain& value) { return html_escape(format_plus_minus(value)); }
+
+// An energy reading's joules, and its J/sample, each with the reading's interval.
+Uncertain reading_joules(const EnergyReading& e) { return {e.joules, e.uncertainty_j.value_or(0)}; }
+Uncertain reading_joules_per_sample(const EnergyReading& e) {
+  return e.joules != 0 ? scaled(reading_joules(e), e.joules_per_sample / e.joules) : Uncertain{};
+}
+
+// "update_period 3.1 J, counter_vs_integral 2 J": what a reading's interval is made of.
+std::string terms_text(const EnergyReading& e) {
+  std::string text;
+  for (const auto& [term, joules] : e.uncertainty_terms_j)
+    text += (text.empty() ? "" : ", ") + term + " " + format_number(joules) + " J";
+  return text;
+}
+
 // A Vega-Lite encoding channel that tells measured figures from estimated
 // ones (the "kind" field), mapping them to range[0] and range[1]; `extra`
 // adds the channel's title or legend.
@@ -428,7 +445,9 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
       "<p class=\"legend\"><span class=\"measured\">measured</span> readings come from a sensor (NVML, "
       "RAPL); "
       "<span class=\"estimated\">estimated</span> ones from a model of the hardware and are never added to "
-      "measured totals.</p>\n";
+      "measured totals. ± is each reading's interval, made of the terms listed beside it (Note [Energy "
+      "uncertainty], docs/energy.md); the results table's J/sample adds the run-to-run spread of the "
+      "timed windows.</p>\n";
   json values = json::array();
   std::vector<std::string> order;
   std::vector<std::vector<std::string>> rows, unavailable;
@@ -449,12 +468,14 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
                           {"source", source},
                           {"kind", kind},
                           {"joules_per_sample", e.joules_per_sample},
-                          {"joules", e.joules}});
+                          {"joules", e.joules},
+                          {"plus_minus_j", e.uncertainty_j.value_or(0)}});
       }
       rows.push_back({html_escape(ref.label), html_escape(source),
-                      "<span class=\"" + kind + "\">" + kind + "</span>", num(e.joules_per_sample),
-                      num(e.joules), num(e.avg_power_w), num(e.duration_s),
-                      html_escape(e.formula) + (e.below_resolution ? " (below sensor resolution)" : "")});
+                      "<span class=\"" + kind + "\">" + kind + "</span>", num(reading_joules_per_sample(e)),
+                      num(reading_joules(e)), num(e.avg_power_w), num(e.duration_s),
+                      html_escape(e.formula) + (e.below_resolution ? " (below sensor resolution)" : ""),
+                      html_escape(terms_text(e))});
     }
   }
   if (rows.empty()) {
@@ -494,21 +515,24 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
                           {{"field", "source"}},
                           {{"field", "kind"}},
                           {{"field", "joules_per_sample"}, {"format", ".4~s"}, {"title", "J/sample"}},
-                          {{"field", "joules"}, {"format", ".4~s"}, {"title", "J"}}})}}}};
+                          {{"field", "joules"}, {"format", ".4~s"}, {"title", "J"}},
+                          {{"field", "plus_minus_j"}, {"format", ".2~s"}, {"title", "± J"}}})}}}};
       out += charts.add(spec, "Energy per sample (measured solid, estimated pale and dashed)");
     }
     out += "<h3>Per case</h3>\n";
-    out += table({"case", "source", "reading", "J/sample", "J", "avg W", "s", "how"}, rows, "numbers");
+    out += table({"case", "source", "reading", "J/sample", "J", "avg W", "s", "how", "interval terms"}, rows,
+                 "numbers");
   }
   // Per run: measured and estimated totals kept apart.
   std::vector<std::vector<std::string>> run_rows;
   for (const auto& run : runs) {
-    std::map<std::string, double> measured, estimated;  // by source/scope
+    std::map<std::string, Uncertain> measured, estimated;  // by source/scope
     for (const auto& c : run.cases) {
       for (const auto& e : c.energy) {
         if (!reading_counts(e)) continue;  // Note [Which energy counts]
-        (e.measured ? measured : estimated)[to_string(e.source) + (e.scope.empty() ? "" : " / " + e.scope)] +=
-            e.joules;
+        Uncertain& total =
+            (e.measured ? measured : estimated)[to_string(e.source) + (e.scope.empty() ? "" : " / " + e.scope)];
+        total = {total.value + e.joules, in_quadrature(total.half_width, e.uncertainty_j.value_or(0))};
       }
     }
     for (const auto& [source, joules] : measured)
@@ -545,18 +569,21 @@ std::string accuracy_section(const std::vector<CaseRef>& cases, Charts& charts) 
   }
   for (auto& [key, points] : groups) {
     std::sort(points.begin(), points.end(),
-              [](const CaseEfficiency* l, const CaseEfficiency* r) { return l->energy_j < r->energy_j; });
+              [](const CaseEfficiency* l, const CaseEfficiency* r) { return l->energy_j.value < r->energy_j.value; });
     json values = json::array(), front = json::array();
     for (const CaseEfficiency* e : points) {
       const bool pareto = e->pareto.value_or(false);
       values.push_back({{"case", cases[e->case_index].label},
                         {"model", e->model},
                         {"device", e->device},
-                        {"energy_j", e->energy_j},
+                        {"energy_j", e->energy_j.value},
+                        {"energy_low_j", e->energy_j.value - e->energy_j.half_width},
+                        {"energy_high_j", e->energy_j.value + e->energy_j.half_width},
+                        {"plus_minus_j", e->energy_j.half_width},
                         {"kind", e->energy_estimated ? "estimated" : "measured"},
                         {"value", e->quality},
                         {"pareto", pareto}});
-      if (pareto) front.push_back({{"energy_j", e->energy_j}, {"value", e->quality}});
+      if (pareto) front.push_back({{"energy_j", e->energy_j.value}, {"value", e->quality}});
     }
     const std::string title =
         key.first + ": " + key.second + " vs energy (line: Pareto front; pale: estimated energy)";
@@ -576,6 +603,13 @@ std::string accuracy_section(const std::vector<CaseRef>& cases, Charts& charts) 
                         {"type", "quantitative"},
                         {"scale", {{"zero", false}}},
                         {"title", key.second}}}}}},
+                   // The energy's interval (Note [Energy uncertainty]) as a horizontal bar.
+                   {{"data", {{"values", values}}},
+                    {"mark", {{"type", "rule"}, {"color", "#888"}}},
+                    {"encoding",
+                     {{"x", {{"field", "energy_low_j"}, {"type", "quantitative"}}},
+                      {"x2", {{"field", "energy_high_j"}}},
+                      {"y", {{"field", "value"}, {"type", "quantitative"}}}}}},
                    {{"data", {{"values", values}}},
                     {"mark", {{"type", "point"}, {"size", 80}, {"filled", true}}},
                     {"encoding",
@@ -587,6 +621,7 @@ std::string accuracy_section(const std::vector<CaseRef>& cases, Charts& charts) 
                       {"tooltip", json::array({{{"field", "case"}},
                                                {{"field", "value"}},
                                                {{"field", "energy_j"}, {"format", ".4~s"}},
+                                               {{"field", "plus_minus_j"}, {"format", ".2~s"}, {"title", "± J"}},
                                                {{"field", "kind"}},
                                                {{"field", "pareto"}}})}}}}}}};
     out += charts.add(spec, title);

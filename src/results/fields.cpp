@@ -65,6 +65,11 @@ void to_json(json& j, const EnergyReading& e) {
   if (e.state_end) j["state_end"] = *e.state_end;
   if (e.rank) j["rank"] = *e.rank;
   if (!e.host.empty()) j["host"] = e.host;
+  if (e.uncertainty_j) {
+    j["uncertainty_j"] = *e.uncertainty_j;
+    j["uncertainty_terms_j"] = e.uncertainty_terms_j;
+  }
+  if (e.idle_power_uncertainty_w) j["idle_power_uncertainty_w"] = *e.idle_power_uncertainty_w;
 }
 void from_json(const json& j, EnergyReading& e) {
   j.at("source").get_to(e.source);
@@ -90,6 +95,10 @@ void from_json(const json& j, EnergyReading& e) {
   if (j.contains("state_end")) e.state_end = j.at("state_end").get<DeviceState>();
   if (j.contains("rank")) e.rank = j.at("rank").get<int64_t>();
   e.host = j.value("host", "");
+  if (j.contains("uncertainty_j")) e.uncertainty_j = j.at("uncertainty_j").get<double>();
+  e.uncertainty_terms_j = j.value("uncertainty_terms_j", std::map<std::string, double>{});
+  if (j.contains("idle_power_uncertainty_w"))
+    e.idle_power_uncertainty_w = j.at("idle_power_uncertainty_w").get<double>();
 }
 void to_json(json& j, const PowerTimeline& p) {
   json t = json::array(), w = json::array();
@@ -279,11 +288,9 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 }  // namespace
 
 std::string energy_per_sample_text(const CaseRecord& c) {
-  const double samples = static_cast<double>(c.timed_iterations * c.batch);
-  if (samples <= 0) return "-";
-  const CountedEnergy energy = counted_energy(c.energy);  // Note [Which energy counts]
-  if (!energy.available) return "-";
-  return (energy.measured ? "" : "~") + format_number(energy.energy_j / samples);
+  const std::optional<EnergyPerSample> energy = energy_per_sample(c);
+  if (!energy) return "-";
+  return (energy->measured ? "" : "~") + format_plus_minus(energy->joules_per_sample);
 }
 
 namespace {
@@ -343,6 +350,20 @@ std::vector<CaseField> make_fields() {
   f.push_back(plain("timed_iterations", "", &CaseRecord::timed_iterations));
   f.push_back(plain("timed_s", "", &CaseRecord::timed_s));
   f.push_back(plain("energy", "", &CaseRecord::energy));
+  // Derived when written, for readers of the JSON; never read back (Note [Which energy counts]).
+  f.push_back(CaseField{"counted_energy", "", [](const CaseRecord& c, json& j) {
+                          const CountedEnergy energy = counted_energy(c.energy);
+                          if (!energy.available) return;
+                          json counted{{"joules", energy.energy_j}, {"measured", energy.measured}};
+                          if (energy.uncertainty_j) counted["uncertainty_j"] = *energy.uncertainty_j;
+                          if (const auto per_sample = energy_per_sample(c)) {
+                            counted["joules_per_sample"] = per_sample->joules_per_sample.value;
+                            if (energy.uncertainty_j)
+                              counted["joules_per_sample_uncertainty"] = per_sample->joules_per_sample.half_width;
+                          }
+                          j["counted_energy"] = counted;
+                        },
+                        nullptr, nullptr});
   f.push_back(plain("power_timeline", "", &CaseRecord::power_timeline));
   f.push_back(plain("memory", "", &CaseRecord::memory));
   f.push_back(optional("machine_load", "", &CaseRecord::machine_load));

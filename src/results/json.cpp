@@ -64,6 +64,15 @@ void check_case_ranges(const CaseRecord& c) {
       EFFBENCH_CHECK(s >= 0, "throughput.samples: expected samples/s >= 0 but got ", s);
     }
   }
+  for (const auto& e : c.energy) {
+    EFFBENCH_CHECK(e.uncertainty_j.value_or(0) >= 0 && e.idle_power_uncertainty_w.value_or(0) >= 0,
+                   "energy.uncertainty_j: expected half-widths >= 0 but got ", e.uncertainty_j.value_or(0),
+                   " J and ", e.idle_power_uncertainty_w.value_or(0), " W");
+    for (const auto& [term, joules] : e.uncertainty_terms_j) {
+      EFFBENCH_CHECK(joules >= 0, "energy.uncertainty_terms_j.", term, ": expected a half-width >= 0 but got ",
+                     joules);
+    }
+  }
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <random>
 #include <tuple>
 
+#include "core/stats.h"
+
 namespace effbench {
 
 bool reading_counts(const EnergyReading& r) {
@@ -29,12 +31,43 @@ double estimated_total_joules(const std::vector<EnergyReading>& readings) {
   return total;
 }
 
+namespace {
+
+// The half-widths of the readings a total adds, in quadrature (Note [Energy
+// uncertainty] in meters/energy_uncertainty.h); nullopt when one has none.
+std::optional<double> total_half_width_j(const std::vector<EnergyReading>& readings, bool measured) {
+  double half_width = 0;
+  for (const auto& r : readings) {
+    if (r.measured != measured || !reading_counts(r)) continue;
+    if (!r.uncertainty_j) return std::nullopt;
+    half_width = in_quadrature(half_width, *r.uncertainty_j);
+  }
+  return half_width;
+}
+
+}  // namespace
+
 CountedEnergy counted_energy(const std::vector<EnergyReading>& readings) {
   const double measured_j = measured_total_joules(readings);
-  if (measured_j > 0) return {true, true, measured_j};
+  if (measured_j > 0) return {true, true, measured_j, total_half_width_j(readings, true)};
   const double estimated_j = estimated_total_joules(readings);
-  if (estimated_j > 0) return {true, false, estimated_j};
+  if (estimated_j > 0) return {true, false, estimated_j, total_half_width_j(readings, false)};
   return {};
+}
+
+std::optional<EnergyPerSample> energy_per_sample(const CaseRecord& c) {
+  const double samples = static_cast<double>(c.timed_iterations * c.batch);
+  const CountedEnergy energy = counted_energy(c.energy);  // Note [Which energy counts]
+  if (samples <= 0 || !energy.available) return std::nullopt;
+  Uncertain per_sample = scaled(energy.interval(), 1 / samples);
+  // Note [Energy uncertainty]: the run-to-run term of the timed windows.
+  if (energy.uncertainty_j && c.throughput && c.throughput->window_samples_per_s.size() > 1) {
+    const std::vector<double>& windows = c.throughput->window_samples_per_s;
+    const Uncertain mean_throughput{summarize(windows).mean, mean_half_width_95(windows)};
+    per_sample.half_width =
+        in_quadrature(per_sample.half_width, per_sample.value * relative_half_width(mean_throughput));
+  }
+  return EnergyPerSample{energy.measured, per_sample};
 }
 
 bool reading_belongs_to_case(const EnergyReading& reading, const Device& case_device) {

@@ -5,11 +5,13 @@
 // the formats cannot drift apart.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/system_info.h"
+#include "core/uncertain.h"
 #include "core/vocabulary.h"
 
 namespace effbench {
@@ -76,6 +78,10 @@ struct EnergyReading {
   // Added with data-parallel energy (issue 9): who read it, in a data-parallel case.
   std::optional<int64_t> rank;  // the rank whose meters read it (optional)
   std::string host;             // that rank's host name (optional)
+  // Added with energy intervals (issue 15), Note [Energy uncertainty] in meters/energy_uncertainty.h:
+  std::optional<double> uncertainty_j;              // half-width of joules' interval (absent in older runs)
+  std::map<std::string, double> uncertainty_terms_j;  // each term's half-width, J, by term name
+  std::optional<double> idle_power_uncertainty_w;   // half-width of idle_power_w (net readings, optional)
 };
 
 struct PowerPoint {
@@ -246,11 +252,26 @@ struct CountedEnergy {
   bool available = false;  // false: no reading counts, energy_j is 0
   bool measured = false;   // true: the measured total; false: the estimated total
   double energy_j = 0;
+  std::optional<double> uncertainty_j;  // the counted readings' half-widths in quadrature; absent when
+                                        // one of them has none (runs stored before intervals existed)
+  /// energy_j ± uncertainty_j (half-width 0 when unknown).
+  Uncertain interval() const { return {energy_j, uncertainty_j.value_or(0)}; }
 };
 
 /// The measured total when above zero, else the estimated total when above
 /// zero, else unavailable (Note [Which energy counts]).
 CountedEnergy counted_energy(const std::vector<EnergyReading>& readings);
+
+/// Energy per sample of a case's timed windows, with its interval.
+struct EnergyPerSample {
+  bool measured = false;  // false: from the estimate
+  Uncertain joules_per_sample;
+};
+
+/// The counted energy over timed_iterations x batch samples; the half-width
+/// adds the run-to-run term of the throughput windows (Note [Energy
+/// uncertainty]). nullopt without counted energy or samples.
+std::optional<EnergyPerSample> energy_per_sample(const CaseRecord& c);
 
 // Note [Which readings belong to a case]
 // A cpu case keeps the host's readings (RAPL package/dram, or the estimate):

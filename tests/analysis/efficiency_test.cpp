@@ -123,9 +123,9 @@ TEST(CaseEfficiency, FiguresOfOneCase) {
   const CaseEfficiency& e = rows[0];
   EXPECT_TRUE(e.energy_available);
   EXPECT_FALSE(e.energy_estimated);
-  EXPECT_NEAR(*e.accuracy_per_kwh, 90.0, 1e-9);
-  EXPECT_NEAR(*e.joules_per_correct, 4.0, 1e-12);
-  EXPECT_NEAR(*e.joules_per_point, 400.0, 1e-9);
+  EXPECT_NEAR(e.accuracy_per_kwh->value, 90.0, 1e-9);
+  EXPECT_NEAR(e.joules_per_correct->value, 4.0, 1e-12);
+  EXPECT_NEAR(e.joules_per_point->value, 400.0, 1e-9);
   EXPECT_NEAR(*e.seconds_per_point, 2.0, 1e-12);
   ASSERT_TRUE(e.gqi);
   EXPECT_FALSE(e.gqi->defined);  // 0.01 kWh: below one unit
@@ -157,6 +157,29 @@ TEST(CaseEfficiency, EstimatesAreLabelledAndFrontIsOverCases) {
   EXPECT_FALSE(rows[3].accuracy_per_kwh);
   ASSERT_TRUE(rows[0].gqi);
   EXPECT_NEAR(rows[0].gqi->value, 10 * std::pow(0.9, 5) / 5.0, 1e-12);  // log10(1e5 J) = 5
+}
+
+// Note [Energy uncertainty]: 36 kJ ± 360 J (1%) gives each figure that
+// scales with E a 1% half-width; GQI's is checked against a central
+// difference of the index itself, not the derivative in the code.
+TEST(CaseEfficiency, TheEnergyIntervalPropagatesToEveryFigure) {
+  EnergyReading energy = reading(36000, true);
+  energy.uncertainty_j = 360;
+  const GqiSettings in_joules{5, 10, EnergyUnit::kJoule};
+  const auto rows = case_efficiencies({trained("conv6", 0.9, 180, energy)}, in_joules);
+  ASSERT_EQ(rows.size(), 1u);
+  const CaseEfficiency& e = rows[0];
+  EXPECT_DOUBLE_EQ(e.energy_j.half_width, 360.0);
+  EXPECT_NEAR(e.accuracy_per_kwh->half_width, 0.9, 1e-9);   // 90 acc/kWh x 1%
+  EXPECT_NEAR(e.joules_per_correct->half_width, 0.04, 1e-12);  // 4 J x 1%
+  EXPECT_NEAR(e.joules_per_point->half_width, 4.0, 1e-9);    // 400 J x 1%
+  ASSERT_TRUE(e.gqi && e.gqi->defined);
+  const double low = green_quotient_index(0.9, 36000 + 360, in_joules).value;
+  const double high = green_quotient_index(0.9, 36000 - 360, in_joules).value;
+  EXPECT_NEAR(e.gqi->half_width, (high - low) / 2, 1e-4 * e.gqi->half_width);
+  // By hand: 10 x 0.9^5 / log10(36000) = 1.29599; x 0.01 / (ln 10 x 4.55630) = 0.0012353.
+  EXPECT_NEAR(e.gqi->value, 1.29599, 1e-5);
+  EXPECT_NEAR(e.gqi->half_width, 0.0012353, 1e-6);
 }
 
 }  // namespace

@@ -45,5 +45,12 @@ TEST(Summarize, SingleValueHasZeroSpread) {
   EXPECT_EQ(s.cv, 0.0);
 }
 
+TEST(MeanHalfWidth, StudentTIntervalOfTheMean) {
+  // 1..5: stddev sqrt(2.5), t(0.975, 4) = 2.7764451 (tables).
+  EXPECT_NEAR(mean_half_width_95({1, 2, 3, 4, 5}), 2.7764451 * std::sqrt(2.5) / std::sqrt(5.0), 1e-6);
+  EXPECT_DOUBLE_EQ(mean_half_width_95({7}), 0.0);
+  EXPECT_DOUBLE_EQ(mean_half_width_95({}), 0.0);
+}
+
 }  // namespace
 }  // namespace effbench

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/uncertain.h"
+
 namespace effbench {
 namespace {
 
@@ -22,6 +24,23 @@ TEST(Units, FormatsNumbersToAboutFourDigits) {
   EXPECT_EQ(format_number(12.346), "12.35");
   EXPECT_EQ(format_number(0.12345), "0.1235");
   EXPECT_EQ(format_number(0), "0");
+}
+
+TEST(Uncertain, PrintsTwoSignificantDigitsOfTheHalfWidth) {
+  EXPECT_EQ(format_plus_minus({412.345, 9.1}, "J"), "412.3 J \u00b1 9.1 J");
+  EXPECT_EQ(format_plus_minus({0.83421, 0.0234}), "0.834 \u00b1 0.023");
+  EXPECT_EQ(format_plus_minus({41234, 1234}), "41200 \u00b1 1200");
+  EXPECT_EQ(format_plus_minus({412.345, 0}, "J"), "412.3 J");  // no interval known: the value alone
+  EXPECT_EQ(format_plus_minus({-0.004, 0.5}), "0.00 \u00b1 0.50");  // never "-0.00"
+}
+
+TEST(Uncertain, ScalesAndCombines) {
+  EXPECT_DOUBLE_EQ(in_quadrature(3, 4), 5.0);
+  const Uncertain x = scaled({10, 2}, -0.5);
+  EXPECT_DOUBLE_EQ(x.value, -5.0);
+  EXPECT_DOUBLE_EQ(x.half_width, 1.0);
+  EXPECT_DOUBLE_EQ(relative_half_width({-8, 2}), 0.25);
+  EXPECT_DOUBLE_EQ(relative_half_width({0, 2}), 0.0);
 }
 
 }  // namespace

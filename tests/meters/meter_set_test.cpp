@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/error.h"
 #include "results/json.h"
 #include "test_support.h"
@@ -75,6 +77,8 @@ TEST(MeterSet, IdleBaselineAddsLabelledNetReadings) {
   EXPECT_DOUBLE_EQ(readings[1].joules, 100.0);
   EXPECT_DOUBLE_EQ(readings[1].avg_power_w, 50.0);
   EXPECT_DOUBLE_EQ(readings[1].idle_power_w.value(), 50.0);
+  // The baseline's half-width: its reading's (2 x 2^-16 J and 50 W x 1 ms) over 1 s; no samples.
+  EXPECT_NEAR(readings[1].idle_power_uncertainty_w.value(), std::hypot(0.05, 2.0 / 65536), 1e-12);
   EXPECT_DOUBLE_EQ(readings[1].joules_per_sample, 0.25);
   EXPECT_EQ(readings[2].source, EnergySource::kEstimate);
   EXPECT_EQ(readings[2].basis, EnergyBasis::kGross);

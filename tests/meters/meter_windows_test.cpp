@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/error.h"
 
 namespace effbench {
@@ -77,6 +79,8 @@ TEST(MeterWindows, OneWindowIsOneSegment) {
   EXPECT_DOUBLE_EQ(m.readings[0].avg_power_w, 15.0);       // 30 J / 2 s
   EXPECT_DOUBLE_EQ(m.readings[0].joules_per_sample, 0.5);  // 30 J / 60 samples
   EXPECT_DOUBLE_EQ(m.duration_s, 2.0);
+  // Note [Energy uncertainty]: RAPL at 15 W, 15 mJ per 1 ms update.
+  EXPECT_NEAR(m.readings[0].uncertainty_j.value(), std::hypot(0.015, 2.0 / 65536), 1e-12);
 }
 
 TEST(MeterWindows, ReadingAWindowKeepsItOpenAndSumsTheSegments) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace effbench {
 namespace {
 
@@ -138,6 +140,46 @@ TEST(Record, CountedEnergyIsTheMeasuredTotalElseTheEstimate) {
   const CountedEnergy none = counted_energy({psys, gone});
   EXPECT_FALSE(none.available);
   EXPECT_DOUBLE_EQ(none.energy_j, 0.0);
+}
+
+// Note [Energy uncertainty], by hand: counted readings' half-widths add in
+// quadrature; one without a half-width (an older run) leaves the total without one.
+TEST(Record, CountedEnergyAddsHalfWidthsInQuadrature) {
+  EnergyReading gpu = joules("nvml-energy-counter", "gpu-board", "cuda:0", true, 100);
+  gpu.uncertainty_j = 3;
+  EnergyReading package = joules("rapl", "cpu-package", "package-0", true, 40);
+  package.uncertainty_j = 4;
+  EnergyReading cross = joules("nvml-power-integral", "gpu-board", "cuda:0", true, 95);
+  cross.cross_check = true;
+  cross.uncertainty_j = 100;  // not counted, so not in the interval
+  EXPECT_DOUBLE_EQ(counted_energy({gpu, package, cross}).uncertainty_j.value(), 5.0);
+  EnergyReading older = joules("rapl", "dram", "package-0", true, 10);
+  EXPECT_FALSE(counted_energy({gpu, package, older}).uncertainty_j);
+  EXPECT_DOUBLE_EQ(counted_energy({gpu, package, older}).interval().half_width, 0.0);
+}
+
+TEST(Record, EnergyPerSampleAddsTheRunToRunSpreadOfTheWindows) {
+  CaseRecord c;
+  c.batch = 10;
+  c.timed_iterations = 10;  // 100 samples
+  EnergyReading package = joules("rapl", "cpu-package", "package-0", true, 1000);
+  package.uncertainty_j = 5;
+  c.energy = {package};
+  ThroughputSummary t;
+  t.window_samples_per_s = {100, 110, 90};  // mean 100, stddev 10
+  c.throughput = t;
+  // 10 J/sample; the sensor gives 5 / 100 = 0.05 J/sample; the windows give
+  // t(0.975, 2) x 10 / sqrt(3) / 100 = 24.84% of it (t = 4.3026527 from tables).
+  const double run_to_run = 10 * 4.3026527 * 10 / std::sqrt(3.0) / 100;
+  const auto per_sample = energy_per_sample(c);
+  ASSERT_TRUE(per_sample);
+  EXPECT_TRUE(per_sample->measured);
+  EXPECT_DOUBLE_EQ(per_sample->joules_per_sample.value, 10.0);
+  EXPECT_NEAR(per_sample->joules_per_sample.half_width, std::hypot(0.05, run_to_run), 1e-6);
+  c.throughput->window_samples_per_s = {100};  // one window: the sensor's term alone
+  EXPECT_DOUBLE_EQ(energy_per_sample(c)->joules_per_sample.half_width, 0.05);
+  c.timed_iterations = 0;
+  EXPECT_FALSE(energy_per_sample(c));
 }
 
 }  // namespace
