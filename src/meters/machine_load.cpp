@@ -2,7 +2,10 @@
 
 #include <sched.h>
 
+#include <sys/stat.h>
 #include <algorithm>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "core/units.h"
@@ -100,6 +103,63 @@ std::string busy_machine_warning(const MachineLoad& load) {
          "% of the " + std::to_string(load.cores_given) + (load.cores_given == 1 ? " core" : " cores") +
          " effbench was given; its figures are likely too low, even if its windows agree. Stop the other "
          "jobs (top shows them) and run again, or give effbench fewer --threads than the free cores";
+}
+
+bool is_slowdown_reason(const std::string& name) {
+  return name == "hw_slowdown" || name == "sw_thermal_slowdown" || name == "hw_thermal_slowdown" ||
+         name == "hw_power_brake_slowdown";
+}
+
+std::vector<std::string> gpu_state_warnings(const CaseRecord& record, const std::string& proc_root) {
+  std::vector<std::string> warnings;
+  if (!record.device.is_cuda()) return warnings;
+  const std::string device = record.device.str();
+  std::map<int64_t, GpuProcess> others;  // by PID, over the start and end of every window
+  std::optional<DeviceState> end;
+  for (const auto& r : record.energy) {
+    if (r.scope != "gpu-board" || r.device != device) continue;
+    for (const auto* state : {&r.state_start, &r.state_end}) {
+      if (!*state || !(*state)->other_processes) continue;
+      for (const auto& p : *(*state)->other_processes) others.emplace(p.pid, p);
+    }
+    if (r.state_end) end = r.state_end;
+  }
+  if (!others.empty()) {
+    std::string listed;
+    bool unseen = false;
+    for (const auto& [pid, p] : others) {
+      struct stat info {};
+      const bool here = ::stat((proc_root + "/" + std::to_string(pid)).c_str(), &info) == 0;
+      unseen = unseen || !here;
+      listed +=
+          (listed.empty() ? "" : ", ") + std::string("pid ") + std::to_string(pid) + " " + p.kind +
+          (p.used_memory_bytes ? " (" + format_bytes(static_cast<double>(*p.used_memory_bytes)) + ")" : "") +
+          (here ? "" : " [not in this PID namespace]");
+    }
+    warnings.push_back(
+        "shared GPU: other processes used " + device + " during this case: " + listed +
+        "; they share its time and memory, so its figures are likely too low, even if its windows agree. "
+        "Stop "
+        "them (nvidia-smi lists them) or run on a GPU no one else uses (--device cuda:N)" +
+        (unseen ? "; a PID outside this PID namespace may be another container, or effbench itself when NVML "
+                  "cannot map it"
+                : ""));
+  }
+  if (end) {
+    std::string slowed;
+    for (const auto& name : end->throttle_reason_names) {
+      if (is_slowdown_reason(name)) slowed += (slowed.empty() ? "" : ", ") + name;
+    }
+    if (!slowed.empty()) {
+      warnings.push_back(
+          "throttled GPU: " + device + " was slowed by " + slowed + " at the end of this case" +
+          (end->temperature_c ? ", " + format_number(*end->temperature_c) + " C" : "") +
+          (end->sm_clock_mhz ? ", SM clock " + format_number(*end->sm_clock_mhz) + " MHz" : "") +
+          "; its figures are those of a throttled GPU. Check its cooling and power cables, or "
+          "let it cool between runs");
+    }
+  }
+  return warnings;
 }
 
 }  // namespace effbench

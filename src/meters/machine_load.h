@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "meters/sampling.h"
 #include "results/record.h"
@@ -54,5 +55,16 @@ std::optional<MachineLoad> machine_load_between(const LoadSnapshot& begin, const
 
 /// The warning for a busy case, saying what was seen and what to do.
 std::string busy_machine_warning(const MachineLoad& load);
+
+/// Clock-throttle reasons that mean a GPU was slowed by heat or its
+/// hardware, not by its ordinary power cap or idleness.
+bool is_slowdown_reason(const std::string& throttle_reason_name);
+
+/// Warnings about a CUDA case's GPU, from its NVML readings' start and end
+/// states: other processes on it (Note [Others on a GPU] in
+/// meters/nvml_meter.h) and clocks slowed by heat or hardware at the end.
+/// A listed PID with no `proc_root`/PID directory is said to be outside this
+/// PID namespace. Empty for a cpu case or without NVML states.
+std::vector<std::string> gpu_state_warnings(const CaseRecord& record, const std::string& proc_root = "/proc");
 
 }  // namespace effbench

@@ -54,6 +54,8 @@ NvmlLibrary::NvmlLibrary(const std::string& path) {
   resolve(handle_, "nvmlDeviceGetTotalEnergyConsumption", device_get_total_energy_consumption);
   resolve(handle_, "nvmlDeviceGetName", device_get_name);
   resolve(handle_, "nvmlDeviceGetCurrentClocksThrottleReasons", device_get_current_clocks_throttle_reasons);
+  resolve(handle_, "nvmlDeviceGetComputeRunningProcesses", device_get_compute_running_processes);
+  resolve(handle_, "nvmlDeviceGetGraphicsRunningProcesses", device_get_graphics_running_processes);
   if (missing != nullptr) {
     error_ = path + " lacks " + missing + " (driver too old?)";
     return;

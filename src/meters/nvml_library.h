@@ -20,10 +20,16 @@ struct Memory {            // nvmlMemory_t (v1)
   unsigned long long free;
   unsigned long long used;
 };
+struct ProcessInfoV1 {  // nvmlProcessInfo_v1_t, of the unversioned *RunningProcesses calls
+  unsigned pid;
+  unsigned long long used_gpu_memory;  // bytes, or kValueNotAvailable
+};
 inline constexpr Return kSuccess = 0;
 inline constexpr Return kErrorNotSupported = 3;
-inline constexpr int kTemperatureGpu = 0;  // NVML_TEMPERATURE_GPU
-inline constexpr int kClockSm = 1;         // NVML_CLOCK_SM
+inline constexpr Return kErrorInsufficientSize = 7;
+inline constexpr unsigned long long kValueNotAvailable = ~0ULL;  // NVML_VALUE_NOT_AVAILABLE
+inline constexpr int kTemperatureGpu = 0;                        // NVML_TEMPERATURE_GPU
+inline constexpr int kClockSm = 1;                               // NVML_CLOCK_SM
 inline constexpr unsigned kUuidBufferSize = 96;
 inline constexpr unsigned kNameBufferSize = 96;
 inline constexpr unsigned kDriverVersionBufferSize = 80;
@@ -60,6 +66,11 @@ class NvmlLibrary {
   nvml::Return (*device_get_enforced_power_limit)(nvml::Device, unsigned*) = nullptr;  // mW
   nvml::Return (*device_get_current_clocks_throttle_reasons)(nvml::Device,
                                                              unsigned long long*) = nullptr;  // (optional)
+  // The unversioned (v1 ABI) process lists: the one layout every driver keeps (optional).
+  nvml::Return (*device_get_compute_running_processes)(nvml::Device, unsigned*,
+                                                       nvml::ProcessInfoV1*) = nullptr;
+  nvml::Return (*device_get_graphics_running_processes)(nvml::Device, unsigned*,
+                                                        nvml::ProcessInfoV1*) = nullptr;  // (optional)
 
  private:
   void* handle_ = nullptr;

@@ -1,8 +1,11 @@
 #include "meters/nvml_meter.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+
+#include <unistd.h>
 
 namespace effbench {
 
@@ -22,6 +25,30 @@ std::string joules_text(double joules) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3f J", joules);
   return text;
+}
+
+using ProcessListFn = nvml::Return (*)(nvml::Device, unsigned*, nvml::ProcessInfoV1*);
+
+// Processes of one kind on `device` other than this one (Note [Others on a
+// GPU]); false when NVML cannot list them.
+bool add_other_processes(ProcessListFn list, nvml::Device device, const std::string& kind,
+                         std::vector<GpuProcess>& out) {
+  if (list == nullptr) return false;
+  std::vector<nvml::ProcessInfoV1> infos(kMostGpuProcesses);
+  unsigned count = kMostGpuProcesses;
+  const nvml::Return rc = list(device, &count, infos.data());
+  if (rc != nvml::kSuccess && rc != nvml::kErrorInsufficientSize) return false;
+  const auto own_pid = static_cast<unsigned>(getpid());
+  for (unsigned i = 0; i < std::min(count, kMostGpuProcesses); ++i) {
+    if (infos[i].pid == own_pid) continue;
+    GpuProcess process;
+    process.pid = infos[i].pid;
+    process.kind = kind;
+    if (infos[i].used_gpu_memory != nvml::kValueNotAvailable)
+      process.used_memory_bytes = static_cast<int64_t>(infos[i].used_gpu_memory);
+    out.push_back(process);
+  }
+  return true;
 }
 
 }  // namespace
@@ -126,6 +153,12 @@ DeviceState NvmlMeter::read_state(const Gpu& gpu) const {
     state.throttle_reasons = reasons;
     state.throttle_reason_names = throttle_reason_names(reasons);
   }
+  std::vector<GpuProcess> others;
+  const bool compute =
+      add_other_processes(nvml_->device_get_compute_running_processes, gpu.handle, "compute", others);
+  const bool graphics =
+      add_other_processes(nvml_->device_get_graphics_running_processes, gpu.handle, "graphics", others);
+  if (compute || graphics) state.other_processes = others;
   return state;
 }
 

@@ -155,6 +155,15 @@ void from_json(const json& j, MachineLoad& m) {
   optional_from(j, "cpu_mhz_end", m.cpu_mhz_end);
   optional_from(j, "smt_active", m.smt_active);
 }
+void to_json(json& j, const GpuProcess& p) {
+  j = json{{"pid", p.pid}, {"kind", p.kind}};
+  optional_to(j, "used_memory_bytes", p.used_memory_bytes);
+}
+void from_json(const json& j, GpuProcess& p) {
+  j.at("pid").get_to(p.pid);
+  p.kind = j.value("kind", "");
+  optional_from(j, "used_memory_bytes", p.used_memory_bytes);
+}
 void to_json(json& j, const DeviceState& d) {
   j = json::object();
   optional_to(j, "memory_used_bytes", d.memory_used_bytes);
@@ -163,6 +172,7 @@ void to_json(json& j, const DeviceState& d) {
   optional_to(j, "power_limit_w", d.power_limit_w);
   optional_to(j, "throttle_reasons", d.throttle_reasons);
   if (!d.throttle_reason_names.empty()) j["throttle_reason_names"] = d.throttle_reason_names;
+  optional_to(j, "other_processes", d.other_processes);
 }
 void from_json(const json& j, DeviceState& d) {
   optional_from(j, "memory_used_bytes", d.memory_used_bytes);
@@ -171,6 +181,7 @@ void from_json(const json& j, DeviceState& d) {
   optional_from(j, "power_limit_w", d.power_limit_w);
   optional_from(j, "throttle_reasons", d.throttle_reasons);
   d.throttle_reason_names = j.value("throttle_reason_names", std::vector<std::string>{});
+  optional_from(j, "other_processes", d.other_processes);
 }
 void to_json(json& j, const MemoryUsage& m) {
   j = json::object();
@@ -351,7 +362,8 @@ std::vector<CaseField> make_fields() {
   f.push_back(plain("timed_s", "", &CaseRecord::timed_s));
   f.push_back(plain("energy", "", &CaseRecord::energy));
   // Derived when written, for readers of the JSON; never read back (Note [Which energy counts]).
-  f.push_back(CaseField{"counted_energy", "", [](const CaseRecord& c, json& j) {
+  f.push_back(CaseField{"counted_energy", "",
+                        [](const CaseRecord& c, json& j) {
                           const CountedEnergy energy = counted_energy(c.energy);
                           if (!energy.available) return;
                           json counted{{"joules", energy.energy_j}, {"measured", energy.measured}};
@@ -359,7 +371,8 @@ std::vector<CaseField> make_fields() {
                           if (const auto per_sample = energy_per_sample(c)) {
                             counted["joules_per_sample"] = per_sample->joules_per_sample.value;
                             if (energy.uncertainty_j)
-                              counted["joules_per_sample_uncertainty"] = per_sample->joules_per_sample.half_width;
+                              counted["joules_per_sample_uncertainty"] =
+                                  per_sample->joules_per_sample.half_width;
                           }
                           j["counted_energy"] = counted;
                         },

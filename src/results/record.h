@@ -38,15 +38,23 @@ struct LatencyMs {
   int64_t count = 0;  // calls timed
 };
 
+/// A process other than effbench that NVML lists on a GPU.
+struct GpuProcess {
+  int64_t pid = 0;                           // as the driver sees it (Note [Others on a GPU])
+  std::optional<int64_t> used_memory_bytes;  // absent when the driver does not say
+  std::string kind;                          // "compute" | "graphics"
+};
+
 /// A GPU's state read through NVML at the start or end of a metered window.
 /// Each value is absent when the driver does not report it.
 struct DeviceState {
   std::optional<int64_t> memory_used_bytes;
   std::optional<double> temperature_c;
   std::optional<double> sm_clock_mhz;
-  std::optional<double> power_limit_w;             // enforced limit
-  std::optional<uint64_t> throttle_reasons;        // NVML bitmask (0 = not throttled)
-  std::vector<std::string> throttle_reason_names;  // decoded bits, e.g. "sw_power_cap"
+  std::optional<double> power_limit_w;                     // enforced limit
+  std::optional<uint64_t> throttle_reasons;                // NVML bitmask (0 = not throttled)
+  std::vector<std::string> throttle_reason_names;          // decoded bits, e.g. "sw_power_cap"
+  std::optional<std::vector<GpuProcess>> other_processes;  // absent: NVML cannot list them
 };
 
 /// One energy figure from one source over one case's measured windows.
@@ -79,9 +87,9 @@ struct EnergyReading {
   std::optional<int64_t> rank;  // the rank whose meters read it (optional)
   std::string host;             // that rank's host name (optional)
   // Added with energy intervals (issue 15), Note [Energy uncertainty] in meters/energy_uncertainty.h:
-  std::optional<double> uncertainty_j;              // half-width of joules' interval (absent in older runs)
+  std::optional<double> uncertainty_j;                // half-width of joules' interval (absent in older runs)
   std::map<std::string, double> uncertainty_terms_j;  // each term's half-width, J, by term name
-  std::optional<double> idle_power_uncertainty_w;   // half-width of idle_power_w (net readings, optional)
+  std::optional<double> idle_power_uncertainty_w;     // half-width of idle_power_w (net readings, optional)
 };
 
 struct PowerPoint {

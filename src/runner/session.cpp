@@ -224,6 +224,7 @@ int Session::run() {
     }
     record.memory.peak_rss_bytes = read_peak_rss_bytes();
     if (!job_) judge_machine_load(load_before, cores_given_, record);
+    for (auto& warning : gpu_state_warnings(record)) record.warnings.push_back(std::move(warning));
     fill_mfu(settings_.peak_tflops, record);
     if (speaks()) observer_.case_done(i, total, record);
     if (speaks()) run_.cases.push_back(std::move(record));

@@ -4,7 +4,9 @@
 // `key=value`; `key.N=value` overrides `key` for device N. Keys: init_error,
 // device_count, handle_error, energy_mj, energy_error, power_mw, power_error,
 // uuid, name, memory_used, temperature, sm_clock, power_limit_mw, throttle,
-// driver_version. *_error values are NVML return codes.
+// driver_version, compute_processes, graphics_processes (a comma-separated
+// list of pid:bytes; "self" is the calling process, bytes "na" is
+// NVML_VALUE_NOT_AVAILABLE). *_error values are NVML return codes.
 
 #include <cstdint>
 #include <cstdio>
@@ -12,7 +14,11 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include <unistd.h>
 
 namespace {
 
@@ -129,6 +135,34 @@ int nvmlDeviceGetEnforcedPowerLimit(void* device, unsigned* limit_mw) {
 int nvmlDeviceGetCurrentClocksThrottleReasons(void* device, unsigned long long* reasons) {
   *reasons = number("throttle", index_of(device), 0);
   return 0;
+}
+
+struct nvmlProcessInfo_v1_t {
+  unsigned pid;
+  unsigned long long usedGpuMemory;
+};
+
+static int list_processes(const std::string& key, void* device, unsigned* count,
+                          nvmlProcessInfo_v1_t* infos) {
+  std::vector<nvmlProcessInfo_v1_t> listed;
+  std::stringstream items(get(key, index_of(device), ""));
+  for (std::string item; std::getline(items, item, ',');) {
+    const auto colon = item.find(':');
+    const std::string pid = item.substr(0, colon), bytes = item.substr(colon + 1);
+    listed.push_back(
+        {pid == "self" ? static_cast<unsigned>(getpid()) : static_cast<unsigned>(std::stoul(pid)),
+         bytes == "na" ? ~0ULL : std::stoull(bytes)});
+  }
+  const bool fits = listed.size() <= *count;
+  for (size_t i = 0; i < listed.size() && i < *count; ++i) infos[i] = listed[i];
+  *count = static_cast<unsigned>(listed.size());
+  return fits ? 0 : 7;  // NVML_ERROR_INSUFFICIENT_SIZE
+}
+int nvmlDeviceGetComputeRunningProcesses(void* device, unsigned* count, nvmlProcessInfo_v1_t* infos) {
+  return list_processes("compute_processes", device, count, infos);
+}
+int nvmlDeviceGetGraphicsRunningProcesses(void* device, unsigned* count, nvmlProcessInfo_v1_t* infos) {
+  return list_processes("graphics_processes", device, count, infos);
 }
 
 }  // extern "C"

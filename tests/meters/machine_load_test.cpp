@@ -100,5 +100,49 @@ TEST(MachineLoad, ABusyChildProcessIsSeen) {
   EXPECT_NE(busy_machine_warning(*load).find("busy machine: other processes used"), std::string::npos);
 }
 
+// Note [Others on a GPU]: a CUDA case whose GPU lists other processes, or
+// ends slowed by heat, is warned about; its ordinary power cap is not.
+TEST(GpuStateWarnings, OtherProcessesAndSlowdownsAreSaid) {
+  const fs::path proc = fs::temp_directory_path() / ("effbench-gpu-proc-" + std::to_string(getpid()));
+  fs::create_directories(proc / "4242");  // 4242 is in this PID namespace, 99 is not
+  CaseRecord c;
+  c.device = Device::parse("cuda:0", "test");
+  EnergyReading r;
+  r.source = EnergySource::kNvmlEnergyCounter;
+  r.scope = "gpu-board";
+  r.device = "cuda:0";
+  DeviceState start, end;
+  start.other_processes = std::vector<GpuProcess>{{4242, int64_t{1} << 30, "compute"}};
+  end.other_processes =
+      std::vector<GpuProcess>{{4242, int64_t{1} << 30, "compute"}, {99, std::nullopt, "graphics"}};
+  end.throttle_reason_names = {"sw_power_cap", "hw_thermal_slowdown"};
+  end.temperature_c = 91;
+  r.state_start = start;
+  r.state_end = end;
+  c.energy = {r};
+  const auto warnings = gpu_state_warnings(c, proc.string());
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_NE(warnings[0].find("shared GPU: other processes used cuda:0"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("pid 99 graphics [not in this PID namespace]"), std::string::npos)
+      << warnings[0];
+  EXPECT_NE(warnings[0].find("pid 4242 compute (1.00 GiB)"), std::string::npos) << warnings[0];
+  EXPECT_EQ(warnings[0].find("pid 4242 compute (1.00 GiB) [not"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[1].find("slowed by hw_thermal_slowdown at the end"), std::string::npos) << warnings[1];
+  EXPECT_EQ(warnings[1].find("sw_power_cap"), std::string::npos) << warnings[1];
+
+  // Alone on the GPU, at its power cap: nothing to say; nor for another GPU's readings or a cpu case.
+  end.other_processes = std::vector<GpuProcess>{};
+  end.throttle_reason_names = {"sw_power_cap"};
+  c.energy[0].state_start->other_processes = std::vector<GpuProcess>{};
+  c.energy[0].state_end = end;
+  EXPECT_TRUE(gpu_state_warnings(c, proc.string()).empty());
+  c.energy[0].state_start->other_processes = std::vector<GpuProcess>{{4242, std::nullopt, "compute"}};
+  c.device = Device::parse("cuda:1", "test");
+  EXPECT_TRUE(gpu_state_warnings(c, proc.string()).empty());
+  c.device = Device::parse("cpu", "test");
+  EXPECT_TRUE(gpu_state_warnings(c, proc.string()).empty());
+  fs::remove_all(proc);
+}
+
 }  // namespace
 }  // namespace effbench

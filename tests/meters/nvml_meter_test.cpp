@@ -205,6 +205,40 @@ TEST_F(NvmlMeterTest, SamplingThreadRunsDuringTheWindow) {
   EXPECT_NEAR(integral.avg_power_w, 150.0, 1e-9);  // constant power integrates exactly
 }
 
+// Note [Others on a GPU]: the start and end states list every process NVML
+// sees on the GPU but this one; a driver without the list leaves it absent.
+TEST_F(NvmlMeterTest, StatesListTheOtherProcessesOnTheGpu) {
+  const auto readings =
+      play(350000, "compute_processes=self:1048576,4242:2097152\ngraphics_processes=77:na\n");
+  const auto& counter = find(readings, EnergySource::kNvmlEnergyCounter);
+  ASSERT_TRUE(counter.state_start && counter.state_start->other_processes);
+  const auto& others = *counter.state_start->other_processes;
+  ASSERT_EQ(others.size(), 2u);  // not this process
+  EXPECT_EQ(others[0].pid, 4242);
+  EXPECT_EQ(others[0].kind, "compute");
+  EXPECT_EQ(others[0].used_memory_bytes, 2097152);
+  EXPECT_EQ(others[1].pid, 77);
+  EXPECT_EQ(others[1].kind, "graphics");
+  EXPECT_FALSE(others[1].used_memory_bytes);  // NVML_VALUE_NOT_AVAILABLE
+  ASSERT_TRUE(counter.state_end && counter.state_end->other_processes);
+  EXPECT_EQ(counter.state_end->other_processes->size(), 2u);
+
+  const auto alone = play(350000, "compute_processes=self:1048576\n");
+  const auto& quiet = find(alone, EnergySource::kNvmlEnergyCounter);
+  ASSERT_TRUE(quiet.state_end->other_processes);
+  EXPECT_TRUE(quiet.state_end->other_processes->empty());
+}
+
+TEST_F(NvmlMeterTest, MoreProcessesThanTheListHoldsAreListedUpToItsSize) {
+  std::string many = "compute_processes=";
+  for (unsigned pid = 1; pid <= kMostGpuProcesses + 5; ++pid)
+    many += (pid > 1 ? "," : "") + std::to_string(pid) + ":1";
+  const auto readings = play(350000, many + "\n");
+  const auto& counter = find(readings, EnergySource::kNvmlEnergyCounter);
+  ASSERT_TRUE(counter.state_end->other_processes);
+  EXPECT_EQ(counter.state_end->other_processes->size(), kMostGpuProcesses);
+}
+
 TEST(NvmlTarget, CudaVisibleDevicesMapping) {
   EXPECT_EQ(nvml_target_for_cuda(1, nullptr, "").index.value(), 1u);
   EXPECT_EQ(nvml_target_for_cuda(1, "3,2", "").index.value(), 2u);
