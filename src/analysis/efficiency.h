@@ -84,8 +84,8 @@ struct CaseEfficiency {
   std::optional<Uncertain> joules_per_correct;  // E / (accuracy x evaluated test samples)
   std::optional<double> seconds_per_point;      // time / (100 x accuracy)
   std::optional<Uncertain> joules_per_point;    // E / (100 x accuracy)
-  std::optional<GqiResult> gqi;              // classifiers only
-  std::optional<bool> pareto;                // absent without energy
+  std::optional<GqiResult> gqi;                 // classifiers only
+  std::optional<bool> pareto;                   // absent without energy
 };
 
 /// Figures of every ok case that has an accuracy result, with the Pareto front

@@ -11,10 +11,11 @@ namespace effbench {
 namespace {
 
 // The power integral of the same GPU, basis and rank over the same window, if it can be compared.
-const EnergyReading* cross_check_of(const EnergyReading& counter, const std::vector<EnergyReading>& readings) {
+const EnergyReading* cross_check_of(const EnergyReading& counter,
+                                    const std::vector<EnergyReading>& readings) {
   for (const auto& r : readings) {
-    if (r.source == EnergySource::kNvmlPowerIntegral && r.device == counter.device && r.basis == counter.basis &&
-        r.rank == counter.rank && r.available && !r.below_resolution)
+    if (r.source == EnergySource::kNvmlPowerIntegral && r.device == counter.device &&
+        r.basis == counter.basis && r.rank == counter.rank && r.available && !r.below_resolution)
       return &r;
   }
   return nullptr;

@@ -531,7 +531,8 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
       for (const auto& e : c.energy) {
         if (!reading_counts(e)) continue;  // Note [Which energy counts]
         Uncertain& total =
-            (e.measured ? measured : estimated)[to_string(e.source) + (e.scope.empty() ? "" : " / " + e.scope)];
+            (e.measured ? measured
+                        : estimated)[to_string(e.source) + (e.scope.empty() ? "" : " / " + e.scope)];
         total = {total.value + e.joules, in_quadrature(total.half_width, e.uncertainty_j.value_or(0))};
       }
     }
@@ -568,8 +569,9 @@ std::string accuracy_section(const std::vector<CaseRef>& cases, Charts& charts) 
     if (e.energy_available) groups[{e.dataset, e.metric}].push_back(&e);
   }
   for (auto& [key, points] : groups) {
-    std::sort(points.begin(), points.end(),
-              [](const CaseEfficiency* l, const CaseEfficiency* r) { return l->energy_j.value < r->energy_j.value; });
+    std::sort(points.begin(), points.end(), [](const CaseEfficiency* l, const CaseEfficiency* r) {
+      return l->energy_j.value < r->energy_j.value;
+    });
     json values = json::array(), front = json::array();
     for (const CaseEfficiency* e : points) {
       const bool pareto = e->pareto.value_or(false);
@@ -587,43 +589,44 @@ std::string accuracy_section(const std::vector<CaseRef>& cases, Charts& charts) 
     }
     const std::string title =
         key.first + ": " + key.second + " vs energy (line: Pareto front; pale: estimated energy)";
-    json spec = {{"width", 460},
-                 {"height", 280},
-                 {"layer",
-                  {{{"data", {{"values", front}}},
-                    {"mark", {{"type", "line"}, {"interpolate", "step-after"}, {"color", "#d62728"}}},
-                    {"encoding",
-                     {{"x",
-                       {{"field", "energy_j"},
-                        {"type", "quantitative"},
-                        {"scale", {{"type", "log"}}},
-                        {"title", "energy, J (log scale)"}}},
-                      {"y",
-                       {{"field", "value"},
-                        {"type", "quantitative"},
-                        {"scale", {{"zero", false}}},
-                        {"title", key.second}}}}}},
-                   // The energy's interval (Note [Energy uncertainty]) as a horizontal bar.
-                   {{"data", {{"values", values}}},
-                    {"mark", {{"type", "rule"}, {"color", "#888"}}},
-                    {"encoding",
-                     {{"x", {{"field", "energy_low_j"}, {"type", "quantitative"}}},
-                      {"x2", {{"field", "energy_high_j"}}},
-                      {"y", {{"field", "value"}, {"type", "quantitative"}}}}}},
-                   {{"data", {{"values", values}}},
-                    {"mark", {{"type", "point"}, {"size", 80}, {"filled", true}}},
-                    {"encoding",
-                     {{"x", {{"field", "energy_j"}, {"type", "quantitative"}}},
-                      {"y", {{"field", "value"}, {"type", "quantitative"}}},
-                      {"color", {{"field", "device"}, {"type", "nominal"}}},
-                      {"shape", {{"field", "model"}, {"type", "nominal"}}},
-                      {"fillOpacity", kind_channel({1.0, 0.3}, {{"title", "energy"}})},
-                      {"tooltip", json::array({{{"field", "case"}},
-                                               {{"field", "value"}},
-                                               {{"field", "energy_j"}, {"format", ".4~s"}},
-                                               {{"field", "plus_minus_j"}, {"format", ".2~s"}, {"title", "± J"}},
-                                               {{"field", "kind"}},
-                                               {{"field", "pareto"}}})}}}}}}};
+    json spec = {
+        {"width", 460},
+        {"height", 280},
+        {"layer",
+         {{{"data", {{"values", front}}},
+           {"mark", {{"type", "line"}, {"interpolate", "step-after"}, {"color", "#d62728"}}},
+           {"encoding",
+            {{"x",
+              {{"field", "energy_j"},
+               {"type", "quantitative"},
+               {"scale", {{"type", "log"}}},
+               {"title", "energy, J (log scale)"}}},
+             {"y",
+              {{"field", "value"},
+               {"type", "quantitative"},
+               {"scale", {{"zero", false}}},
+               {"title", key.second}}}}}},
+          // The energy's interval (Note [Energy uncertainty]) as a horizontal bar.
+          {{"data", {{"values", values}}},
+           {"mark", {{"type", "rule"}, {"color", "#888"}}},
+           {"encoding",
+            {{"x", {{"field", "energy_low_j"}, {"type", "quantitative"}}},
+             {"x2", {{"field", "energy_high_j"}}},
+             {"y", {{"field", "value"}, {"type", "quantitative"}}}}}},
+          {{"data", {{"values", values}}},
+           {"mark", {{"type", "point"}, {"size", 80}, {"filled", true}}},
+           {"encoding",
+            {{"x", {{"field", "energy_j"}, {"type", "quantitative"}}},
+             {"y", {{"field", "value"}, {"type", "quantitative"}}},
+             {"color", {{"field", "device"}, {"type", "nominal"}}},
+             {"shape", {{"field", "model"}, {"type", "nominal"}}},
+             {"fillOpacity", kind_channel({1.0, 0.3}, {{"title", "energy"}})},
+             {"tooltip", json::array({{{"field", "case"}},
+                                      {{"field", "value"}},
+                                      {{"field", "energy_j"}, {"format", ".4~s"}},
+                                      {{"field", "plus_minus_j"}, {"format", ".2~s"}, {"title", "± J"}},
+                                      {{"field", "kind"}},
+                                      {{"field", "pareto"}}})}}}}}}};
     out += charts.add(spec, title);
   }
   out += figure_table(efficiency_figures(efficiencies, gqi));

@@ -69,8 +69,8 @@ void check_case_ranges(const CaseRecord& c) {
                    "energy.uncertainty_j: expected half-widths >= 0 but got ", e.uncertainty_j.value_or(0),
                    " J and ", e.idle_power_uncertainty_w.value_or(0), " W");
     for (const auto& [term, joules] : e.uncertainty_terms_j) {
-      EFFBENCH_CHECK(joules >= 0, "energy.uncertainty_terms_j.", term, ": expected a half-width >= 0 but got ",
-                     joules);
+      EFFBENCH_CHECK(joules >= 0, "energy.uncertainty_terms_j.", term,
+                     ": expected a half-width >= 0 but got ", joules);
     }
   }
 }

@@ -170,9 +170,9 @@ TEST(CaseEfficiency, TheEnergyIntervalPropagatesToEveryFigure) {
   ASSERT_EQ(rows.size(), 1u);
   const CaseEfficiency& e = rows[0];
   EXPECT_DOUBLE_EQ(e.energy_j.half_width, 360.0);
-  EXPECT_NEAR(e.accuracy_per_kwh->half_width, 0.9, 1e-9);   // 90 acc/kWh x 1%
+  EXPECT_NEAR(e.accuracy_per_kwh->half_width, 0.9, 1e-9);      // 90 acc/kWh x 1%
   EXPECT_NEAR(e.joules_per_correct->half_width, 0.04, 1e-12);  // 4 J x 1%
-  EXPECT_NEAR(e.joules_per_point->half_width, 4.0, 1e-9);    // 400 J x 1%
+  EXPECT_NEAR(e.joules_per_point->half_width, 4.0, 1e-9);      // 400 J x 1%
   ASSERT_TRUE(e.gqi && e.gqi->defined);
   const double low = green_quotient_index(0.9, 36000 + 360, in_joules).value;
   const double high = green_quotient_index(0.9, 36000 - 360, in_joules).value;

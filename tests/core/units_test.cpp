@@ -30,7 +30,7 @@ TEST(Uncertain, PrintsTwoSignificantDigitsOfTheHalfWidth) {
   EXPECT_EQ(format_plus_minus({412.345, 9.1}, "J"), "412.3 J \u00b1 9.1 J");
   EXPECT_EQ(format_plus_minus({0.83421, 0.0234}), "0.834 \u00b1 0.023");
   EXPECT_EQ(format_plus_minus({41234, 1234}), "41200 \u00b1 1200");
-  EXPECT_EQ(format_plus_minus({412.345, 0}, "J"), "412.3 J");  // no interval known: the value alone
+  EXPECT_EQ(format_plus_minus({412.345, 0}, "J"), "412.3 J");       // no interval known: the value alone
   EXPECT_EQ(format_plus_minus({-0.004, 0.5}), "0.00 \u00b1 0.50");  // never "-0.00"
 }
 

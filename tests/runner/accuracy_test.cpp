@@ -84,7 +84,9 @@ struct FakeRun {
   }
   AccuracyHooks hooks() {
     AccuracyHooks h;
-    h.energy_so_far = [this] { return CountedEnergy{true, true, 100.0 * static_cast<double>(evaluated), std::nullopt}; };
+    h.energy_so_far = [this] {
+      return CountedEnergy{true, true, 100.0 * static_cast<double>(evaluated), std::nullopt};
+    };
     return h;
   }
 };
