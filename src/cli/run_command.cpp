@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "analysis/gpu_projection.h"
 #include "cli/command.h"
 #include "cli/run_console.h"
 #include "core/atomic_file.h"
@@ -34,6 +35,7 @@ struct RunFlags {
   double gqi_alpha = 5;
   double gqi_beta = 10;
   std::string gqi_unit = "kWh";
+  std::vector<std::string> project_to;  // --project-to: GPUs projected onto besides the defaults
 };
 
 // The words of the command line become the vocabulary's values here, once.
@@ -74,11 +76,20 @@ void run(RunFlags flags) {
   gqi.beta = flags.gqi_beta;
   gqi.unit = parse_energy_unit(flags.gqi_unit);
   validate(gqi);
+  // Checked before anything is measured; shown at the end on a machine without a GPU.
+  std::vector<std::string> projection_gpus = default_projection_gpus();
+  for (const auto& id : flags.project_to) {
+    const HardwareSpec& gpu = require_hardware(default_catalog(), id);
+    EFFBENCH_CHECK(gpu.kind == "gpu", "--project-to: '", id, "' is a ", gpu.kind,
+                   ", not a GPU; a speedup is projected onto GPUs only");
+    if (std::find(projection_gpus.begin(), projection_gpus.end(), gpu.id) == projection_gpus.end())
+      projection_gpus.push_back(gpu.id);
+  }
   check_outputs_apart({{"--db", settings.db_path},
                        {"--json", settings.json_path},
                        {"--report", flags.report_path},
                        {"--epoch-log", settings.training ? settings.training->epoch_log_path : ""}});
-  ConsoleRunObserver console({settings.json_path, settings.db_path, flags.report_path}, gqi);
+  ConsoleRunObserver console({settings.json_path, settings.db_path, flags.report_path}, gqi, projection_gpus);
   request_exit_code(run_session(settings, console));
 }
 
@@ -164,6 +175,10 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--gqi-beta", flags->gqi_beta, "Green Quotient Index: scale")->capture_default_str();
   cmd->add_option("--gqi-unit", flags->gqi_unit, "Green Quotient Index: unit of E (J, Wh, kWh)")
       ->capture_default_str();
+  cmd->add_option("--project-to", flags->project_to,
+                  "Without a GPU here: GPUs (catalog ids, `effbench list hardware`) to project the speedup onto, "
+                  "besides t4, l4, a100-sxm4-80gb, h100-sxm")
+      ->delimiter(',');
   // Data-parallel runs (--distributed).
   DistributedOptions& d = flags->data_parallel;
   cmd->add_flag("--distributed", flags->distributed,
@@ -184,7 +199,7 @@ void add_run_command(CLI::App& app) {
   }
   // Training to a result runs fp32 eager steps for whole epochs: no windows, modes or precisions.
   for (const char* name : {"--mode", "--exec", "--cuda-graph", "--precision", "--channels-last", "--warmup-s",
-                           "--min-time-s", "--repeats", "--max-case-s"}) {
+                           "--min-time-s", "--repeats", "--max-case-s", "--project-to"}) {
     cmd->get_option(name)->excludes(dataset);
   }
   CLI::Option* distributed = cmd->get_option("--distributed");

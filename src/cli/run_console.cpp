@@ -130,6 +130,27 @@ void print_throughput_tables(const RunRecord& run) {
     std::cout << "\nExecution modes (--exec), each against eager on the same device\n" << exec_table;
 }
 
+// Note [Calibrated GPU projection]: what a GPU would buy, when none ran here.
+// A projection that cannot be made (a data file missing) is said, and the
+// measured run stands.
+void print_projected_speedups(const RunRecord& run, const std::vector<std::string>& gpu_ids) {
+  const bool gpu_ran = std::any_of(run.cases.begin(), run.cases.end(),
+                                   [](const CaseRecord& c) { return c.device.is_cuda(); });
+  if (gpu_ran || gpu_ids.empty()) return;
+  try {
+    const auto& catalog = default_catalog();
+    const ProjectedSpeedupTable table = project_gpu_speedups(
+        run.cases, gpu_ids, catalog, load_published_throughputs(default_published_throughput_path(), catalog));
+    if (table.rows.empty()) return;
+    std::cout << "\nWhat a GPU would buy you: projected speedup over this machine (no GPU here)\n"
+              << figure_text(projected_speedup_figures(table))
+              << "\nEnergy per sample: measured here, projected on each GPU\n"
+              << figure_text(projected_energy_figures(table));
+  } catch (const Error& e) {
+    std::cout << "\nNo GPU projection: " << e.what() << "\n";
+  }
+}
+
 }  // namespace
 
 void ConsoleRunObserver::run_begun(const RunRecord& run, const SessionPlan& plan) {
@@ -177,10 +198,8 @@ void ConsoleRunObserver::case_done(size_t, size_t, const CaseRecord& record) {
   } else {
     std::cout << throughput_result(record) << std::endl;
   }
-  // Said at once, not only in the table at the end (Note [Busy machine]).
-  if (record.machine_load && record.machine_load->busy) {
-    std::cout << "  warning: " << busy_machine_warning(*record.machine_load) << std::endl;
-  }
+  // Said at once, not only in the table at the end (Note [Busy machine], Note [Others on a GPU]).
+  for (const auto& warning : record.warnings) std::cout << "  warning: " << warning << std::endl;
 }
 
 void ConsoleRunObserver::run_done(const RunRecord& run, const SessionPlan& plan) {
@@ -200,6 +219,7 @@ void ConsoleRunObserver::run_done(const RunRecord& run, const SessionPlan& plan)
               << results_table(run.cases);
   } else {
     print_throughput_tables(run);
+    print_projected_speedups(run, projection_gpus_);
   }
   if (!outputs_.json_path.empty()) std::cout << "\nResults written to " << outputs_.json_path << "\n";
   if (!outputs_.db_path.empty()) {

@@ -4,6 +4,7 @@
 // a result), then the tables of the run and where it was written.
 
 #include <string>
+#include <vector>
 
 #include "analysis/efficiency.h"
 #include "runner/session.h"
@@ -21,7 +22,9 @@ struct RunOutputs {
 /// Prints to std::cout; only rank 0 of a data-parallel job is observed.
 class ConsoleRunObserver : public RunObserver {
  public:
-  ConsoleRunObserver(RunOutputs outputs, GqiSettings gqi) : outputs_(std::move(outputs)), gqi_(gqi) {}
+  /// `projection_gpus`: catalog ids a run without a GPU projects its speedup onto.
+  ConsoleRunObserver(RunOutputs outputs, GqiSettings gqi, std::vector<std::string> projection_gpus = {})
+      : outputs_(std::move(outputs)), gqi_(gqi), projection_gpus_(std::move(projection_gpus)) {}
   void run_begun(const RunRecord& run, const SessionPlan& plan) override;
   void idle_measurement(double seconds, bool done) override;
   void case_begun(size_t index, size_t total, const CaseSpec& spec) override;
@@ -33,6 +36,7 @@ class ConsoleRunObserver : public RunObserver {
  private:
   RunOutputs outputs_;
   GqiSettings gqi_;
+  std::vector<std::string> projection_gpus_;
   SessionPlan plan_;  // from run_begun
 };
 

@@ -158,4 +158,92 @@ FigureTable efficiency_figures(const std::vector<CaseEfficiency>& rows, const Gq
   return out;
 }
 
+namespace {
+
+// Speedups as a lab reads them: two significant digits, whole numbers from 10x.
+std::string speedup_number(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, value >= 10 ? "%.0f" : "%.2g", value);
+  return buffer;
+}
+
+std::string projected_cell_text(const ProjectedSpeedup& cell) {
+  if (!cell.high_x) return "-";
+  if (cell.bound_only || !cell.low_x) return "<= " + speedup_number(*cell.high_x) + "x";
+  return speedup_number(*cell.low_x) + "x-" + speedup_number(*cell.high_x) + "x";
+}
+
+// "13.9 mJ": projected energies per sample are small.
+std::string millijoules(double joules) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3g", 1e3 * joules);
+  return buffer;
+}
+
+std::string case_label(const ProjectedSpeedupRow& row) {
+  return row.model + " " + to_string(row.mode) + " " + to_string(row.precision) +
+         (row.exec == Exec::kEager ? "" : " " + to_string(row.exec));
+}
+
+}  // namespace
+
+FigureTable projected_speedup_figures(const ProjectedSpeedupTable& table) {
+  FigureTable out;
+  out.header = {"case (cpu here)", "samples/s here"};
+  for (const HardwareSpec* gpu : table.gpus) out.header.push_back(gpu->name);
+  std::vector<std::string> bases;
+  for (const auto& row : table.rows) {
+    std::vector<std::string> cells{case_label(row), format_number(row.measured_samples_per_s)};
+    for (size_t g = 0; g < row.cells.size(); ++g) {
+      const ProjectedSpeedup& cell = row.cells[g];
+      cells.push_back(projected_cell_text(cell));
+      const std::string basis = table.gpus[g]->name + ", " + to_string(row.mode) + ": " + cell.basis;
+      if (std::find(bases.begin(), bases.end(), basis) == bases.end()) bases.push_back(basis);
+    }
+    out.rows.push_back(std::move(cells));
+  }
+  out.notes.push_back(
+      "projected, not measured: each cell is the throughput a GPU would reach, from the efficiencies "
+      "published measurements achieved on it, over this machine's measured throughput (Note [Calibrated "
+      "GPU projection], docs/projection.md); <= : a roofline bound only");
+  for (const auto& basis : bases) out.notes.push_back("basis: " + basis);
+  return out;
+}
+
+FigureTable projected_energy_figures(const ProjectedSpeedupTable& table) {
+  FigureTable out;
+  out.header = {"case (cpu here)", "J/sample here"};
+  for (const HardwareSpec* gpu : table.gpus) out.header.push_back(gpu->name);
+  std::vector<std::string> powers;
+  bool any_estimated = false;
+  for (const auto& row : table.rows) {
+    std::string here = "-";
+    if (row.measured_energy) {
+      here = format_plus_minus(scaled(row.measured_energy->joules_per_sample, 1e3), "mJ") +
+             (row.measured_energy->measured ? " meas." : " est.");
+      any_estimated = any_estimated || !row.measured_energy->measured;
+    }
+    std::vector<std::string> cells{case_label(row), here};
+    for (size_t g = 0; g < row.cells.size(); ++g) {
+      const ProjectedSpeedup& cell = row.cells[g];
+      std::string text = "-";
+      if (cell.joules_per_sample_low && cell.joules_per_sample_high) {
+        text = millijoules(*cell.joules_per_sample_low) + "-" + millijoules(*cell.joules_per_sample_high) + " mJ";
+      } else if (cell.joules_per_sample_low) {
+        text = ">= " + millijoules(*cell.joules_per_sample_low) + " mJ";
+      }
+      cells.push_back(text);
+      const std::string power = table.gpus[g]->name + ": " + cell.power_basis;
+      if (!cell.power_basis.empty() && std::find(powers.begin(), powers.end(), power) == powers.end())
+        powers.push_back(power);
+    }
+    out.rows.push_back(std::move(cells));
+  }
+  out.notes.push_back("projected J/sample = the GPU's board power / its projected throughput (E = P x T)");
+  if (any_estimated)
+    out.notes.push_back("est.: this machine's energy is an estimate (no sensor could be read)");
+  for (const auto& power : powers) out.notes.push_back("power: " + power);
+  return out;
+}
+
 }  // namespace effbench

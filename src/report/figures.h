@@ -9,6 +9,7 @@
 
 #include "analysis/compare.h"
 #include "analysis/efficiency.h"
+#include "analysis/gpu_projection.h"
 #include "analysis/speedup.h"
 
 namespace effbench {
@@ -35,5 +36,15 @@ FigureTable exec_mode_figures(const std::vector<ExecModeRow>& rows);
 /// energy ("meas." / "est."), accuracy per kWh, joules per correct
 /// prediction, GQI and the Pareto front.
 FigureTable efficiency_figures(const std::vector<CaseEfficiency>& rows, const GqiSettings& settings);
+
+/// What a GPU would buy (Note [Calibrated GPU projection]): per measured
+/// cpu case, the throughput here and the projected speedup interval on each
+/// GPU ("3.8x-9.8x", "<= 300x" for a roofline bound); the notes give each
+/// cell's basis, once per GPU and mode.
+FigureTable projected_speedup_figures(const ProjectedSpeedupTable& table);
+
+/// The energy side of the same projection: J/sample measured here (with its
+/// interval) and projected on each GPU.
+FigureTable projected_energy_figures(const ProjectedSpeedupTable& table);
 
 }  // namespace effbench
