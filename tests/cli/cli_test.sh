@@ -51,6 +51,9 @@ case "$check" in
     expect import-escapes 0 "imported esc" -- "$effbench" results import esc.json
     expect list-escapes 0 "evil?]0;title??[2J" -- "$effbench" results list
     if grep -q $'\x1b' out.txt; then failed=$((failed + 1)); echo "FAIL: an ESC byte reached the output"; else passed=$((passed + 1)); fi
+    expect project-to-tpu 2 "--project-to: 'tpu-v4' is a tpu, not a GPU" -- "$effbench" run --project-to tpu-v4
+    expect project-to-unknown 2 "gtx-480" -- "$effbench" run --project-to gtx-480
+    expect project-to-with-dataset 2 "--dataset excludes --project-to" -- "$effbench" run --dataset fashion-mnist --project-to l4
     expect list-models 0 "11.2 M" -- "$effbench" list models
     expect version 0 "LibTorch" -- "$effbench" --version
     ;;
@@ -121,6 +124,16 @@ case "$check" in
     json_check run.json "d['cases'][1]['latency_ms']['p50'] <= d['cases'][1]['latency_ms']['p99']"
     json_check run.json "d['system']['torch_version'] != '' and d['system']['logical_cores'] > 0"
     expect stored 0 "conv6" -- "$effbench" results list
+    # Note [Energy uncertainty]: the --cpu-tdp estimate carries its assumed +-50% on screen and in the JSON.
+    expect tiny-energy 0 "J/sample" -- "$effbench" run --model conv6 --mode infer "${tiny[@]}" --cpu-tdp 100 --json energy.json
+    grep -q "~[0-9.]* ± [0-9.]*" out.txt && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: no '± ' interval on screen"; }
+    json_check energy.json "abs(d['cases'][0]['counted_energy']['uncertainty_j'] - 0.5 * d['cases'][0]['counted_energy']['joules']) < 1e-9 * d['cases'][0]['counted_energy']['joules']"
+    json_check energy.json "[r for r in d['cases'][0]['energy'] if r['source'] == 'estimate'][0]['uncertainty_terms_j']['assumptions'] > 0"
+    # Note [Calibrated GPU projection]: without a GPU, the run ends with what one would buy.
+    if ! "$effbench" list devices | grep -q '^cuda'; then
+      grep -q "What a GPU would buy you" out.txt && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: no projected GPU table"; }
+      grep -qE "conv6 infer fp32 .*[0-9]x-[0-9]+x" out.txt && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: no projected interval"; }
+    fi
     ;;
   interrupt)
     # Ctrl-C after the first case: exit 130 and the finished case is in the JSON.
