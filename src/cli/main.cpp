@@ -12,6 +12,7 @@
 #include "cli/launch_command.h"
 #include "cli/project_command.h"
 #include "cli/report_command.h"
+#include "cli/reproduce_command.h"
 #include "cli/results_command.h"
 #include "cli/trend_command.h"
 #include "cli/version.h"
@@ -26,7 +27,7 @@ namespace {
 const std::vector<void (*)(CLI::App&)> kCommands = {
     &effbench::add_run_command,     &effbench::add_list_command,   &effbench::add_results_command,
     &effbench::add_compare_command, &effbench::add_report_command, &effbench::add_trend_command,
-    &effbench::add_project_command, &effbench::add_launch_command,
+    &effbench::add_project_command, &effbench::add_launch_command, &effbench::add_reproduce_command,
 };
 
 }  // namespace

@@ -228,7 +228,8 @@ FigureTable projected_energy_figures(const ProjectedSpeedupTable& table) {
       const ProjectedSpeedup& cell = row.cells[g];
       std::string text = "-";
       if (cell.joules_per_sample_low && cell.joules_per_sample_high) {
-        text = millijoules(*cell.joules_per_sample_low) + "-" + millijoules(*cell.joules_per_sample_high) + " mJ";
+        text = millijoules(*cell.joules_per_sample_low) + "-" + millijoules(*cell.joules_per_sample_high) +
+               " mJ";
       } else if (cell.joules_per_sample_low) {
         text = ">= " + millijoules(*cell.joules_per_sample_low) + " mJ";
       }
@@ -243,6 +244,20 @@ FigureTable projected_energy_figures(const ProjectedSpeedupTable& table) {
   if (any_estimated)
     out.notes.push_back("est.: this machine's energy is an estimate (no sensor could be read)");
   for (const auto& power : powers) out.notes.push_back("power: " + power);
+  return out;
+}
+
+FigureTable study_figures(const StudyReproduction& study) {
+  FigureTable out;
+  out.header = {"claim", "published", "here", "verdict"};
+  for (size_t i = 0; i < study.rows.size(); ++i) {
+    const StudyRow& row = study.rows[i];
+    const std::string mark = "[" + std::to_string(i + 1) + "]";
+    out.rows.push_back({row.claim, row.published, row.here.empty() ? "-" : row.here,
+                        verdict_text(row.verdict) + " " + mark});
+    out.notes.push_back(mark + " " + row.why);
+  }
+  out.notes.insert(out.notes.end(), study.notes.begin(), study.notes.end());
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include "analysis/efficiency.h"
 #include "analysis/gpu_projection.h"
 #include "analysis/speedup.h"
+#include "analysis/studies.h"
 
 namespace effbench {
 
@@ -46,5 +47,9 @@ FigureTable projected_speedup_figures(const ProjectedSpeedupTable& table);
 /// The energy side of the same projection: J/sample measured here (with its
 /// interval) and projected on each GPU.
 FigureTable projected_energy_figures(const ProjectedSpeedupTable& table);
+
+/// One study beside this machine (Note [Study verdicts]): claim, published,
+/// here and verdict, each row's reason numbered in the notes.
+FigureTable study_figures(const StudyReproduction& study);
 
 }  // namespace effbench
