@@ -11,6 +11,9 @@
 
 #include "analysis/compare.h"
 #include "analysis/efficiency.h"
+#include "analysis/gpu_projection.h"
+#include "analysis/speedup.h"
+#include "analysis/studies.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/units.h"
@@ -562,7 +565,9 @@ std::string accuracy_section(const std::vector<CaseRef>& cases, Charts& charts) 
   const GqiSettings gqi;
   const std::vector<CaseEfficiency> efficiencies = case_efficiencies(records, gqi);
   if (efficiencies.empty())
-    return out + empty_note("No accuracy runs (effbench run --accuracy) in these runs.") + "</section>\n";
+    return out +
+           empty_note("No training runs to a result (effbench run --dataset fashion-mnist) in these runs.") +
+           "</section>\n";
   // Grouped by (dataset, metric): only those share an axis (and a Pareto front).
   std::map<std::pair<std::string, std::string>, std::vector<const CaseEfficiency*>> groups;
   for (const auto& e : efficiencies) {
@@ -771,11 +776,146 @@ const char* const kPageScript = R"js(
 
 }  // namespace
 
+namespace {
+
+// The shipped tables the summary and the studies read; nullopt (and why) when one cannot be read.
+struct ShippedTables {
+  std::vector<PublishedThroughput> published;
+  std::optional<CsvTable> accelerator_memory;
+  std::string error;
+};
+
+ShippedTables load_shipped_tables() {
+  ShippedTables t;
+  try {
+    t.published = load_published_throughputs(default_published_throughput_path(), default_catalog());
+    t.accelerator_memory = read_csv_file(default_trend_data_path());
+  } catch (const Error& e) {
+    t.error = e.what();
+  }
+  return t;
+}
+
+std::vector<StudyReproduction> studies_of(const std::vector<RunRecord>& runs, const ShippedTables& shipped) {
+  if (!shipped.error.empty()) return {};
+  StudyInputs inputs;
+  inputs.catalog = &default_catalog();
+  inputs.published = &shipped.published;
+  inputs.accelerator_memory = &*shipped.accelerator_memory;
+  return reproduce_studies(runs, inputs);
+}
+
+// Note [Calibrated GPU projection] as a chart: each case's interval per GPU on a log axis.
+std::string projected_speedup_chart(const ProjectedSpeedupTable& table, Charts& charts) {
+  json values = json::array();
+  for (const auto& row : table.rows) {
+    for (size_t g = 0; g < row.cells.size(); ++g) {
+      const ProjectedSpeedup& cell = row.cells[g];
+      if (!cell.high_x) continue;
+      const double low = cell.low_x.value_or(*cell.high_x);
+      values.push_back({{"case", row.model + " " + to_string(row.mode)},
+                        {"gpu", table.gpus[g]->name},
+                        {"low_x", low},
+                        {"high_x", *cell.high_x},
+                        {"middle_x", std::sqrt(low * *cell.high_x)},
+                        {"basis", cell.bound_only ? "roofline bound" : "calibrated"}});
+    }
+  }
+  if (values.empty()) return "";
+  const json x = {{"field", "low_x"},
+                  {"type", "quantitative"},
+                  {"scale", {{"type", "log"}}},
+                  {"title", "projected speedup over this machine (log scale)"}};
+  json spec = {{"data", {{"values", values}}},
+               {"width", 460},
+               {"encoding",
+                {{"y", {{"field", "case"}, {"type", "nominal"}, {"title", nullptr}}},
+                 {"yOffset", {{"field", "gpu"}}},
+                 {"color", {{"field", "gpu"}, {"type", "nominal"}}}}},
+               {"layer",
+                {{{"mark", {{"type", "rule"}, {"strokeWidth", 3}}},
+                  {"encoding", {{"x", x}, {"x2", {{"field", "high_x"}}}}}},
+                 {{"mark", {{"type", "point"}, {"filled", true}}},
+                  {"encoding",
+                   {{"x", {{"field", "middle_x"}, {"type", "quantitative"}}},
+                    {"tooltip", json::array({{{"field", "case"}},
+                                             {{"field", "gpu"}},
+                                             {{"field", "low_x"}, {"format", ".3~r"}, {"title", "from"}},
+                                             {{"field", "high_x"}, {"format", ".3~r"}, {"title", "to"}},
+                                             {{"field", "basis"}}})}}}}}}};
+  return charts.add(spec, "What a GPU would buy: projected speedup intervals (docs/projection.md)");
+}
+
+// What a lab takes away, first: the speedup a GPU gives (measured, or
+// projected when none ran), energy per sample, and each study's verdicts.
+std::string summary_section(const std::vector<RunRecord>& runs, const ShippedTables& shipped,
+                            const std::vector<StudyReproduction>& studies, Charts& charts) {
+  std::string out = "<section id=\"summary\"><h2>Summary</h2>\n";
+  std::vector<CaseRecord> cases;
+  for (const auto& run : runs) cases.insert(cases.end(), run.cases.begin(), run.cases.end());
+  const bool gpu_ran =
+      std::any_of(cases.begin(), cases.end(), [](const CaseRecord& c) { return c.device.is_cuda(); });
+  if (gpu_ran) {
+    out += "<p>A GPU ran here: the speedups below are measured (the Speedup section has every row).</p>\n";
+    for (const Mode mode : {Mode::kTrain, Mode::kInfer}) {
+      const SpeedupTable table = speedup_table(cases, mode);
+      if (!table.models.empty())
+        out += "<h3>" + to_string(mode) + "</h3>\n" + figure_table(speedup_figures(table));
+    }
+  } else if (!shipped.error.empty()) {
+    out += empty_note("No GPU projection: " + shipped.error);
+  } else {
+    const ProjectedSpeedupTable table =
+        project_gpu_speedups(cases, default_projection_gpus(), default_catalog(), shipped.published);
+    if (table.rows.empty()) {
+      out += empty_note("No cpu throughput case in these runs to project from.");
+    } else {
+      out +=
+          "<p>No GPU ran here. What one would buy, projected from published measurements over this "
+          "machine's measured throughput:</p>\n";
+      out += projected_speedup_chart(table, charts);
+      out += figure_table(projected_speedup_figures(table));
+      out += "<h3>Energy per sample</h3>\n" + figure_table(projected_energy_figures(table));
+    }
+  }
+  if (!studies.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& study : studies) {
+      std::map<Verdict, int> counts;
+      for (const auto& row : study.rows) ++counts[row.verdict];
+      std::string verdicts;
+      for (const auto& [verdict, count] : counts)
+        verdicts += (verdicts.empty() ? "" : ", ") + std::to_string(count) + " " + verdict_text(verdict);
+      rows.push_back({html_escape(study.title), html_escape(verdicts)});
+    }
+    out += "<h3>The studies (section <a href=\"#studies\">Studies</a>)</h3>\n" +
+           table({"study", "verdicts"}, rows);
+  }
+  return out + "</section>\n";
+}
+
+std::string studies_section(const std::vector<StudyReproduction>& studies, const ShippedTables& shipped) {
+  std::string out = "<section id=\"studies\"><h2>Studies</h2>\n";
+  if (!shipped.error.empty())
+    return out + empty_note("The studies need the shipped tables: " + shipped.error) + "</section>\n";
+  out +=
+      "<p class=\"legend\">Each study's published figures beside these runs (<code>effbench reproduce</code> "
+      "prints the same); verdicts as Note [Study verdicts] defines them.</p>\n";
+  for (const auto& study : studies)
+    out += "<h3>" + html_escape(study.title) + "</h3>\n" + figure_table(study_figures(study));
+  return out + "</section>\n";
+}
+
+}  // namespace
+
 std::string html_report(const std::vector<RunRecord>& runs) {
   check(!runs.empty(), "report: expected at least one run but got none");
   const auto cases = all_cases(runs);
   Charts charts;
+  const ShippedTables shipped = load_shipped_tables();
+  const std::vector<StudyReproduction> studies = studies_of(runs, shipped);
   std::string body;
+  body += summary_section(runs, shipped, studies, charts);
   body += system_section(runs);
   body += speedup_section(runs, charts);
   body += throughput_section(cases, charts);
@@ -785,6 +925,7 @@ std::string html_report(const std::vector<RunRecord>& runs) {
   body += accuracy_section(cases, charts);
   body += power_section(cases, charts);
   body += memory_section(cases, charts);
+  body += studies_section(studies, shipped);
 
   std::string run_list;
   for (const auto& run : runs)
@@ -806,10 +947,10 @@ std::string html_report(const std::vector<RunRecord>& runs) {
   page += "</head>\n<body>\n<h1>effbench report</h1>\n";
   page += "<p>Runs: " + html_escape(run_list) + ". Generated " + html_escape(utc_now_iso8601()) + ".</p>\n";
   page +=
-      "<nav><a href=\"#system\">System</a><a href=\"#speedup\">Speedup</a><a "
+      "<nav><a href=\"#summary\">Summary</a><a href=\"#system\">System</a><a href=\"#speedup\">Speedup</a><a "
       "href=\"#throughput\">Throughput</a>"
       "<a href=\"#energy\">Energy</a><a href=\"#accuracy\">Accuracy</a><a href=\"#power\">Power</a>"
-      "<a href=\"#memory\">Memory</a></nav>\n";
+      "<a href=\"#memory\">Memory</a><a href=\"#studies\">Studies</a></nav>\n";
   page += body;
   page += "<p id=\"effbench-status\" data-done=\"false\">Charts need JavaScript.</p>\n";
   page += "<script type=\"application/json\" id=\"effbench-specs\">" +

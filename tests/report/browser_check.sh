@@ -62,6 +62,13 @@ height=$(attribute data-height)
 echo "browser_check: ${status#*>}"
 
 failed=0
+# Every report leads with its summary; EXPECT_TEXT (optional) must be on the rendered page too.
+for wanted in 'id="summary"' "${EXPECT_TEXT:-}"; do
+  if [ -n "$wanted" ] && ! grep -qF "$wanted" "$out_dir/dom.html"; then
+    echo "browser_check: FAIL: the rendered page lacks: $wanted" >&2
+    failed=1
+  fi
+done
 if [ "$done_flag" != "true" ]; then
   echo "browser_check: FAIL: the page did not finish rendering (data-done=$done_flag)" >&2
   failed=1
