@@ -26,7 +26,8 @@ std::string mode_word(Mode mode) { return mode == Mode::kTrain ? "training" : "i
 std::string default_published_throughput_path() { return data_dir() + "/published_gpu_throughput.csv"; }
 
 std::string published_precision_family(const std::string& precision) {
-  if (precision == "fp32" || precision == "tf32" || precision == "fp16" || precision == "bf16") return precision;
+  if (precision == "fp32" || precision == "tf32" || precision == "fp16" || precision == "bf16")
+    return precision;
   if (precision == "amp-fp16") return "fp16";
   if (precision == "amp-bf16") return "bf16";
   return "";
@@ -51,8 +52,8 @@ std::vector<PublishedThroughput> parse_published_throughputs(const CsvTable& tab
     row.line = table.rows[r].line;
     row.gpu_id = cell("gpu_id");
     const HardwareSpec* gpu = find_hardware(catalog, row.gpu_id);
-    EFFBENCH_CHECK(gpu != nullptr && gpu->kind == "gpu" && gpu->id == row.gpu_id, at,
-                   "column 'gpu_id': '", row.gpu_id, "' is not the id of a GPU in the hardware catalog");
+    EFFBENCH_CHECK(gpu != nullptr && gpu->kind == "gpu" && gpu->id == row.gpu_id, at, "column 'gpu_id': '",
+                   row.gpu_id, "' is not the id of a GPU in the hardware catalog");
     row.model = cell("model");
     EFFBENCH_CHECK(!row.model.empty(), at, "column 'model' is empty; name the model");
     row.input = cell("input");
@@ -61,9 +62,10 @@ std::vector<PublishedThroughput> parse_published_throughputs(const CsvTable& tab
                    mode, "'");
     row.mode = mode == "train" ? Mode::kTrain : Mode::kInfer;
     row.precision = cell("precision");
-    EFFBENCH_CHECK(!published_precision_family(row.precision).empty() || row.precision == "int8", at,
-                   "column 'precision': expected fp32, tf32, amp-fp16, amp-bf16, fp16, bf16 or int8 but got '",
-                   row.precision, "'");
+    EFFBENCH_CHECK(
+        !published_precision_family(row.precision).empty() || row.precision == "int8", at,
+        "column 'precision': expected fp32, tf32, amp-fp16, amp-bf16, fp16, bf16 or int8 but got '",
+        row.precision, "'");
     row.samples_per_s = positive("samples_per_s");
     row.forward_gmacs = positive("forward_gmacs_per_sample");
     row.source = cell("source");
@@ -103,7 +105,8 @@ std::optional<EfficiencyRange> efficiency_range(const std::vector<PublishedThrou
     size_t fewest_rows;
   };
   // One row of this GPU is no range; pooled over GPUs, one row of the same precision is still the best guide.
-  for (const Rule rule : {Rule{true, true, 2}, Rule{true, false, 2}, Rule{false, true, 1}, Rule{false, false, 1}}) {
+  for (const Rule rule :
+       {Rule{true, true, 2}, Rule{true, false, 2}, Rule{false, true, 1}, Rule{false, false, 1}}) {
     std::vector<double> efficiencies;
     for (size_t i = 0; i < rows.size(); ++i) {
       const PublishedThroughput& r = rows[i];
@@ -225,7 +228,8 @@ CalibrationError leave_one_out_calibration(const std::vector<PublishedThroughput
     const double predicted = std::sqrt(range->low * range->high) * bound_samples_per_s;
     const double ratio = predicted / row.samples_per_s;
     factors.push_back(std::max(ratio, 1 / ratio));
-    intervals.push_back({row.samples_per_s, range->low * bound_samples_per_s, range->high * bound_samples_per_s});
+    intervals.push_back(
+        {row.samples_per_s, range->low * bound_samples_per_s, range->high * bound_samples_per_s});
   }
   error.rows = static_cast<int>(factors.size());
   if (factors.empty()) return error;

@@ -50,9 +50,9 @@ struct PublishedThroughput {
   std::string model;
   std::string input;  // "3x224x224"
   Mode mode = Mode::kTrain;
-  std::string precision;        // as published: fp32, tf32, amp-fp16, amp-bf16, fp16, int8
-  double samples_per_s = 0;     // per GPU
-  double forward_gmacs = 0;     // forward multiply-adds per sample, 10^9
+  std::string precision;     // as published: fp32, tf32, amp-fp16, amp-bf16, fp16, int8
+  double samples_per_s = 0;  // per GPU
+  double forward_gmacs = 0;  // forward multiply-adds per sample, 10^9
   std::string source;
 };
 

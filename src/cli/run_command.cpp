@@ -175,9 +175,10 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--gqi-beta", flags->gqi_beta, "Green Quotient Index: scale")->capture_default_str();
   cmd->add_option("--gqi-unit", flags->gqi_unit, "Green Quotient Index: unit of E (J, Wh, kWh)")
       ->capture_default_str();
-  cmd->add_option("--project-to", flags->project_to,
-                  "Without a GPU here: GPUs (catalog ids, `effbench list hardware`) to project the speedup onto, "
-                  "besides t4, l4, a100-sxm4-80gb, h100-sxm")
+  cmd->add_option(
+         "--project-to", flags->project_to,
+         "Without a GPU here: GPUs (catalog ids, `effbench list hardware`) to project the speedup onto, "
+         "besides t4, l4, a100-sxm4-80gb, h100-sxm")
       ->delimiter(',');
   // Data-parallel runs (--distributed).
   DistributedOptions& d = flags->data_parallel;

@@ -134,13 +134,14 @@ void print_throughput_tables(const RunRecord& run) {
 // A projection that cannot be made (a data file missing) is said, and the
 // measured run stands.
 void print_projected_speedups(const RunRecord& run, const std::vector<std::string>& gpu_ids) {
-  const bool gpu_ran = std::any_of(run.cases.begin(), run.cases.end(),
-                                   [](const CaseRecord& c) { return c.device.is_cuda(); });
+  const bool gpu_ran =
+      std::any_of(run.cases.begin(), run.cases.end(), [](const CaseRecord& c) { return c.device.is_cuda(); });
   if (gpu_ran || gpu_ids.empty()) return;
   try {
     const auto& catalog = default_catalog();
-    const ProjectedSpeedupTable table = project_gpu_speedups(
-        run.cases, gpu_ids, catalog, load_published_throughputs(default_published_throughput_path(), catalog));
+    const ProjectedSpeedupTable table =
+        project_gpu_speedups(run.cases, gpu_ids, catalog,
+                             load_published_throughputs(default_published_throughput_path(), catalog));
     if (table.rows.empty()) return;
     std::cout << "\nWhat a GPU would buy you: projected speedup over this machine (no GPU here)\n"
               << figure_text(projected_speedup_figures(table))

@@ -45,7 +45,8 @@ TEST(GpuProjection, TransfersTheEfficienciesOfPublishedRows) {
   const auto rows = published(
       "t4,resnet50,3x224x224,train,amp-fp16,256,250,4.09,src A,q,\n"
       "t4,resnet50,3x224x224,train,fp32,128,80,4.09,src B,q,\n");
-  const auto table = project_gpu_speedups({cpu_case(Mode::kTrain, 200, 1e9)}, {"t4"}, default_catalog(), rows);
+  const auto table =
+      project_gpu_speedups({cpu_case(Mode::kTrain, 200, 1e9)}, {"t4"}, default_catalog(), rows);
   ASSERT_EQ(table.rows.size(), 1u);
   const ProjectedSpeedup& cell = table.rows[0].cells.at(0);
   EXPECT_FALSE(cell.bound_only);
@@ -104,18 +105,21 @@ TEST(GpuProjection, BadRowsAndTargetsAreNamed) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(message([] { published("tpu-v4,resnet50,3x224x224,train,bf16,1,1,4.09,s,q,\n"); })
-                .find("fixture.csv:2: column 'gpu_id': 'tpu-v4' is not the id of a GPU"),
+  EXPECT_NE(message([] {
+              published("tpu-v4,resnet50,3x224x224,train,bf16,1,1,4.09,s,q,\n");
+            }).find("fixture.csv:2: column 'gpu_id': 'tpu-v4' is not the id of a GPU"),
             std::string::npos);
   EXPECT_NE(message([] { published("t4,resnet50,3x224x224,fit,fp32,1,1,4.09,s,q,\n"); }).find("'fit'"),
             std::string::npos);
-  EXPECT_NE(message([] { published("t4,resnet50,3x224x224,train,fp32,1,-3,4.09,s,q,\n"); })
-                .find("column 'samples_per_s': expected a positive number but got '-3'"),
+  EXPECT_NE(message([] {
+              published("t4,resnet50,3x224x224,train,fp32,1,-3,4.09,s,q,\n");
+            }).find("column 'samples_per_s': expected a positive number but got '-3'"),
             std::string::npos);
   EXPECT_NE(message([] { published("t4,resnet50,3x224x224,train,fp32,1,3,4.09,,q,\n"); }).find("source"),
             std::string::npos);
-  EXPECT_NE(message([] { project_gpu_speedups({}, {"tpu-v4"}, default_catalog(), {}); })
-                .find("'tpu-v4' is a tpu, not a GPU"),
+  EXPECT_NE(message([] {
+              project_gpu_speedups({}, {"tpu-v4"}, default_catalog(), {});
+            }).find("'tpu-v4' is a tpu, not a GPU"),
             std::string::npos);
 }
 
