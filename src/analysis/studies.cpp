@@ -220,9 +220,8 @@ StudyReproduction study1(const std::vector<RunRecord>& runs, const StudyInputs& 
   }
   s.notes.push_back(
       "speedups: fp32 eager training, median throughputs; projected cells as in docs/projection.md. The "
-      "study's "
-      "CPUs (Intel Xeon, model unnamed) are not this machine's: a speedup is as much about the CPU as the "
-      "GPU");
+      "study's CPUs (Intel Xeon, model unnamed) are not this machine's: a speedup is as much about the CPU "
+      "as the GPU");
   return s;
 }
 

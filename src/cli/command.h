@@ -24,6 +24,10 @@ int requested_exit_code();
 void set_command_line(int argc, char** argv);
 const std::vector<std::string>& command_line();
 
+/// Prints "effbench: warning: run ID left out: ERROR" to stderr: the
+/// callback of ResultStore::load_readable_runs for every command.
+void warn_unreadable_run(const std::string& run_id, const std::string& error);
+
 void add_run_command(CLI::App& app);
 void add_list_command(CLI::App& app);
 

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "analysis/studies.h"
+#include "cli/command.h"
 #include "core/error.h"
 #include "report/console.h"
 #include "report/figures.h"
@@ -34,16 +35,8 @@ std::vector<RunRecord> load_runs(const ReproduceCli& cli) {
       runs.push_back(store.load_run(id == "latest" ? store.latest_run_id() : id));
     return runs;
   }
-  std::vector<RunSummary> stored = store.list_runs();  // newest first
-  std::reverse(stored.begin(), stored.end());
-  for (const RunSummary& s : stored) {
-    // A run that cannot be read is named and left out, not allowed to stop the others.
-    try {
-      runs.push_back(store.load_run(s.run_id));
-    } catch (const Error& e) {
-      std::cerr << "effbench: warning: run " << s.run_id << " left out: " << e.what() << "\n";
-    }
-  }
+  runs = store.load_readable_runs(warn_unreadable_run);  // newest first
+  std::reverse(runs.begin(), runs.end());
   return runs;
 }
 

@@ -13,6 +13,7 @@
 
 #include "analysis/catalog.h"
 #include "analysis/trend.h"
+#include "cli/command.h"
 #include "core/error.h"
 #include "core/units.h"
 #include "report/console.h"
@@ -120,14 +121,7 @@ std::vector<RunRecord> load_runs(const TrendCli& cli) {
     if (!cli.run_ids.empty()) {
       for (const std::string& id : cli.run_ids) runs.push_back(store.load_run(id));
     } else {
-      // Every stored run: one that cannot be read is named and left out, not allowed to stop the others.
-      for (const RunSummary& s : store.list_runs()) {
-        try {
-          runs.push_back(store.load_run(s.run_id));
-        } catch (const Error& e) {
-          std::cerr << "effbench: warning: run " << s.run_id << " left out: " << e.what() << "\n";
-        }
-      }
+      for (auto& run : store.load_readable_runs(warn_unreadable_run)) runs.push_back(std::move(run));
     }
   }
   return runs;

@@ -478,6 +478,19 @@ std::vector<RunSummary> ResultStore::list_runs() const {
   return runs;
 }
 
+std::vector<RunRecord> ResultStore::load_readable_runs(
+    const std::function<void(const std::string& run_id, const std::string& error)>& unreadable) const {
+  std::vector<RunRecord> runs;
+  for (const RunSummary& s : list_runs()) {
+    try {
+      runs.push_back(load_run(s.run_id));
+    } catch (const Error& e) {
+      unreadable(s.run_id, e.what());
+    }
+  }
+  return runs;
+}
+
 std::string ResultStore::latest_run_id() const {
   Statement query(*db_, "SELECT run_id FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1");
   if (!query.step()) {

@@ -23,6 +23,7 @@
 // Finished cases are always kept: each add_case() is its own transaction.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -91,6 +92,12 @@ class ResultStore {
 
   /// Every run, newest first.
   std::vector<RunSummary> list_runs() const;
+
+  /// Every run that can be read, newest first; one that cannot is passed to
+  /// `unreadable` (its id and the error) and left out, so that it does not
+  /// stop the others from being read.
+  std::vector<RunRecord> load_readable_runs(
+      const std::function<void(const std::string& run_id, const std::string& error)>& unreadable) const;
 
   /// The id of the newest run; throws effbench::Error when the store is empty.
   std::string latest_run_id() const;
