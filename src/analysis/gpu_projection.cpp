@@ -123,10 +123,14 @@ std::optional<EfficiencyRange> efficiency_range(const std::vector<PublishedThrou
     range.high = *std::max_element(efficiencies.begin(), efficiencies.end());
     range.rows = static_cast<int>(efficiencies.size());
     range.pooled = !rule.same_gpu;
-    range.basis = std::to_string(range.rows) + " published " + mode_word(mode) + " rows of " +
+    const std::string percent = range.low == range.high
+                                    ? format_number(100 * range.low)
+                                    : format_number(100 * range.low) + "-" + format_number(100 * range.high);
+    range.basis = std::to_string(range.rows) + " published " + mode_word(mode) +
+                  (range.rows == 1 ? " row of " : " rows of ") +
                   (rule.same_gpu ? target_name : "every GPU (fewer than 2 of " + target_name + ")") +
-                  (rule.same_family ? " at " + precision_family : " at any precision") + ", " +
-                  format_number(100 * range.low) + "-" + format_number(100 * range.high) + "% of peak";
+                  (rule.same_family ? " at " + precision_family : " at any precision") + ", " + percent +
+                  "% of peak";
     return range;
   }
   return std::nullopt;

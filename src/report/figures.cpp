@@ -173,10 +173,12 @@ std::string projected_cell_text(const ProjectedSpeedup& cell) {
   return speedup_number(*cell.low_x) + "x-" + speedup_number(*cell.high_x) + "x";
 }
 
-// "13.9 mJ": projected energies per sample are small.
-std::string millijoules(double joules) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.3g", 1e3 * joules);
+// "9.45-21.2 mJ", "4.84-10.9 J": an interval of energies in the unit of its upper end.
+std::string energy_interval_text(double low_j, double high_j) {
+  const double scale = high_j < 1 ? 1e3 : 1;
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3g-%.3g %s", scale * low_j, scale * high_j,
+                high_j < 1 ? "mJ" : "J");
   return buffer;
 }
 
@@ -219,7 +221,7 @@ FigureTable projected_energy_figures(const ProjectedSpeedupTable& table) {
   for (const auto& row : table.rows) {
     std::string here = "-";
     if (row.measured_energy) {
-      here = format_plus_minus(scaled(row.measured_energy->joules_per_sample, 1e3), "mJ") +
+      here = format_plus_minus(row.measured_energy->joules_per_sample, "J") +
              (row.measured_energy->measured ? " meas." : " est.");
       any_estimated = any_estimated || !row.measured_energy->measured;
     }
@@ -228,10 +230,9 @@ FigureTable projected_energy_figures(const ProjectedSpeedupTable& table) {
       const ProjectedSpeedup& cell = row.cells[g];
       std::string text = "-";
       if (cell.joules_per_sample_low && cell.joules_per_sample_high) {
-        text = millijoules(*cell.joules_per_sample_low) + "-" + millijoules(*cell.joules_per_sample_high) +
-               " mJ";
+        text = energy_interval_text(*cell.joules_per_sample_low, *cell.joules_per_sample_high);
       } else if (cell.joules_per_sample_low) {
-        text = ">= " + millijoules(*cell.joules_per_sample_low) + " mJ";
+        text = ">= " + format_si(*cell.joules_per_sample_low, "J");
       }
       cells.push_back(text);
       const std::string power = table.gpus[g]->name + ": " + cell.power_basis;
