@@ -134,6 +134,12 @@ case "$check" in
       grep -q "What a GPU would buy you" out.txt && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: no projected GPU table"; }
       grep -qE "conv6 infer fp32 .*[0-9]x-[0-9]+x" out.txt && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: no projected interval"; }
     fi
+    # Note [Study verdicts]: the studies beside the stored runs; what is missing names the command that measures it.
+    expect reproduce 0 "Study 3: time and energy across GPUs" -- "$effbench" reproduce
+    grep -q "Conv6 training speedup, T4 over CPU" out.txt && grep -q "E = P x T for one hour .*matches" out.txt &&
+      grep -q "run \`effbench run --mode infer --exec eager,fused\`" out.txt && passed=$((passed + 1)) ||
+      { failed=$((failed + 1)); echo "FAIL: reproduce tables"; }
+    expect reproduce-ids-and-measure 2 "--measure: measures into the database" -- "$effbench" reproduce --measure latest
     ;;
   interrupt)
     # Ctrl-C after the first case: exit 130 and the finished case is in the JSON.
