@@ -146,7 +146,9 @@ void print_projected_speedups(const RunRecord& run, const std::vector<std::strin
     std::cout << "\nWhat a GPU would buy you: projected speedup over this machine (no GPU here)\n"
               << figure_text(projected_speedup_figures(table))
               << "\nEnergy per sample: measured here, projected on each GPU\n"
-              << figure_text(projected_energy_figures(table));
+              << figure_text(projected_energy_figures(table)) << "\nOne epoch of "
+              << format_number(kEpochSamples) << " samples: time and energy\n"
+              << figure_text(projected_epoch_figures(table));
   } catch (const Error& e) {
     std::cout << "\nNo GPU projection: " << e.what() << "\n";
   }

@@ -248,6 +248,58 @@ FigureTable projected_energy_figures(const ProjectedSpeedupTable& table) {
   return out;
 }
 
+namespace {
+
+// "41 s", "3.2 min", "2.1 h": an epoch's time as a lab reads it.
+std::string duration_text(double seconds) {
+  char buffer[32];
+  if (seconds < 120) {
+    std::snprintf(buffer, sizeof buffer, "%.3g s", seconds);
+  } else if (seconds < 7200) {
+    std::snprintf(buffer, sizeof buffer, "%.3g min", seconds / 60);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.3g h", seconds / 3600);
+  }
+  return buffer;
+}
+
+}  // namespace
+
+FigureTable projected_epoch_figures(const ProjectedSpeedupTable& table) {
+  FigureTable out;
+  out.header = {"case (cpu here)", "here"};
+  for (const HardwareSpec* gpu : table.gpus) out.header.push_back(gpu->name);
+  for (const auto& row : table.rows) {
+    const double here_s = kEpochSamples / row.measured_samples_per_s;
+    std::string here = duration_text(here_s);
+    if (row.measured_energy) {
+      here += ", " + format_si(row.measured_energy->joules_per_sample.value * kEpochSamples, "J") +
+              (row.measured_energy->measured ? "" : " est.");
+    }
+    std::vector<std::string> cells{case_label(row), here};
+    for (const auto& cell : row.cells) {
+      if (!cell.high_x) {
+        cells.push_back("-");
+        continue;
+      }
+      // The faster end of the speedup gives the shorter time.
+      std::string text =
+          cell.low_x ? duration_text(here_s / *cell.high_x) + "-" + duration_text(here_s / *cell.low_x)
+                     : ">= " + duration_text(here_s / *cell.high_x);
+      if (cell.joules_per_sample_low && cell.joules_per_sample_high) {
+        text += ", " + format_si(*cell.joules_per_sample_low * kEpochSamples, "J") + "-" +
+                format_si(*cell.joules_per_sample_high * kEpochSamples, "J");
+      }
+      cells.push_back(text);
+    }
+    out.rows.push_back(std::move(cells));
+  }
+  out.notes.push_back(
+      "one epoch = " + format_number(kEpochSamples) +
+      " samples (CIFAR-10's training set) at each case's throughput; projected cells as above");
+  return out;
+}
+
 FigureTable study_figures(const StudyReproduction& study) {
   FigureTable out;
   out.header = {"claim", "published", "here", "verdict"};

@@ -48,6 +48,13 @@ FigureTable projected_speedup_figures(const ProjectedSpeedupTable& table);
 /// interval) and projected on each GPU.
 FigureTable projected_energy_figures(const ProjectedSpeedupTable& table);
 
+/// Samples in one epoch of CIFAR-10's training set, study 1's data.
+inline constexpr double kEpochSamples = 50000;
+
+/// Time and energy of one kEpochSamples epoch at each case's throughput:
+/// measured here, projected on each GPU (hours saved, electricity spent).
+FigureTable projected_epoch_figures(const ProjectedSpeedupTable& table);
+
 /// One study beside this machine (Note [Study verdicts]): claim, published,
 /// here and verdict, each row's reason numbered in the notes.
 FigureTable study_figures(const StudyReproduction& study);

@@ -876,6 +876,7 @@ std::string summary_section(const std::vector<RunRecord>& runs, const ShippedTab
       out += projected_speedup_chart(table, charts);
       out += figure_table(projected_speedup_figures(table));
       out += "<h3>Energy per sample</h3>\n" + figure_table(projected_energy_figures(table));
+      out += "<h3>One epoch: time and energy</h3>\n" + figure_table(projected_epoch_figures(table));
     }
   }
   if (!studies.empty()) {
