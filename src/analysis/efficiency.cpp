@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "core/error.h"
 #include "core/units.h"
@@ -123,8 +124,11 @@ GqiResult green_quotient_index(double accuracy, double energy_j, const GqiSettin
     return r;
   }
   r.value = settings.beta * std::pow(accuracy, settings.alpha) / log_e;
-  r.half_width = r.value * energy_half_width_j / (energy_j * std::log(10.0) * log_e);
-  r.defined = std::isfinite(r.value) && std::isfinite(r.half_width);
+  r.defined = std::isfinite(r.value);
+  // Note [Energy uncertainty]: to first order, unless the interval reaches the undefined region.
+  r.half_width = energy_j - energy_half_width_j <= joules_per_unit(settings.unit)
+                     ? std::numeric_limits<double>::infinity()
+                     : r.value * energy_half_width_j / (energy_j * std::log(10.0) * log_e);
   if (!r.defined)
     r.reason = "undefined: the index overflows (E just above 1 " + energy_unit_name(settings.unit) + ")";
   return r;
@@ -177,8 +181,13 @@ std::vector<CaseEfficiency> case_efficiencies(const std::vector<CaseRecord>& cas
                                    e.energy_j.half_width);
       if (e.energy_available) {
         // Note [Energy uncertainty]: each keeps E's relative half-width.
+        // a / E is asymmetric around its value: the larger side, a / (E - u) - a / E, is the half-width.
         const double kwh = e.energy_j.value / joules_per_unit(EnergyUnit::kKilowattHour);
-        e.accuracy_per_kwh = Uncertain{a.value / kwh, a.value / kwh * relative_half_width(e.energy_j)};
+        const double lowest_kwh =
+            (e.energy_j.value - e.energy_j.half_width) / joules_per_unit(EnergyUnit::kKilowattHour);
+        e.accuracy_per_kwh =
+            Uncertain{a.value / kwh, lowest_kwh > 0 ? a.value / lowest_kwh - a.value / kwh
+                                                    : std::numeric_limits<double>::infinity()};
         if (a.value > 0) e.joules_per_point = scaled(e.energy_j, 1 / (100.0 * a.value));
         const double correct = a.value * static_cast<double>(a.eval_images);
         if (correct > 0) e.joules_per_correct = scaled(e.energy_j, 1 / correct);

@@ -38,7 +38,8 @@ std::string describe(const GqiSettings& settings);
 struct GqiResult {
   bool defined = false;
   double value = 0;           // beta * accuracy^alpha / log10(E), when defined
-  double half_width = 0;      // from E's half-width, to first order (Note [Energy uncertainty])
+  double half_width = 0;      // from E's half-width, to first order (Note [Energy uncertainty]);
+                              // infinite when E - u(E) <= 1 unit, where the index is undefined
   double energy_in_unit = 0;  // E in settings.unit
   std::string reason;         // when undefined: why, and which --gqi-unit would give one
   std::string settings;       // describe(settings)
@@ -79,8 +80,8 @@ struct CaseEfficiency {
   bool energy_estimated = false;  // an estimate, not a measurement: label it so
   Uncertain energy_j;             // measured total, else estimated total, ± its half-width
   // Accuracy-based figures (classifiers with energy; absent otherwise), each
-  // with E's relative half-width (Note [Energy uncertainty]):
-  std::optional<Uncertain> accuracy_per_kwh;    // accuracy (fraction) / kWh
+  // with its half-width from E's (Note [Energy uncertainty]):
+  std::optional<Uncertain> accuracy_per_kwh;    // accuracy (fraction) / kWh; half-width a/(E-u) - a/E
   std::optional<Uncertain> joules_per_correct;  // E / (accuracy x evaluated test samples)
   std::optional<double> seconds_per_point;      // time / (100 x accuracy)
   std::optional<Uncertain> joules_per_point;    // E / (100 x accuracy)

@@ -70,6 +70,12 @@ std::vector<PublishedThroughput> parse_published_throughputs(const CsvTable& tab
     row.forward_gmacs = positive("forward_gmacs_per_sample");
     row.source = cell("source");
     EFFBENCH_CHECK(!row.source.empty(), at, "column 'source' is empty; every figure needs its source");
+    const std::optional<double> efficiency = published_efficiency(row, *gpu);
+    EFFBENCH_CHECK(!efficiency || *efficiency <= 1, at, "samples_per_s ", cell("samples_per_s"), " x ",
+                   format_number(step_flops(row)), " FLOP per step is ", format_number(100 * *efficiency),
+                   "% of ", gpu->name,
+                   "'s peak, above 100%: check samples_per_s, forward_gmacs_per_sample and "
+                   "precision");
     rows.push_back(row);
   }
   return rows;
@@ -96,10 +102,18 @@ std::optional<double> published_efficiency(const PublishedThroughput& row, const
 std::optional<EfficiencyRange> efficiency_range(const std::vector<PublishedThroughput>& rows,
                                                 const std::vector<HardwareSpec>& catalog,
                                                 const std::string& gpu_id, Mode mode,
-                                                const std::string& precision_family, long left_out) {
+                                                const std::string& precision_family,
+                                                const PublishedThroughput* left_out) {
   // Note [Calibrated GPU projection]: this GPU's rows in the mode (its precision first), else every GPU's.
   const HardwareSpec* target = find_hardware(catalog, gpu_id);
   const std::string target_name = target ? target->name : gpu_id;
+  // Rows measured like the left-out one (same GPU, mode and precision) go with it.
+  const auto like_left_out = [&](const PublishedThroughput& r, const HardwareSpec& gpu) {
+    if (left_out == nullptr) return false;
+    const HardwareSpec* its_gpu = find_hardware(catalog, left_out->gpu_id);
+    return r.gpu_id == left_out->gpu_id && r.mode == left_out->mode && its_gpu != nullptr &&
+           effective_precision_family(r, gpu) == effective_precision_family(*left_out, *its_gpu);
+  };
   struct Rule {
     bool same_gpu, same_family;
     size_t fewest_rows;
@@ -107,30 +121,40 @@ std::optional<EfficiencyRange> efficiency_range(const std::vector<PublishedThrou
   // One row of this GPU is no range; pooled over GPUs, one row of the same precision is still the best guide.
   for (const Rule rule :
        {Rule{true, true, 2}, Rule{true, false, 2}, Rule{false, true, 1}, Rule{false, false, 1}}) {
+    EfficiencyRange range;
     std::vector<double> efficiencies;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const PublishedThroughput& r = rows[i];
-      if (static_cast<long>(i) == left_out || r.mode != mode) continue;
+    for (const PublishedThroughput& r : rows) {
+      if (r.mode != mode) continue;
       if (rule.same_gpu && r.gpu_id != gpu_id) continue;
       const HardwareSpec* gpu = find_hardware(catalog, r.gpu_id);
-      if (gpu == nullptr) continue;
+      if (gpu == nullptr || like_left_out(r, *gpu)) continue;
       if (rule.same_family && effective_precision_family(r, *gpu) != precision_family) continue;
-      if (const auto e = published_efficiency(r, *gpu)) efficiencies.push_back(*e);
+      const auto e = published_efficiency(r, *gpu);
+      if (!e) continue;
+      efficiencies.push_back(*e);
+      const double flops = step_flops(r);
+      range.lowest_step_flops =
+          range.lowest_step_flops > 0 ? std::min(range.lowest_step_flops, flops) : flops;
+      range.highest_step_flops = std::max(range.highest_step_flops, flops);
+      const std::string model = r.model + " " + r.input;
+      if (std::find(range.models.begin(), range.models.end(), model) == range.models.end())
+        range.models.push_back(model);
     }
     if (efficiencies.size() < rule.fewest_rows) continue;
-    EfficiencyRange range;
     range.low = *std::min_element(efficiencies.begin(), efficiencies.end());
     range.high = *std::max_element(efficiencies.begin(), efficiencies.end());
     range.rows = static_cast<int>(efficiencies.size());
     range.pooled = !rule.same_gpu;
+    std::string models;
+    for (const auto& m : range.models) models += (models.empty() ? "" : ", ") + m;
     const std::string percent = range.low == range.high
                                     ? format_number(100 * range.low)
                                     : format_number(100 * range.low) + "-" + format_number(100 * range.high);
     range.basis = std::to_string(range.rows) + " published " + mode_word(mode) +
                   (range.rows == 1 ? " row of " : " rows of ") +
                   (rule.same_gpu ? target_name : "every GPU (fewer than 2 of " + target_name + ")") +
-                  (rule.same_family ? " at " + precision_family : " at any precision") + ", " + percent +
-                  "% of peak";
+                  (rule.same_family ? " at " + precision_family : " at any precision") + " (" + models +
+                  "), " + percent + "% of peak";
     return range;
   }
   return std::nullopt;
@@ -148,6 +172,13 @@ TargetPrecision target_precision(Precision precision, const HardwareSpec& gpu) {
   }
 }
 
+const HardwareSpec& require_gpu(const std::vector<HardwareSpec>& catalog, const std::string& id) {
+  const HardwareSpec& gpu = require_hardware(catalog, id);
+  EFFBENCH_CHECK(gpu.kind == "gpu", "--project-to: '", id, "' is a ", gpu.kind,
+                 ", not a GPU; a speedup is projected onto GPUs only");
+  return gpu;
+}
+
 std::vector<std::string> default_projection_gpus() { return {"t4", "l4", "a100-sxm4-80gb", "h100-sxm"}; }
 
 ProjectedSpeedupTable project_gpu_speedups(const std::vector<CaseRecord>& cases,
@@ -155,17 +186,14 @@ ProjectedSpeedupTable project_gpu_speedups(const std::vector<CaseRecord>& cases,
                                            const std::vector<HardwareSpec>& catalog,
                                            const std::vector<PublishedThroughput>& published) {
   ProjectedSpeedupTable table;
-  for (const auto& id : gpu_ids) {
-    const HardwareSpec& gpu = require_hardware(catalog, id);
-    EFFBENCH_CHECK(gpu.kind == "gpu", "--project-to: '", id, "' is a ", gpu.kind,
-                   ", not a GPU; a speedup is projected onto GPUs only");
-    table.gpus.push_back(&gpu);
-  }
+  for (const auto& id : gpu_ids) table.gpus.push_back(&require_gpu(catalog, id));
   const CalibrationError calibration = leave_one_out_calibration(published, catalog);
   const double error_factor = calibration.rows > 0 ? calibration.median_factor : 1.0;
   for (const auto& c : cases) {
+    // Throughput cases of this machine only: not training to a result, not a data-parallel job's global
+    // batch.
     if (c.status != CaseStatus::kOk || !c.device.is_cpu() || !c.throughput || c.throughput->median <= 0 ||
-        c.step_flops_per_sample <= 0)
+        c.step_flops_per_sample <= 0 || c.accuracy || c.distributed)
       continue;
     ProjectedSpeedupRow row;
     row.model = c.model;
@@ -190,8 +218,16 @@ ProjectedSpeedupTable project_gpu_speedups(const std::vector<CaseRecord>& cases,
         low_samples_per_s = range->low / error_factor * bound_samples_per_s;
         high_samples_per_s = std::min(1.0, range->high * error_factor) * bound_samples_per_s;
         cell.low_x = low_samples_per_s / c.throughput->median;
-        cell.basis = range->basis + ", widened by x" + format_number(error_factor) +
-                     " (the leave-one-out error); this case at " + target.family;
+        cell.extrapolated = c.step_flops_per_sample < range->lowest_step_flops ||
+                            c.step_flops_per_sample > range->highest_step_flops;
+        cell.basis =
+            range->basis + ", widened by x" + format_number(error_factor) +
+            " (the leave-one-out error); this case at " + target.family +
+            (cell.extrapolated
+                 ? ", extrapolated: its " + format_si(c.step_flops_per_sample, "FLOP") +
+                       " per step lies outside the rows' " + format_si(range->lowest_step_flops, "FLOP") +
+                       "-" + format_si(range->highest_step_flops, "FLOP")
+                 : "");
       } else {
         cell.bound_only = true;
         cell.basis = "roofline bound at the " + target.family + " peak: no published " + mode_word(c.mode) +
@@ -226,7 +262,7 @@ CalibrationError leave_one_out_calibration(const std::vector<PublishedThroughput
     if (gpu == nullptr) continue;
     const std::string family = effective_precision_family(row, *gpu);
     if (family.empty() || !peak_tflops(*gpu, family)) continue;
-    const auto range = efficiency_range(rows, catalog, row.gpu_id, row.mode, family, static_cast<long>(i));
+    const auto range = efficiency_range(rows, catalog, row.gpu_id, row.mode, family, &row);
     if (!range) continue;
     const double bound_samples_per_s = *peak_tflops(*gpu, family) * 1e12 / step_flops(row);
     const double predicted = std::sqrt(range->low * range->high) * bound_samples_per_s;

@@ -27,10 +27,13 @@
 // leave_one_out_calibration() misses the published rows.
 // What this leaves out: the published rows are ImageNet-size networks
 // (224x224), whose large kernels keep a GPU busier than effbench's 32x32
-// models do, so the high end is optimistic for small models; data loading,
-// host-device copies and kernel-launch overheads are in the published rows
-// only as far as their setups had them. leave_one_out_calibration() predicts
-// every published row from the others and reports the error of the method.
+// models do; a case whose FLOPs per step lie outside the rows' is marked
+// extrapolated ("*" on screen), and either end of its interval may be off.
+// Data loading, host-device copies and kernel-launch overheads are in the
+// published rows only as far as their setups had them.
+// leave_one_out_calibration() predicts every published row from the rows not
+// measured like it (another GPU, mode or precision): the error of the method
+// across GPUs and precisions, not across model sizes.
 // Energy per sample is projected as the GPU's typical board power (else its
 // TDP, an upper bound) over the projected throughput, as study 3's E = P x T.
 
@@ -85,19 +88,23 @@ std::optional<double> published_efficiency(const PublishedThroughput& row, const
 
 /// The efficiencies transferred to one GPU and mode, and where they came from.
 struct EfficiencyRange {
-  double low = 0, high = 0;  // fractions of the target precision's peak
-  int rows = 0;              // published rows used
-  bool pooled = false;       // rows of every GPU, not only this one
-  std::string basis;         // "3 published rows of NVIDIA T4 (train)", ...
+  double low = 0, high = 0;                              // fractions of the target precision's peak
+  int rows = 0;                                          // published rows used
+  bool pooled = false;                                   // rows of every GPU, not only this one
+  double lowest_step_flops = 0, highest_step_flops = 0;  // of the rows used, per sample
+  std::vector<std::string> models;                       // "resnet50 3x224x224", ...
+  std::string basis;  // "2 published training rows of NVIDIA T4 at fp32 (resnet50 3x224x224), ..."
 };
 
 /// The range from the rows of `gpu_id` in `mode` (same precision family
-/// preferred), else pooled over GPUs; nullopt when no row applies. Row
-/// `left_out` (an index into `rows`, or -1) is not used.
+/// preferred), else pooled over GPUs; nullopt when no row applies. With
+/// `left_out`, that row and every row measured like it (same GPU, mode and
+/// precision: near-repeats that would flatter a leave-one-out) are not used.
 std::optional<EfficiencyRange> efficiency_range(const std::vector<PublishedThroughput>& rows,
                                                 const std::vector<HardwareSpec>& catalog,
                                                 const std::string& gpu_id, Mode mode,
-                                                const std::string& precision_family, long left_out = -1);
+                                                const std::string& precision_family,
+                                                const PublishedThroughput* left_out = nullptr);
 
 /// The precision a case measured at `precision` runs at on `gpu` (fp32 ->
 /// tf32 where the GPU has a TF32 peak), and that peak in TFLOP/s.
@@ -112,6 +119,7 @@ struct ProjectedSpeedup {
   std::string gpu_id;
   std::optional<double> low_x, high_x;  // absent: no peak figure at the precision
   bool bound_only = false;              // no published rows: high_x is the roofline bound
+  bool extrapolated = false;            // the case's FLOPs per step lie outside the rows'
   std::string basis;
   std::optional<double> joules_per_sample_low, joules_per_sample_high;  // at the projected throughput
   std::string power_basis;  // "typical board power 70 W" | "TDP 700 W (upper bound)"
@@ -133,6 +141,10 @@ struct ProjectedSpeedupTable {
   std::vector<ProjectedSpeedupRow> rows;
 };
 
+/// The catalog's GPU `id`; throws effbench::Error naming --project-to when
+/// it is unknown or not a GPU.
+const HardwareSpec& require_gpu(const std::vector<HardwareSpec>& catalog, const std::string& id);
+
 /// The GPUs a lab would consider: study 1's T4, an L4, an A100 and an H100.
 std::vector<std::string> default_projection_gpus();
 
@@ -145,8 +157,8 @@ ProjectedSpeedupTable project_gpu_speedups(const std::vector<CaseRecord>& cases,
                                            const std::vector<PublishedThroughput>& published);
 
 /// How well the method predicts what was published: each row predicted from
-/// the others (the geometric middle of its interval), by the ratio predicted
-/// / published.
+/// the rows not measured like it (the geometric middle of its interval), by
+/// the ratio predicted / published.
 struct CalibrationError {
   int rows = 0;                      // rows that could be predicted
   double median_factor = 0;          // median of max(ratio, 1 / ratio)

@@ -15,8 +15,12 @@
 //     it with (study 2 published no per-model GQI of these models);
 //   - cannot be measured here: what is missing, and the command that
 //     measures it.
-// A claim given as "about X%" is taken to match within a factor of two of X
-// (X/2 to 2X), and said so on the row.
+// A measured speedup's interval is the 95% intervals of its two medians'
+// windows in quadrature. A claim given as "about X%" is taken to match
+// within a factor of two of X (X/2 to 2X), and said so on the row. A claim
+// that a trend projects (study 1's memory) matches when at least 80% of the
+// devices of the following three years lie inside the 95% prediction
+// interval of a fit made before them.
 
 #include <optional>
 #include <string>

@@ -67,12 +67,13 @@ void measure_missing(const ReproduceCli& cli, const std::vector<RunRecord>& runs
   const std::vector<std::string> models = {"conv6", "vgg16", "resnet18", "cyclegan"};
   bool throughput_missing = false;
   for (const auto& model : models) {
-    throughput_missing =
-        throughput_missing || !stored([&](const CaseRecord& c) {
-          return c.model == model && c.mode == Mode::kTrain && c.exec == Exec::kEager && c.throughput &&
-                 !c.accuracy;
-        }) ||
-        !stored([&](const CaseRecord& c) { return c.model == model && c.exec == Exec::kFused; });
+    throughput_missing = throughput_missing || !stored([&](const CaseRecord& c) {
+                           return c.model == model && c.mode == Mode::kTrain && c.exec == Exec::kEager &&
+                                  c.throughput && !c.accuracy;
+                         }) ||
+                         !stored([&](const CaseRecord& c) {
+                           return c.model == model && c.mode == Mode::kInfer && c.exec == Exec::kFused;
+                         });
   }
   SessionSettings base;
   base.db_path = db_path_of(cli);

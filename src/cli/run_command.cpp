@@ -79,9 +79,7 @@ void run(RunFlags flags) {
   // Checked before anything is measured; shown at the end on a machine without a GPU.
   std::vector<std::string> projection_gpus = default_projection_gpus();
   for (const auto& id : flags.project_to) {
-    const HardwareSpec& gpu = require_hardware(default_catalog(), id);
-    EFFBENCH_CHECK(gpu.kind == "gpu", "--project-to: '", id, "' is a ", gpu.kind,
-                   ", not a GPU; a speedup is projected onto GPUs only");
+    const HardwareSpec& gpu = require_gpu(default_catalog(), id);
     if (std::find(projection_gpus.begin(), projection_gpus.end(), gpu.id) == projection_gpus.end())
       projection_gpus.push_back(gpu.id);
   }

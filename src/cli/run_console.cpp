@@ -143,7 +143,7 @@ void print_projected_speedups(const RunRecord& run, const std::vector<std::strin
         project_gpu_speedups(run.cases, gpu_ids, catalog,
                              load_published_throughputs(default_published_throughput_path(), catalog));
     if (table.rows.empty()) return;
-    std::cout << "\nWhat a GPU would buy you: projected speedup over this machine (no GPU here)\n"
+    std::cout << "\nWhat a GPU would buy you: projected speedup over this machine (no GPU ran)\n"
               << figure_text(projected_speedup_figures(table))
               << "\nEnergy per sample: measured here, projected on each GPU\n"
               << figure_text(projected_energy_figures(table)) << "\nOne epoch of "

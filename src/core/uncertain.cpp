@@ -19,6 +19,8 @@ double relative_half_width(const Uncertain& x) {
 
 std::string format_plus_minus(const Uncertain& x, const std::string& unit) {
   const std::string suffix = unit.empty() ? "" : " " + unit;
+  if (std::isinf(x.half_width) && x.half_width > 0)
+    return format_number(x.value) + suffix + " \u00b1 unbounded";
   if (!(x.half_width > 0) || !std::isfinite(x.half_width) || !std::isfinite(x.value))
     return format_number(x.value) + suffix;
   // Two significant digits of the half-width fix the last decimal place shown.

@@ -24,7 +24,8 @@ double relative_half_width(const Uncertain& x);
 
 /// "412.3 J ± 9.1 J": the half-width to two significant digits, the value
 /// rounded to the same decimal place; with an empty unit "412.3 ± 9.1".
-/// A half-width of 0 (or not finite) prints the value alone, as format_number.
+/// A half-width of 0 (or NaN) prints the value alone, as format_number; an
+/// infinite one "412.3 J ± unbounded".
 std::string format_plus_minus(const Uncertain& x, const std::string& unit = "");
 
 }  // namespace effbench

@@ -24,20 +24,22 @@ const EnergyReading* cross_check_of(const EnergyReading& counter,
 // Note [Energy uncertainty], term by term.
 std::map<std::string, double> terms_of(const EnergyReading& r, const std::vector<EnergyReading>& readings) {
   std::map<std::string, double> terms;
+  const double power_w =
+      std::fabs(r.avg_power_w + (r.basis == EnergyBasis::kNet ? r.idle_power_w.value_or(0) : 0));
   switch (r.source) {
     case EnergySource::kRapl:
       terms["resolution"] = 2 * kRaplEnergyQuantumJ;
-      terms["update_period"] = std::fabs(r.avg_power_w) * kRaplUpdatePeriodS;
+      terms["update_period"] = power_w * kRaplUpdatePeriodS;
       break;
     case EnergySource::kNvmlEnergyCounter:
       terms["resolution"] = 2 * kNvmlEnergyQuantumJ;
-      terms["update_period"] = std::fabs(r.avg_power_w) * kNvmlUpdatePeriodS;
+      terms["update_period"] = power_w * kNvmlUpdatePeriodS;
       if (const EnergyReading* integral = r.below_resolution ? nullptr : cross_check_of(r, readings))
         terms["counter_vs_integral"] = std::fabs(r.joules - integral->joules);
       break;
     case EnergySource::kNvmlPowerIntegral:
       terms["resolution"] = kNvmlPowerQuantumW * r.duration_s;
-      terms["update_period"] = std::fabs(r.avg_power_w) * std::max(kNvmlUpdatePeriodS, r.period_s);
+      terms["update_period"] = power_w * std::max(kNvmlUpdatePeriodS, r.period_s);
       break;
     case EnergySource::kEstimate:
       terms["assumptions"] = kEstimateRelativeHalfWidth * std::fabs(r.joules);

@@ -38,11 +38,19 @@ namespace effbench {
 // a case's counted energy (counted_energy()), and energy per sample, which
 // also adds the run-to-run term: the 95% interval of the mean throughput of
 // the timed windows, relative, times J/sample (energy_per_sample()). Derived
-// figures propagate to first order: a figure f(E) has half-width
-// |df/dE| x u(E) - accuracy per kWh, J per correct prediction and J per
-// point scale with E and keep its relative half-width; GQI = beta x a^alpha /
-// log10(E) gets GQI x u(E) / (E x ln 10 x log10(E)). Accuracy itself is
-// taken as exact: its own sampling error is not an energy figure.
+// figures propagate: J per correct prediction and J per point scale with E
+// and keep its relative half-width; accuracy per kWh, a / E, is asymmetric
+// and takes its larger side, a / (E - u) - a / E (unbounded when u >= E);
+// GQI = beta x a^alpha / log10(E) gets, to first order, GQI x u(E) / (E x
+// ln 10 x log10(E)), and is unbounded when E - u(E) reaches one unit, where
+// the index is undefined. Accuracy itself is taken as exact: its own
+// sampling error is not an energy figure.
+// Sensor terms count the window's two ends once, also for a window read in
+// segments (Note [Named meter windows]): a segment starts right after the
+// previous one stopped, so its first read repeats the last one's value and
+// the lags of the inner ends cancel.
+// A net reading's update-period term uses its gross power (net + idle): the
+// sensor lags the power it reads, not the difference.
 // Runs stored before intervals existed have no uncertainty_j; their figures
 // are shown without one, never with a made-up one.
 

@@ -117,7 +117,9 @@ std::vector<std::string> gpu_state_warnings(const CaseRecord& record, const std:
   std::map<int64_t, GpuProcess> others;  // by PID, over the start and end of every window
   std::optional<DeviceState> end;
   for (const auto& r : record.energy) {
-    if (r.scope != "gpu-board" || r.device != device) continue;
+    // Only this process's own reading of its GPU: in a data-parallel case rank 0 holds every rank's
+    // readings (other hosts' cuda:0 among them), and a cross-check repeats one.
+    if (r.scope != "gpu-board" || r.device != device || r.cross_check || r.rank.value_or(0) != 0) continue;
     for (const auto* state : {&r.state_start, &r.state_end}) {
       if (!*state || !(*state)->other_processes) continue;
       for (const auto& p : *(*state)->other_processes) others.emplace(p.pid, p);

@@ -30,16 +30,23 @@ std::string joules_text(double joules) {
 using ProcessListFn = nvml::Return (*)(nvml::Device, unsigned*, nvml::ProcessInfoV1*);
 
 // Processes of one kind on `device` other than this one (Note [Others on a
-// GPU]); false when NVML cannot list them.
+// GPU]); false when NVML cannot list them. A list longer than the buffer is
+// asked for again at the size NVML says (NVML fills nothing when the buffer
+// is too small).
 bool add_other_processes(ProcessListFn list, nvml::Device device, const std::string& kind,
                          std::vector<GpuProcess>& out) {
   if (list == nullptr) return false;
-  std::vector<nvml::ProcessInfoV1> infos(kMostGpuProcesses);
-  unsigned count = kMostGpuProcesses;
-  const nvml::Return rc = list(device, &count, infos.data());
-  if (rc != nvml::kSuccess && rc != nvml::kErrorInsufficientSize) return false;
+  std::vector<nvml::ProcessInfoV1> infos(kFirstGpuProcessListSize);
+  unsigned count = kFirstGpuProcessListSize;
+  nvml::Return rc = list(device, &count, infos.data());
+  if (rc == nvml::kErrorInsufficientSize) {
+    infos.resize(count + 8);  // room for processes started in between
+    count = static_cast<unsigned>(infos.size());
+    rc = list(device, &count, infos.data());
+  }
+  if (rc != nvml::kSuccess) return false;
   const auto own_pid = static_cast<unsigned>(getpid());
-  for (unsigned i = 0; i < std::min(count, kMostGpuProcesses); ++i) {
+  for (unsigned i = 0; i < count && i < infos.size(); ++i) {
     if (infos[i].pid == own_pid) continue;
     GpuProcess process;
     process.pid = infos[i].pid;

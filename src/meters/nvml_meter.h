@@ -32,12 +32,12 @@ inline constexpr double kNvmlUpdatePeriodS = 0.1;
 // machine]). So each window's start and end state lists the compute and
 // graphics processes NVML sees on the GPU (the unversioned, v1-layout calls,
 // which every driver keeps), leaving out effbench's own process. A case with
-// any is warned about (judge_gpu_sharing() in meters/machine_load.h). NVML
+// any is warned about (gpu_state_warnings() in meters/machine_load.h). NVML
 // gives PIDs as the driver sees them: in a container with its own PID
 // namespace effbench's process may not be recognised, and is then listed
 // among the others; the warning says so.
-/// Most processes listed per GPU and kind; more are counted, not listed.
-inline constexpr unsigned kMostGpuProcesses = 64;
+/// Processes asked for first per GPU and kind; a longer list is asked for again at its size.
+inline constexpr unsigned kFirstGpuProcessListSize = 64;
 
 /// Relative disagreement between counter and power integral that warns.
 inline constexpr double kNvmlCrossCheckTolerance = 0.05;

@@ -170,8 +170,12 @@ std::string speedup_number(double value) {
 std::string projected_cell_text(const ProjectedSpeedup& cell) {
   if (!cell.high_x) return "-";
   if (cell.bound_only || !cell.low_x) return "<= " + speedup_number(*cell.high_x) + "x";
-  return speedup_number(*cell.low_x) + "x-" + speedup_number(*cell.high_x) + "x";
+  return speedup_number(*cell.low_x) + "x-" + speedup_number(*cell.high_x) + "x" +
+         (cell.extrapolated ? "*" : "");
 }
+
+// A GPU's column: its name, and that what is under it is projected.
+std::string projected_header(const HardwareSpec& gpu) { return gpu.name + " (projected)"; }
 
 // "9.45-21.2 mJ", "4.84-10.9 J": an interval of energies in the unit of its upper end.
 std::string energy_interval_text(double low_j, double high_j) {
@@ -192,7 +196,7 @@ std::string case_label(const ProjectedSpeedupRow& row) {
 FigureTable projected_speedup_figures(const ProjectedSpeedupTable& table) {
   FigureTable out;
   out.header = {"case (cpu here)", "samples/s here"};
-  for (const HardwareSpec* gpu : table.gpus) out.header.push_back(gpu->name);
+  for (const HardwareSpec* gpu : table.gpus) out.header.push_back(projected_header(*gpu));
   std::vector<std::string> bases;
   for (const auto& row : table.rows) {
     std::vector<std::string> cells{case_label(row), format_number(row.measured_samples_per_s)};
@@ -208,6 +212,16 @@ FigureTable projected_speedup_figures(const ProjectedSpeedupTable& table) {
       "projected, not measured: each cell is the throughput a GPU would reach, from the efficiencies "
       "published measurements achieved on it, over this machine's measured throughput (Note [Calibrated "
       "GPU projection], docs/projection.md); <= : a roofline bound only");
+  const bool any_extrapolated =
+      std::any_of(table.rows.begin(), table.rows.end(), [](const ProjectedSpeedupRow& r) {
+        return std::any_of(r.cells.begin(), r.cells.end(),
+                           [](const ProjectedSpeedup& c) { return c.extrapolated; });
+      });
+  if (any_extrapolated) {
+    out.notes.push_back(
+        "*: extrapolated: the case's FLOPs per step lie outside those of the published rows (ImageNet-size "
+        "networks), so either end of the interval may be off; a GPU run here replaces it with a measurement");
+  }
   for (const auto& basis : bases) out.notes.push_back("basis: " + basis);
   return out;
 }
@@ -215,7 +229,7 @@ FigureTable projected_speedup_figures(const ProjectedSpeedupTable& table) {
 FigureTable projected_energy_figures(const ProjectedSpeedupTable& table) {
   FigureTable out;
   out.header = {"case (cpu here)", "J/sample here"};
-  for (const HardwareSpec* gpu : table.gpus) out.header.push_back(gpu->name);
+  for (const HardwareSpec* gpu : table.gpus) out.header.push_back(projected_header(*gpu));
   std::vector<std::string> powers;
   bool any_estimated = false;
   for (const auto& row : table.rows) {
@@ -268,12 +282,12 @@ std::string duration_text(double seconds) {
 FigureTable projected_epoch_figures(const ProjectedSpeedupTable& table) {
   FigureTable out;
   out.header = {"case (cpu here)", "here"};
-  for (const HardwareSpec* gpu : table.gpus) out.header.push_back(gpu->name);
+  for (const HardwareSpec* gpu : table.gpus) out.header.push_back(projected_header(*gpu));
   for (const auto& row : table.rows) {
     const double here_s = kEpochSamples / row.measured_samples_per_s;
     std::string here = duration_text(here_s);
     if (row.measured_energy) {
-      here += ", " + format_si(row.measured_energy->joules_per_sample.value * kEpochSamples, "J") +
+      here += ", " + format_plus_minus(scaled(row.measured_energy->joules_per_sample, kEpochSamples), "J") +
               (row.measured_energy->measured ? "" : " est.");
     }
     std::vector<std::string> cells{case_label(row), here};

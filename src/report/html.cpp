@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -471,8 +472,8 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
                           {"source", source},
                           {"kind", kind},
                           {"joules_per_sample", e.joules_per_sample},
-                          {"joules", e.joules},
-                          {"plus_minus_j", e.uncertainty_j.value_or(0)}});
+                          {"joules", e.joules}});
+        if (e.uncertainty_j) values.back()["plus_minus_j"] = *e.uncertainty_j;
       }
       rows.push_back({html_escape(ref.label), html_escape(source),
                       "<span class=\"" + kind + "\">" + kind + "</span>", num(reading_joules_per_sample(e)),
@@ -536,7 +537,10 @@ std::string energy_section(const std::vector<RunRecord>& runs, const std::vector
         Uncertain& total =
             (e.measured ? measured
                         : estimated)[to_string(e.source) + (e.scope.empty() ? "" : " / " + e.scope)];
-        total = {total.value + e.joules, in_quadrature(total.half_width, e.uncertainty_j.value_or(0))};
+        // One reading without an interval (an older run) leaves the total without one: NaN stays NaN
+        // through in_quadrature, and format_plus_minus shows the value alone.
+        total = {total.value + e.joules, e.uncertainty_j ? in_quadrature(total.half_width, *e.uncertainty_j)
+                                                         : std::numeric_limits<double>::quiet_NaN()};
       }
     }
     for (const auto& [source, joules] : measured)
@@ -586,10 +590,11 @@ std::string accuracy_section(const std::vector<CaseRef>& cases, Charts& charts) 
                         {"energy_j", e->energy_j.value},
                         {"energy_low_j", e->energy_j.value - e->energy_j.half_width},
                         {"energy_high_j", e->energy_j.value + e->energy_j.half_width},
-                        {"plus_minus_j", e->energy_j.half_width},
+
                         {"kind", e->energy_estimated ? "estimated" : "measured"},
                         {"value", e->quality},
                         {"pareto", pareto}});
+      if (e->energy_j.half_width > 0) values.back()["plus_minus_j"] = e->energy_j.half_width;
       if (pareto) front.push_back({{"energy_j", e->energy_j.value}, {"value", e->quality}});
     }
     const std::string title =
@@ -813,12 +818,15 @@ std::string projected_speedup_chart(const ProjectedSpeedupTable& table, Charts& 
       const ProjectedSpeedup& cell = row.cells[g];
       if (!cell.high_x) continue;
       const double low = cell.low_x.value_or(*cell.high_x);
-      values.push_back({{"case", row.model + " " + to_string(row.mode)},
+      values.push_back({{"case", row.model + " " + to_string(row.mode) + " " + to_string(row.precision) +
+                                     (row.exec == Exec::kEager ? "" : " " + to_string(row.exec))},
                         {"gpu", table.gpus[g]->name},
                         {"low_x", low},
                         {"high_x", *cell.high_x},
                         {"middle_x", std::sqrt(low * *cell.high_x)},
-                        {"basis", cell.bound_only ? "roofline bound" : "calibrated"}});
+                        {"basis", cell.bound_only     ? "roofline bound only"
+                                  : cell.extrapolated ? "calibrated, extrapolated"
+                                                      : "calibrated"}});
     }
   }
   if (values.empty()) return "";
@@ -838,6 +846,7 @@ std::string projected_speedup_chart(const ProjectedSpeedupTable& table, Charts& 
                  {{"mark", {{"type", "point"}, {"filled", true}}},
                   {"encoding",
                    {{"x", {{"field", "middle_x"}, {"type", "quantitative"}}},
+                    {"shape", {{"field", "basis"}, {"type", "nominal"}}},
                     {"tooltip", json::array({{{"field", "case"}},
                                              {{"field", "gpu"}},
                                              {{"field", "low_x"}, {"format", ".3~r"}, {"title", "from"}},

@@ -371,7 +371,7 @@ std::vector<CaseField> make_fields() {
                           if (const auto per_sample = energy_per_sample(c)) {
                             counted["joules_per_sample"] = per_sample->joules_per_sample.value;
                             if (energy.uncertainty_j)
-                              counted["joules_per_sample_uncertainty"] =
+                              counted["joules_per_sample_uncertainty_j"] =
                                   per_sample->joules_per_sample.half_width;
                           }
                           j["counted_energy"] = counted;

@@ -170,9 +170,9 @@ TEST(CaseEfficiency, TheEnergyIntervalPropagatesToEveryFigure) {
   ASSERT_EQ(rows.size(), 1u);
   const CaseEfficiency& e = rows[0];
   EXPECT_DOUBLE_EQ(e.energy_j.half_width, 360.0);
-  EXPECT_NEAR(e.accuracy_per_kwh->half_width, 0.9, 1e-9);      // 90 acc/kWh x 1%
-  EXPECT_NEAR(e.joules_per_correct->half_width, 0.04, 1e-12);  // 4 J x 1%
-  EXPECT_NEAR(e.joules_per_point->half_width, 4.0, 1e-9);      // 400 J x 1%
+  EXPECT_NEAR(e.accuracy_per_kwh->half_width, 0.9 / 0.0099 - 90, 1e-9);  // 0.9 / (0.01 - 0.0001 kWh) - 90
+  EXPECT_NEAR(e.joules_per_correct->half_width, 0.04, 1e-12);            // 4 J x 1%
+  EXPECT_NEAR(e.joules_per_point->half_width, 4.0, 1e-9);                // 400 J x 1%
   ASSERT_TRUE(e.gqi && e.gqi->defined);
   const double low = green_quotient_index(0.9, 36000 + 360, in_joules).value;
   const double high = green_quotient_index(0.9, 36000 - 360, in_joules).value;
@@ -180,6 +180,16 @@ TEST(CaseEfficiency, TheEnergyIntervalPropagatesToEveryFigure) {
   // By hand: 10 x 0.9^5 / log10(36000) = 1.29599; x 0.01 / (ln 10 x 4.55630) = 0.0012353.
   EXPECT_NEAR(e.gqi->value, 1.29599, 1e-5);
   EXPECT_NEAR(e.gqi->half_width, 0.0012353, 1e-6);
+}
+
+// 4000 J ± 2000 J in Wh is 1.11 ± 0.56 Wh: the interval reaches E <= 1 Wh,
+// where the index is undefined, so its half-width is unbounded, not finite.
+TEST(CaseEfficiency, AGqiIntervalReachingOneUnitIsUnbounded) {
+  const GqiResult r = green_quotient_index(0.9, 4000, GqiSettings{5, 10, EnergyUnit::kWattHour}, 2000);
+  ASSERT_TRUE(r.defined);
+  EXPECT_TRUE(std::isinf(r.half_width));
+  EXPECT_TRUE(std::isfinite(
+      green_quotient_index(0.9, 4000, GqiSettings{5, 10, EnergyUnit::kJoule}, 2000).half_width));
 }
 
 }  // namespace

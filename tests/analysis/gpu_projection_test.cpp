@@ -140,24 +140,34 @@ TEST(GpuProjection, LeaveOneOutOverTheShippedTable) {
   EXPECT_LT(error.median_factor, 4.0);
 }
 
-// Hand check of the leave-one-out rule: three T4 fp32 training rows at 80,
-// 100 and 160/s of one model; leaving out 100 gives the range of 80 and 160,
-// whose geometric middle predicts sqrt(80 x 160) = 113.137/s (factor 1.131);
-// leaving out 80 predicts sqrt(100 x 160) = 126.49 (1.581), leaving out 160
-// predicts sqrt(80 x 100) = 89.443 (1.789). Only the middle row lies inside.
+// Hand check of the leave-one-out rule: three fp32 training rows of a model
+// of 1 GMAC (6 GFLOP per step) on GPUs without TF32, at efficiencies 0.2
+// (T4, 270/s of 8.1 TFLOP/s), 0.3 (V100 SXM2, 785/s of 15.7) and 0.4 (P100
+// PCIe, 620/s of 9.3). Each is predicted from the other two (no other row
+// of its GPU): T4 by sqrt(0.3 x 0.4) = 0.34641 (factor 1.73205, outside),
+// V100 by sqrt(0.2 x 0.4) = 0.28284 (1.06066, inside), P100 by
+// sqrt(0.2 x 0.3) = 0.24495 (1.63299, outside). Widened by the median
+// 1.63299, all three intervals hold their row.
 TEST(GpuProjection, LeaveOneOutByHand) {
   const auto rows = published(
-      "t4,resnet50,3x224x224,train,fp32,1,80,4.09,s,q,\n"
-      "t4,resnet50,3x224x224,train,fp32,1,100,4.09,s,q,\n"
-      "t4,resnet50,3x224x224,train,fp32,1,160,4.09,s,q,\n");
+      "t4,m,3x32x32,train,fp32,1,270,1,s,q,\n"
+      "v100-sxm2-16gb,m,3x32x32,train,fp32,1,785,1,s,q,\n"
+      "p100-pcie-16gb,m,3x32x32,train,fp32,1,620,1,s,q,\n");
   const CalibrationError error = leave_one_out_calibration(rows, default_catalog());
   EXPECT_EQ(error.rows, 3);
-  EXPECT_NEAR(error.median_factor, 1.58114, 1e-4);
-  EXPECT_NEAR(error.worst_factor, 1.78885, 1e-4);
+  EXPECT_NEAR(error.median_factor, 1.632993, 1e-5);
+  EXPECT_NEAR(error.worst_factor, 1.732051, 1e-5);
   EXPECT_NEAR(error.share_inside_interval, 1.0 / 3, 1e-12);
-  // Widened by the median 1.58114: [80, 160] / x 1.58 holds 100; [100, 160] -> [63.2, 253] holds 80;
-  // [80, 100] -> [50.6, 158.1] does not hold 160.
-  EXPECT_NEAR(error.share_inside_widened, 2.0 / 3, 1e-12);
+  EXPECT_NEAR(error.share_inside_widened, 1.0, 1e-12);
+}
+
+// Rows measured alike (same GPU, mode and precision) leave together: two
+// near-repeats cannot predict each other.
+TEST(GpuProjection, NearRepeatsAreLeftOutTogether) {
+  const auto rows = published(
+      "t4,m,3x32x32,train,fp32,1,270,1,s,q,\n"
+      "t4,m,3x32x32,train,fp32,1,271,1,s,q,\n");
+  EXPECT_EQ(leave_one_out_calibration(rows, default_catalog()).rows, 0);
 }
 
 }  // namespace

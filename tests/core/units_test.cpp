@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "core/uncertain.h"
 
 namespace effbench {
@@ -32,6 +34,7 @@ TEST(Uncertain, PrintsTwoSignificantDigitsOfTheHalfWidth) {
   EXPECT_EQ(format_plus_minus({41234, 1234}), "41200 \u00b1 1200");
   EXPECT_EQ(format_plus_minus({412.345, 0}, "J"), "412.3 J");       // no interval known: the value alone
   EXPECT_EQ(format_plus_minus({-0.004, 0.5}), "0.00 \u00b1 0.50");  // never "-0.00"
+  EXPECT_EQ(format_plus_minus({1.296, std::numeric_limits<double>::infinity()}), "1.296 \u00b1 unbounded");
 }
 
 TEST(Uncertain, ScalesAndCombines) {

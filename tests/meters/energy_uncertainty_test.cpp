@@ -57,8 +57,9 @@ TEST(EnergyUncertainty, SlowPowerSamplingWidensTheIntegral) {
 }
 
 TEST(EnergyUncertainty, EstimatesAssumeHalfTheirValueAndNetReadingsAddTheIdleBaseline) {
-  EnergyReading net = reading(EnergySource::kRapl, 80, 4);  // 20 W net
+  EnergyReading net = reading(EnergySource::kRapl, 80, 4);  // 20 W net of a 30 W idle: 50 W gross
   net.basis = EnergyBasis::kNet;
+  net.idle_power_w = 30;
   net.idle_power_uncertainty_w = 0.5;
   EnergyReading missing = reading(EnergySource::kRapl, 0, 1);
   missing.available = false;
@@ -66,7 +67,9 @@ TEST(EnergyUncertainty, EstimatesAssumeHalfTheirValueAndNetReadingsAddTheIdleBas
   attach_uncertainty(readings);
   EXPECT_DOUBLE_EQ(readings[0].uncertainty_j.value(), 30.0);
   EXPECT_DOUBLE_EQ(readings[1].uncertainty_terms_j.at("idle_baseline"), 2.0);  // 0.5 W x 4 s
-  EXPECT_NEAR(readings[1].uncertainty_j.value(), std::sqrt(4.0 + 0.02 * 0.02 + std::pow(2.0 / 65536, 2)),
+  // The sensor lags the gross power: 50 W x 1 ms.
+  EXPECT_DOUBLE_EQ(readings[1].uncertainty_terms_j.at("update_period"), 0.05);
+  EXPECT_NEAR(readings[1].uncertainty_j.value(), std::sqrt(4.0 + 0.05 * 0.05 + std::pow(2.0 / 65536, 2)),
               1e-12);
   EXPECT_FALSE(readings[2].uncertainty_j);  // no interval on a reading that does not exist
 }

@@ -153,8 +153,11 @@ static int list_processes(const std::string& key, void* device, unsigned* count,
         {pid == "self" ? static_cast<unsigned>(getpid()) : static_cast<unsigned>(std::stoul(pid)),
          bytes == "na" ? ~0ULL : std::stoull(bytes)});
   }
+  // Like NVML: a buffer too small gets nothing, only the size it needs.
   const bool fits = listed.size() <= *count;
-  for (size_t i = 0; i < listed.size() && i < *count; ++i) infos[i] = listed[i];
+  if (fits) {
+    for (size_t i = 0; i < listed.size(); ++i) infos[i] = listed[i];
+  }
   *count = static_cast<unsigned>(listed.size());
   return fits ? 0 : 7;  // NVML_ERROR_INSUFFICIENT_SIZE
 }

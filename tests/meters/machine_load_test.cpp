@@ -141,6 +141,16 @@ TEST(GpuStateWarnings, OtherProcessesAndSlowdownsAreSaid) {
   EXPECT_TRUE(gpu_state_warnings(c, proc.string()).empty());
   c.device = Device::parse("cpu", "test");
   EXPECT_TRUE(gpu_state_warnings(c, proc.string()).empty());
+  // A data-parallel case: rank 1's reading of its own cuda:0 (another host's, or a sibling rank's view)
+  // and a cross-check are not this GPU's story.
+  c.device = Device::parse("cuda:0", "test");
+  c.energy[0].rank = 1;
+  EXPECT_TRUE(gpu_state_warnings(c, proc.string()).empty());
+  c.energy[0].rank = 0;
+  c.energy[0].cross_check = true;
+  EXPECT_TRUE(gpu_state_warnings(c, proc.string()).empty());
+  c.energy[0].cross_check = false;
+  EXPECT_EQ(gpu_state_warnings(c, proc.string()).size(), 1u);  // rank 0's own: the other process on it
   fs::remove_all(proc);
 }
 
