@@ -147,6 +147,10 @@ std::optional<EfficiencyRange> efficiency_range(const std::vector<PublishedThrou
     range.pooled = !rule.same_gpu;
     std::string models;
     for (const auto& m : range.models) models += (models.empty() ? "" : ", ") + m;
+    const std::string flops =
+        range.lowest_step_flops == range.highest_step_flops
+            ? format_si(range.lowest_step_flops, "FLOP")
+            : format_si(range.lowest_step_flops, "FLOP") + "-" + format_si(range.highest_step_flops, "FLOP");
     const std::string percent = range.low == range.high
                                     ? format_number(100 * range.low)
                                     : format_number(100 * range.low) + "-" + format_number(100 * range.high);
@@ -154,7 +158,7 @@ std::optional<EfficiencyRange> efficiency_range(const std::vector<PublishedThrou
                   (range.rows == 1 ? " row of " : " rows of ") +
                   (rule.same_gpu ? target_name : "every GPU (fewer than 2 of " + target_name + ")") +
                   (rule.same_family ? " at " + precision_family : " at any precision") + " (" + models +
-                  "), " + percent + "% of peak";
+                  ", " + flops + " per step), " + percent + "% of peak";
     return range;
   }
   return std::nullopt;
@@ -220,14 +224,8 @@ ProjectedSpeedupTable project_gpu_speedups(const std::vector<CaseRecord>& cases,
         cell.low_x = low_samples_per_s / c.throughput->median;
         cell.extrapolated = c.step_flops_per_sample < range->lowest_step_flops ||
                             c.step_flops_per_sample > range->highest_step_flops;
-        cell.basis =
-            range->basis + ", widened by x" + format_number(error_factor) +
-            " (the leave-one-out error); this case at " + target.family +
-            (cell.extrapolated
-                 ? ", extrapolated: its " + format_si(c.step_flops_per_sample, "FLOP") +
-                       " per step lies outside the rows' " + format_si(range->lowest_step_flops, "FLOP") +
-                       "-" + format_si(range->highest_step_flops, "FLOP")
-                 : "");
+        cell.basis = range->basis + ", widened by x" + format_number(error_factor) +
+                     " (the leave-one-out error); this case at " + target.family;
       } else {
         cell.bound_only = true;
         cell.basis = "roofline bound at the " + target.family + " peak: no published " + mode_word(c.mode) +

@@ -219,8 +219,9 @@ FigureTable projected_speedup_figures(const ProjectedSpeedupTable& table) {
       });
   if (any_extrapolated) {
     out.notes.push_back(
-        "*: extrapolated: the case's FLOPs per step lie outside those of the published rows (ImageNet-size "
-        "networks), so either end of the interval may be off; a GPU run here replaces it with a measurement");
+        "*: extrapolated: the case's FLOPs per step lie outside those of the published rows in its basis "
+        "(ImageNet-size networks), so either end of the interval may be off; a GPU run here replaces it with "
+        "a measurement");
   }
   for (const auto& basis : bases) out.notes.push_back("basis: " + basis);
   return out;

@@ -62,7 +62,7 @@ case "$check" in
     # --help lists it: an empty value, a non-finite number, an integer past
     # 64 bits and a repeated list item are each refused, naming the option.
     commands=("run" "list" "results" "results list" "results show" "results export" "results import"
-      "results delete" "compare" "report" "trend" "project" "launch")
+      "results delete" "compare" "report" "trend" "project" "launch" "reproduce")
     tried=0
     for command in "${commands[@]}"; do
       read -ra words <<<"$command"
