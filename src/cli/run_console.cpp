@@ -1,5 +1,6 @@
 #include "cli/run_console.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "analysis/speedup.h"
