@@ -40,12 +40,13 @@ struct Fixture {
   }
 };
 
-const StudyRow& row(const StudyReproduction& study, const std::string& claim_start) {
+// A copy: the studies are often temporaries of the expression.
+StudyRow row(const StudyReproduction& study, const std::string& claim_start) {
   for (const auto& r : study.rows) {
     if (r.claim.rfind(claim_start, 0) == 0) return r;
   }
   ADD_FAILURE() << "no row " << claim_start;
-  return study.rows.at(0);
+  return {};
 }
 
 // The fixture's T4 projection of a 1 GFLOP step at 100/s (gpu_projection_test
@@ -61,7 +62,7 @@ TEST(Studies, Study1SpeedupsAreProjectedWithoutAGpuAndMeasuredWithAT4) {
   run.cases = {throughput_case("cpu", "AMD EPYC", Mode::kTrain, 100)};
   const auto studies = reproduce_studies({run}, f.inputs());
   ASSERT_EQ(studies.size(), 3u);
-  const StudyRow& conv6 = row(studies[0], "Conv6 training speedup");
+  const StudyRow conv6 = row(studies[0], "Conv6 training speedup");
   EXPECT_EQ(conv6.published, "246x");
   EXPECT_EQ(conv6.verdict, Verdict::kContradicts);
   EXPECT_NE(conv6.here.find("2.98x-50.4x projected on a T4 over this CPU (extrapolated)"), std::string::npos)
@@ -78,13 +79,13 @@ TEST(Studies, Study1SpeedupsAreProjectedWithoutAGpuAndMeasuredWithAT4) {
   gpu_run.cases = {throughput_case("cuda:0", "Tesla T4", Mode::kTrain, 24600)};
   gpu_run.cases[0].throughput->window_samples_per_s = {24354, 24600, 24846};
   const auto measured = reproduce_studies({run, gpu_run}, f.inputs());
-  const StudyRow& on_t4 = row(measured[0], "Conv6 training speedup");
+  const StudyRow on_t4 = row(measured[0], "Conv6 training speedup");
   EXPECT_EQ(on_t4.verdict, Verdict::kMatches);
   EXPECT_NE(on_t4.here.find("measured 237x-255x on Tesla T4"), std::string::npos) << on_t4.here;
   gpu_run.cases[0].throughput->median = 2460;
   gpu_run.cases[0].throughput->window_samples_per_s = {2435.4, 2460, 2484.6};
   const auto slower = reproduce_studies({run, gpu_run}, f.inputs());
-  const StudyRow& tenth = row(slower[0], "Conv6 training speedup");
+  const StudyRow tenth = row(slower[0], "Conv6 training speedup");
   EXPECT_EQ(tenth.verdict, Verdict::kContradicts);
   EXPECT_NE(tenth.why.find("on the same GPU, the study's CPU baseline was about 10x slower"),
             std::string::npos)
@@ -107,7 +108,7 @@ TEST(Studies, KernelFusionMatchesWithinAFactorOfTwoOfFifteenPercent) {
   RunRecord later;
   later.cases = {with_latency(Exec::kFused, 9.9)};  // the newest fused case: a 1% cut
   const auto studies = reproduce_studies({run, later}, f.inputs());
-  const StudyRow& small = row(studies[0], "Conv6 inference latency cut");
+  const StudyRow small = row(studies[0], "Conv6 inference latency cut");
   EXPECT_EQ(small.verdict, Verdict::kContradicts);
   EXPECT_NE(small.here.find("1%"), std::string::npos) << small.here;
   EXPECT_EQ(row(reproduce_studies({}, f.inputs())[0], "Inference latency cut").verdict,
@@ -120,7 +121,7 @@ TEST(Studies, ACaseWithoutFlopsIsSaidNotFatal) {
   run.cases = {throughput_case("cpu", "AMD EPYC", Mode::kTrain, 100)};
   run.cases[0].step_flops_per_sample = 0;  // a stored run from before FLOPs were recorded
   const auto studies = reproduce_studies({run}, f.inputs());
-  const StudyRow& conv6 = row(studies[0], "Conv6 training speedup");
+  const StudyRow conv6 = row(studies[0], "Conv6 training speedup");
   EXPECT_EQ(conv6.verdict, Verdict::kCannotMeasure);
   EXPECT_NE(conv6.why.find("no FLOPs per step"), std::string::npos) << conv6.why;
 }
@@ -128,7 +129,7 @@ TEST(Studies, ACaseWithoutFlopsIsSaidNotFatal) {
 TEST(Studies, Study3ChecksTheArithmeticAndStudy2SaysWhatToRun) {
   const Fixture f;
   const auto studies = reproduce_studies({}, f.inputs());
-  const StudyRow& arithmetic = row(studies[2], "E = P x T for one hour");
+  const StudyRow arithmetic = row(studies[2], "E = P x T for one hour");
   EXPECT_EQ(arithmetic.verdict, Verdict::kMatches);
   EXPECT_NE(arithmetic.here.find("1.44 / 1.08 / 0.27 / 0.18 MJ"), std::string::npos) << arithmetic.here;
   EXPECT_EQ(row(studies[2], "GPU power").verdict, Verdict::kMatches);  // 400 W among the catalog's GPUs
