@@ -86,6 +86,20 @@ std::vector<PublishedThroughput> load_published_throughputs(const std::string& p
   return parse_published_throughputs(read_csv_file(path), catalog);
 }
 
+const std::vector<PublishedThroughput>& default_published_throughputs() {
+  // Loaded once; a failure is rethrown on every call (the static is never set).
+  static const std::vector<PublishedThroughput> rows = [] {
+    try {
+      return load_published_throughputs(default_published_throughput_path(), default_catalog());
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) +
+                  " (the published GPU throughputs; set EFFBENCH_DATA_DIR to the folder holding "
+                  "published_gpu_throughput.csv)");
+    }
+  }();
+  return rows;
+}
+
 std::string effective_precision_family(const PublishedThroughput& row, const HardwareSpec& gpu) {
   const std::string family = published_precision_family(row.precision);
   return family == "fp32" && gpu.tf32_tflops ? "tf32" : family;

@@ -72,6 +72,11 @@ std::vector<PublishedThroughput> parse_published_throughputs(const CsvTable& tab
 std::vector<PublishedThroughput> load_published_throughputs(const std::string& path,
                                                             const std::vector<HardwareSpec>& catalog);
 
+/// The shipped table against the shipped catalog, loaded once (thread-safe).
+/// Throws effbench::Error when it is missing or malformed (the message names
+/// the path and $EFFBENCH_DATA_DIR).
+const std::vector<PublishedThroughput>& default_published_throughputs();
+
 /// "fp32" | "tf32" | "bf16" | "fp16" for a published precision ("amp-fp16"
 /// is fp16 autocast); empty for one the catalog has no peak for (int8).
 std::string published_precision_family(const std::string& precision);

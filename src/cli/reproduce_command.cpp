@@ -114,13 +114,10 @@ void reproduce(const ReproduceCli& cli) {
   EFFBENCH_CHECK(!cli.cpu_tdp_w || cli.measure, "--cpu-tdp: only used with --measure");
   if (cli.measure) measure_missing(cli, load_runs(cli), gqi);
   const std::vector<RunRecord> runs = load_runs(cli);
-  const auto& catalog = default_catalog();
-  const std::vector<PublishedThroughput> published =
-      load_published_throughputs(default_published_throughput_path(), catalog);
   const CsvTable memory = read_csv_file(default_trend_data_path());
   StudyInputs inputs;
-  inputs.catalog = &catalog;
-  inputs.published = &published;
+  inputs.catalog = &default_catalog();
+  inputs.published = &default_published_throughputs();
   inputs.accelerator_memory = &memory;
   inputs.gqi = gqi;
   std::cout << "The studies beside this machine (" << runs.size()

@@ -139,10 +139,8 @@ void print_projected_speedups(const RunRecord& run, const std::vector<std::strin
       std::any_of(run.cases.begin(), run.cases.end(), [](const CaseRecord& c) { return c.device.is_cuda(); });
   if (gpu_ran || gpu_ids.empty()) return;
   try {
-    const auto& catalog = default_catalog();
     const ProjectedSpeedupTable table =
-        project_gpu_speedups(run.cases, gpu_ids, catalog,
-                             load_published_throughputs(default_published_throughput_path(), catalog));
+        project_gpu_speedups(run.cases, gpu_ids, default_catalog(), default_published_throughputs());
     if (table.rows.empty()) return;
     std::cout << "\nWhat a GPU would buy you: projected speedup over this machine (no GPU ran)\n"
               << figure_text(projected_speedup_figures(table))

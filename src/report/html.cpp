@@ -785,7 +785,7 @@ namespace {
 
 // The shipped tables the summary and the studies read; nullopt (and why) when one cannot be read.
 struct ShippedTables {
-  std::vector<PublishedThroughput> published;
+  const std::vector<PublishedThroughput>* published = nullptr;  // the shipped table, loaded once
   std::optional<CsvTable> accelerator_memory;
   std::string error;
 };
@@ -793,7 +793,7 @@ struct ShippedTables {
 ShippedTables load_shipped_tables() {
   ShippedTables t;
   try {
-    t.published = load_published_throughputs(default_published_throughput_path(), default_catalog());
+    t.published = &default_published_throughputs();
     t.accelerator_memory = read_csv_file(default_trend_data_path());
   } catch (const Error& e) {
     t.error = e.what();
@@ -805,7 +805,7 @@ std::vector<StudyReproduction> studies_of(const std::vector<RunRecord>& runs, co
   if (!shipped.error.empty()) return {};
   StudyInputs inputs;
   inputs.catalog = &default_catalog();
-  inputs.published = &shipped.published;
+  inputs.published = shipped.published;
   inputs.accelerator_memory = &*shipped.accelerator_memory;
   return reproduce_studies(runs, inputs);
 }
@@ -875,7 +875,7 @@ std::string summary_section(const std::vector<RunRecord>& runs, const ShippedTab
     out += empty_note("No GPU projection: " + shipped.error);
   } else {
     const ProjectedSpeedupTable table =
-        project_gpu_speedups(cases, default_projection_gpus(), default_catalog(), shipped.published);
+        project_gpu_speedups(cases, default_projection_gpus(), default_catalog(), *shipped.published);
     if (table.rows.empty()) {
       out += empty_note("No cpu throughput case in these runs to project from.");
     } else {
