@@ -36,6 +36,7 @@ struct RunFlags {
   double gqi_beta = 10;
   std::string gqi_unit = "kWh";
   std::vector<std::string> project_to;  // --project-to: GPUs projected onto besides the defaults
+  std::optional<std::string> input;     // --input, parsed into session.bench.input_shape
 };
 
 // The words of the command line become the vocabulary's values here, once.
@@ -49,8 +50,29 @@ std::vector<E> parse_words(const std::vector<std::string>& words, const std::str
   return values;
 }
 
+// "3x224x224" -> {3, 224, 224}: one sample's shape, sizes > 0.
+std::vector<int64_t> parse_sample_shape(const std::string& text) {
+  std::vector<int64_t> shape;
+  size_t start = 0;
+  while (true) {
+    const size_t end = text.find('x', start);
+    const std::string part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    const bool digits = !part.empty() && part.size() <= 9 &&
+                        std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+    check(digits && std::stoll(part) > 0,
+          "--input: expected one sample's shape as sizes > 0 joined by 'x' (3x224x224, 128) but got '" +
+              text + "'");
+    shape.push_back(std::stoll(part));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  check(shape.size() <= 8, "--input: expected at most 8 dimensions but got '" + text + "'");
+  return shape;
+}
+
 void run(RunFlags flags) {
   SessionSettings& settings = flags.session;
+  if (flags.input) settings.bench.input_shape = parse_sample_shape(*flags.input);
   settings.bench.modes = parse_words<Mode>(flags.modes, "--mode");
   settings.bench.precision = parse_word<Precision>(flags.precision, "--precision");
   settings.bench.execs = parse_words<Exec>(flags.execs, "--exec");
@@ -99,8 +121,16 @@ void add_run_command(CLI::App& app) {
   auto* cmd =
       app.add_subcommand("run", "Benchmark training and inference of the models on the devices present");
   BenchmarkOptions& b = s.bench;
-  cmd->add_option("--model", b.models, "Models, comma-separated (default: all; see `effbench list models`)")
+  cmd->add_option("--model", b.models,
+                  "Models, comma-separated (default: all; see `effbench list models`), or TorchScript files "
+                  "(with --input)")
       ->delimiter(',');
+  cmd->add_option(
+      "--input", flags->input,
+      "A TorchScript --model file's input: one sample's shape, e.g. 3x224x224 (docs/own_model.md)");
+  cmd->add_option("--classes", b.classes,
+                  "A TorchScript --model file's class count: train with cross-entropy on N classes (default: "
+                  "the mean squared output)");
   cmd->add_option("--device", b.devices,
                   "Devices: cpu, cuda, cuda:N, comma-separated (default: every device present)")
       ->delimiter(',');
@@ -197,8 +227,9 @@ void add_run_command(CLI::App& app) {
     cmd->get_option(name)->needs(dataset);
   }
   // Training to a result runs fp32 eager steps for whole epochs: no windows, modes or precisions.
-  for (const char* name : {"--mode", "--exec", "--cuda-graph", "--precision", "--channels-last", "--warmup-s",
-                           "--min-time-s", "--repeats", "--max-case-s", "--project-to"}) {
+  for (const char* name :
+       {"--mode", "--exec", "--cuda-graph", "--precision", "--channels-last", "--warmup-s", "--min-time-s",
+        "--repeats", "--max-case-s", "--project-to", "--input", "--classes"}) {
     cmd->get_option(name)->excludes(dataset);
   }
   CLI::Option* distributed = cmd->get_option("--distributed");

@@ -170,6 +170,18 @@ void ConsoleRunObserver::idle_measurement(double seconds, bool done) {
   }
 }
 
+namespace {
+
+// A built-in model's image size, or a TorchScript model's --input.
+std::string input_text(const CaseSpec& spec) {
+  if (spec.image_size > 0) return std::to_string(spec.image_size) + "x" + std::to_string(spec.image_size);
+  std::string text;
+  for (int64_t size : spec.sample_shape) text += (text.empty() ? "" : "x") + std::to_string(size);
+  return text;
+}
+
+}  // namespace
+
 void ConsoleRunObserver::case_begun(size_t index, size_t total, const CaseSpec& spec) {
   if (index == 0) std::cout << "\n";
   std::cout << "[" << index + 1 << "/" << total << "] " << spec.model << " " << spec.device.str() << " ";
@@ -179,8 +191,7 @@ void ConsoleRunObserver::case_begun(size_t index, size_t total, const CaseSpec& 
     std::cout << "train global batch " << spec.batch * plan_.job->world_size << " ... " << std::flush;
   } else {
     std::cout << to_string(spec.mode) << (spec.exec == Exec::kEager ? "" : " " + to_string(spec.exec))
-              << " batch " << spec.batch << " " << spec.image_size << "x" << spec.image_size << " ... "
-              << std::flush;
+              << " batch " << spec.batch << " " << input_text(spec) << " ... " << std::flush;
   }
 }
 

@@ -2,13 +2,15 @@
 
 namespace effbench {
 
-SyntheticSource::SyntheticSource(int64_t batch_size, int64_t channels, int64_t image_size, int64_t classes,
-                                 const torch::Device& device, int64_t seed, int64_t pool_size)
+SyntheticSource::SyntheticSource(int64_t batch_size, const std::vector<int64_t>& sample_shape,
+                                 int64_t classes, const torch::Device& device, int64_t seed,
+                                 int64_t pool_size)
     : batch_size_(batch_size) {
   // Generated on the cpu with a seeded generator, then moved once: the same
   // seed gives the same data on every device.
   auto generator = at::detail::createCPUGenerator(static_cast<uint64_t>(seed));
-  const std::vector<int64_t> shape = {batch_size, channels, image_size, image_size};
+  std::vector<int64_t> shape = {batch_size};
+  shape.insert(shape.end(), sample_shape.begin(), sample_shape.end());
   for (int64_t i = 0; i < pool_size; ++i) {
     Batch batch;
     if (classes > 0) {
@@ -20,8 +22,10 @@ SyntheticSource::SyntheticSource(int64_t batch_size, int64_t channels, int64_t i
     }
     pool_.push_back(std::move(batch));
   }
-  description_ = "synthetic " + std::to_string(channels) + "x" + std::to_string(image_size) + "x" +
-                 std::to_string(image_size) +
+  std::string sample_text;
+  for (size_t i = 0; i < sample_shape.size(); ++i)
+    sample_text += (i ? "x" : "") + std::to_string(sample_shape[i]);
+  description_ = "synthetic " + sample_text +
                  (classes > 0 ? ", " + std::to_string(classes) + " classes" : ", two domains");
 }
 

@@ -15,8 +15,9 @@ namespace effbench {
 /// Image-translation batches: two domains of images uniform in [-1, 1].
 class SyntheticSource : public DataSource {
  public:
-  /// `classes` == 0 means an image-translation batch (target = images too).
-  SyntheticSource(int64_t batch_size, int64_t channels, int64_t image_size, int64_t classes,
+  /// Each input sample has `sample_shape` (C, H, W for images). `classes` ==
+  /// 0 means an image-translation batch (target = images too).
+  SyntheticSource(int64_t batch_size, const std::vector<int64_t>& sample_shape, int64_t classes,
                   const torch::Device& device, int64_t seed, int64_t pool_size = 4);
   Batch next() override;
   int64_t batch_size() const override { return batch_size_; }

@@ -6,11 +6,12 @@
 namespace effbench {
 namespace {
 
-class ClassifierTrainer : public Trainer {
+class LossTrainer : public Trainer {
  public:
-  ClassifierTrainer(torch::nn::Module& module, std::function<torch::Tensor(const torch::Tensor&)> forward,
-                    const TrainOptions& options)
+  LossTrainer(torch::nn::Module& module, std::function<torch::Tensor(const torch::Tensor&)> forward,
+              LossFunction loss, const TrainOptions& options)
       : forward_(std::move(forward)),
+        loss_(std::move(loss)),
         gradient_hook_(options.gradient_hook),
         forward_scope_(options.forward_scope),
         loss_scaler_(options.loss_scaler) {
@@ -30,7 +31,7 @@ class ClassifierTrainer : public Trainer {
 
   torch::Tensor step(const torch::Tensor& input, const torch::Tensor& target) override {
     optimizer_->zero_grad();
-    auto forward_and_loss = [&] { return torch::nn::functional::cross_entropy(forward_(input), target); };
+    auto forward_and_loss = [&] { return loss_(forward_(input), target); };
     torch::Tensor loss = forward_scope_ ? forward_scope_(forward_and_loss) : forward_and_loss();
     (loss_scaler_ ? loss_scaler_->scale_loss(loss) : loss).backward();
     if (gradient_hook_) {
@@ -57,6 +58,7 @@ class ClassifierTrainer : public Trainer {
 
  private:
   std::function<torch::Tensor(const torch::Tensor&)> forward_;
+  LossFunction loss_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::function<void(std::vector<torch::Tensor>&)> gradient_hook_;                     // (optional)
   std::function<torch::Tensor(const std::function<torch::Tensor()>&)> forward_scope_;  // (optional)
@@ -65,10 +67,26 @@ class ClassifierTrainer : public Trainer {
 
 }  // namespace
 
+std::unique_ptr<Trainer> make_trainer_for_loss(torch::nn::Module& module,
+                                               std::function<torch::Tensor(const torch::Tensor&)> forward,
+                                               LossFunction loss, const TrainOptions& options) {
+  return std::make_unique<LossTrainer>(module, std::move(forward), std::move(loss), options);
+}
+
 std::unique_ptr<Trainer> make_classifier_trainer(torch::nn::Module& module,
                                                  std::function<torch::Tensor(const torch::Tensor&)> forward,
                                                  const TrainOptions& options) {
-  return std::make_unique<ClassifierTrainer>(module, std::move(forward), options);
+  return make_trainer_for_loss(
+      module, std::move(forward),
+      [](const torch::Tensor& output, const torch::Tensor& target) {
+        return torch::nn::functional::cross_entropy(output, target);
+      },
+      options);
+}
+
+std::vector<int64_t> sample_shape(const ModelConfig& config) {
+  if (!config.sample_shape.empty()) return config.sample_shape;
+  return {config.in_channels, config.image_size, config.image_size};
 }
 
 int64_t Model::parameter_count() {

@@ -43,6 +43,15 @@ class Classifier : public Model {
   ScriptForward script_forward_;
 };
 
+/// A training loss: the model's output and the batch's target in, a 0-dim tensor out.
+using LossFunction = std::function<torch::Tensor(const torch::Tensor& output, const torch::Tensor& target)>;
+
+/// Training of every parameter of `module` through `forward` on `loss`
+/// (SGD or Adam, TrainOptions' hooks honoured).
+std::unique_ptr<Trainer> make_trainer_for_loss(torch::nn::Module& module,
+                                               std::function<torch::Tensor(const torch::Tensor&)> forward,
+                                               LossFunction loss, const TrainOptions& options);
+
 /// Cross-entropy training of any module through `forward`.
 std::unique_ptr<Trainer> make_classifier_trainer(torch::nn::Module& module,
                                                  std::function<torch::Tensor(const torch::Tensor&)> forward,

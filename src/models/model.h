@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,25 @@ struct ModelConfig {
   int64_t in_channels = 3;
   int64_t image_size = 32;   // square inputs
   int64_t num_classes = 10;  // classifiers only
+  /// TorchScript models: the shape of one sample (--input); empty for the
+  /// built-in models, whose sample is (in_channels, image_size, image_size).
+  std::vector<int64_t> sample_shape;
 };
 
-enum class ModelTask { kClassification, kImageTranslation };
+/// The shape of one input sample of a model built with `config`.
+std::vector<int64_t> sample_shape(const ModelConfig& config);
+
+enum class ModelTask {
+  kClassification,
+  kImageTranslation,
+  kOther,  ///< a TorchScript model without --classes, trained on its mean squared output
+};
+
+/// Where a model loaded from a file came from.
+struct ModelSource {
+  std::string path;    // as given
+  std::string sha256;  // of the file's bytes, lower-case hex
+};
 
 /// Optimiser settings for a Trainer. Classifiers use them; CycleGAN uses its
 /// reference recipe (Adam 2e-4, beta1 0.5) and ignores all but `lr` when set.
@@ -79,6 +96,12 @@ class Model {
   virtual double forward_flops_per_sample() const = 0;
   /// FLOPs for one sample of one training step.
   virtual double train_flops_per_sample() const = 0;
+  /// The file the model was loaded from (TorchScript models); nullopt for
+  /// the built-in models.
+  virtual std::optional<ModelSource> source() const { return std::nullopt; }
+  /// What a record of this model must say: how its FLOPs were counted, its
+  /// training loss when it is a stand-in (TorchScript models).
+  virtual std::vector<std::string> notes() const { return {}; }
 
   /// Number of scalar parameters.
   int64_t parameter_count();
@@ -94,13 +117,30 @@ struct ModelEntry {
   ModelTask task;
   ModelConfig default_config;  // the studies' input shape
   std::function<std::unique_ptr<Model>(const ModelConfig&)> create;
+  bool trainable = true;  // false: a TorchScript file without parameters that require gradients
 };
 
 /// All models, in the order the default suite runs them.
 const std::vector<ModelEntry>& model_table();
 
-/// The entry called `name`; throws effbench::Error listing the valid names.
+/// The entry called `name`: a model of the table, or a TorchScript file
+/// added with add_torchscript_model(). Throws effbench::Error listing the
+/// valid names.
 const ModelEntry& find_model(const std::string& name);
+
+/// A TorchScript file given as a model (`--model file.pt --input 3x224x224`).
+struct TorchScriptSpec {
+  std::string path;
+  std::vector<int64_t> sample_shape;  // one sample, without the batch dimension
+  std::optional<int64_t> classes;     // set: cross-entropy training on labels in [0, classes)
+};
+
+/// Loads the file once to check it (Note [TorchScript models] in
+/// models/torchscript_model.h) and makes find_model(spec.path) return its
+/// entry. Adding the same spec again returns the same entry; the same path
+/// with another shape or class count is an error. Thread-safe. Throws
+/// effbench::Error naming the file and what is wrong with it.
+const ModelEntry& add_torchscript_model(const TorchScriptSpec& spec);
 
 /// Comma-separated names of the table, for messages.
 std::string model_names();

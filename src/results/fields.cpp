@@ -155,6 +155,11 @@ void from_json(const json& j, MachineLoad& m) {
   optional_from(j, "cpu_mhz_end", m.cpu_mhz_end);
   optional_from(j, "smt_active", m.smt_active);
 }
+void to_json(json& j, const ModelFile& f) { j = json{{"path", f.path}, {"sha256", f.sha256}}; }
+void from_json(const json& j, ModelFile& f) {
+  j.at("path").get_to(f.path);
+  j.at("sha256").get_to(f.sha256);
+}
 void to_json(json& j, const GpuProcess& p) {
   j = json{{"pid", p.pid}, {"kind", p.kind}};
   optional_to(j, "used_memory_bytes", p.used_memory_bytes);
@@ -309,6 +314,7 @@ namespace {
 std::vector<CaseField> make_fields() {
   std::vector<CaseField> f;
   f.push_back(plain("model", "model", &CaseRecord::model, [](const CaseRecord& c) { return c.model; }));
+  f.push_back(optional("model_file", "", &CaseRecord::model_file));
   f.push_back(
       plain("device", "device", &CaseRecord::device, [](const CaseRecord& c) { return c.device.str(); }));
   f.push_back(plain("device_name", "", &CaseRecord::device_name));

@@ -174,15 +174,23 @@ struct DistributedResult {
   std::vector<RankFigures> ranks;      // gathered by rank 0, one per rank
 };
 
+/// A model loaded from a file (`--model file.pt`): where it was read and
+/// what was in it.
+struct ModelFile {
+  std::string path;    // as given on the command line
+  std::string sha256;  // lower-case hex of the file's bytes
+};
+
 struct CaseRecord {
   std::string model;
-  Device device;            // the cpu or a CUDA device
-  std::string device_name;  // CPU model or GPU name
+  std::optional<ModelFile> model_file;  // TorchScript models only (optional)
+  Device device;                        // the cpu or a CUDA device
+  std::string device_name;              // CPU model or GPU name
   Mode mode = Mode::kTrain;
   int64_t batch = 0;
   Precision precision = Precision::kFp32;
   Exec exec = Exec::kEager;
-  std::vector<int64_t> input_shape;  // C, H, W per sample
+  std::vector<int64_t> input_shape;  // per sample: C, H, W for images
   int64_t params = 0;
   double flops_per_sample = 0;       // forward FLOPs per sample
   double step_flops_per_sample = 0;  // FLOPs per sample of the timed step (train ~ 3x forward)

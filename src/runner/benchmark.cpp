@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <thread>
 
 #include "core/clock.h"
@@ -308,7 +309,7 @@ void run_case_body(const CaseSpec& spec, const BenchmarkOptions& options, const 
     record.notes.push_back("channels-last memory format");
   }
   describe_model(*model, spec.mode, record);
-  SyntheticSource source(spec.batch, config.in_channels, config.image_size,
+  SyntheticSource source(spec.batch, sample_shape(config),
                          model->task() == ModelTask::kClassification ? config.num_classes : 0, device,
                          options.seed);
   BatchCycle batches(source, options.channels_last);
@@ -342,6 +343,38 @@ void record_throughput(const std::vector<double>& samples_per_s, double cv_warni
         "a longer --min-time-s");
   }
 }
+
+namespace {
+
+// Adds each --model that is not a model of the table but a file as a
+// TorchScript model (Note [TorchScript models] in models/torchscript_model.h);
+// true when there was one. The flags that only such a model takes are
+// refused without one, and those it cannot take with one.
+bool add_model_files(const BenchmarkOptions& options) {
+  bool any_file = false;
+  for (const auto& name : options.models) {
+    const bool in_table = std::any_of(model_table().begin(), model_table().end(),
+                                      [&](const ModelEntry& entry) { return entry.name == name; });
+    if (in_table) continue;
+    if (!std::filesystem::is_regular_file(name)) find_model(name);  // throws: unknown model, no such file
+    add_torchscript_model({name, options.input_shape, options.classes});
+    any_file = true;
+    EFFBENCH_CHECK(!options.channels_last || options.input_shape.size() == 3,
+                   "--channels-last: needs image samples (--input CxHxW) but --input has ",
+                   options.input_shape.size(), " dimensions");
+  }
+  check(any_file || options.input_shape.empty(),
+        "--input: gives the sample shape of a TorchScript --model file, but no --model names an existing "
+        "file");
+  check(any_file || !options.classes,
+        "--classes: gives the class count of a TorchScript --model file, but no --model names an existing "
+        "file");
+  check(!any_file || !options.image_size,
+        "--image-size: applies to the built-in models; a TorchScript model's input is --input");
+  return any_file;
+}
+
+}  // namespace
 
 int64_t default_batch(const std::string& model, const Device& device) {
   if (find_model(model).task == ModelTask::kImageTranslation) return 1;
@@ -380,6 +413,7 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
   }
   check(!options.modes.empty(), "--mode: expected at least one of train, infer");
 
+  add_model_files(options);
   std::vector<std::string> models = options.models;
   if (models.empty()) {
     for (const auto& entry : model_table()) models.push_back(entry.name);
@@ -403,6 +437,13 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
         continue;
       }
       for (const auto& mode : options.modes) {
+        if (mode == Mode::kTrain && !entry.trainable) {
+          refuse("--model " + model +
+                     ": the module has no parameters that require gradients, so there is nothing to train; "
+                     "use --mode infer",
+                 true);
+          continue;
+        }
         for (const auto& exec : options.execs) {
           if (exec == Exec::kFused && mode == Mode::kTrain) continue;  // inference only
           if (exec == Exec::kGraph && device.is_cpu()) {
@@ -424,6 +465,7 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
           spec.exec = exec;
           spec.batch = options.batch.value_or(default_batch(model, device));
           spec.image_size = entry.default_config.image_size;
+          spec.sample_shape = entry.default_config.sample_shape;
           if (options.image_size) {
             spec.image_size = *options.image_size;
           } else if (entry.task == ModelTask::kImageTranslation && device.is_cpu()) {

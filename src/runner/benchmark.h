@@ -19,7 +19,9 @@ inline constexpr double kLongestSettingS = 7 * 24 * 3600.0;
 
 /// Every setting of a benchmark run; names carry their units.
 struct BenchmarkOptions {
-  std::vector<std::string> models;   // empty: every model
+  std::vector<std::string> models;   // empty: every model; names of the table or TorchScript files
+  std::vector<int64_t> input_shape;  // TorchScript files: one sample's shape (--input)
+  std::optional<int64_t> classes;    // TorchScript files: cross-entropy over this many classes (optional)
   std::vector<std::string> devices;  // empty: every device present
   std::vector<Mode> modes = {Mode::kTrain, Mode::kInfer};
   std::optional<int64_t> batch;       // default: per model and device (default_batch)
@@ -48,9 +50,10 @@ struct CaseSpec {
   Mode mode = Mode::kTrain;
   Exec exec = Exec::kEager;
   int64_t batch = 0;
-  int64_t image_size = 0;
-  std::vector<std::string> notes;  // what was reduced, for the screen and the record
-  std::string recipe;              // training to a result: its recipe in one line (optional)
+  int64_t image_size = 0;             // built-in models: square inputs of this size
+  std::vector<int64_t> sample_shape;  // TorchScript models: one sample's shape (image_size is 0)
+  std::vector<std::string> notes;     // what was reduced, for the screen and the record
+  std::string recipe;                 // training to a result: its recipe in one line (optional)
 };
 
 /// Called around a case's timed windows, right after the device was

@@ -34,7 +34,11 @@ void describe_model(Model& model, Mode mode, CaseRecord& record) {
   record.flops_per_sample = model.forward_flops_per_sample();
   record.step_flops_per_sample =
       mode == Mode::kTrain ? model.train_flops_per_sample() : model.forward_flops_per_sample();
-  record.input_shape = {config.in_channels, config.image_size, config.image_size};
+  record.input_shape = sample_shape(config);
+  if (const std::optional<ModelSource> source = model.source()) {
+    record.model_file = ModelFile{source->path, source->sha256};
+  }
+  for (const auto& note : model.notes()) record.notes.push_back(note);
 }
 
 }  // namespace effbench

@@ -85,8 +85,7 @@ double measure_single_process(const CaseSpec& spec, const BenchmarkOptions& opti
   const torch::Device device = torch_device(spec.device);
   model->train(true);
   std::unique_ptr<Trainer> trainer = model->make_trainer(TrainOptions{});
-  SyntheticSource source(spec.batch, config.in_channels, config.image_size, config.num_classes, device,
-                         options.seed);
+  SyntheticSource source(spec.batch, sample_shape(config), config.num_classes, device, options.seed);
   auto step = [&] {
     const Batch batch = source.next();
     trainer->step(batch.input, batch.target);
@@ -132,8 +131,7 @@ void run_case_windows(const CaseSpec& spec, const BenchmarkOptions& options, Com
   train_options.gradient_hook = [&reducer](std::vector<torch::Tensor>& grads) { reducer(grads); };
   std::unique_ptr<Trainer> trainer = model->make_trainer(train_options);
   // Every rank generates the same global batches and trains on its shard.
-  SyntheticSource source(spec.batch * world, config.in_channels, config.image_size, config.num_classes,
-                         device, options.seed);
+  SyntheticSource source(spec.batch * world, sample_shape(config), config.num_classes, device, options.seed);
   int64_t step_number = 0;
   torch::Tensor last_loss;
   auto step = [&] {

@@ -141,6 +141,30 @@ case "$check" in
       { failed=$((failed + 1)); echo "FAIL: reproduce tables"; }
     expect reproduce-ids-and-measure 2 "--measure: measures into the database" -- "$effbench" reproduce --measure latest
     ;;
+  own_model)
+    # Note [TorchScript models]: a file written by LibTorch (tests/models/torchscript_fixtures.h), counted by hand.
+    "$MAKE_TORCHSCRIPT_FIXTURES" . || { echo "FAIL: make_torchscript_fixtures"; exit 1; }
+    expect own-model 0 "tiny_net.pt cpu infer fused batch 2 3x8x8" -- "$effbench" run --model ./tiny_net.pt --input 3x8x8 --classes 10 \
+      --mode train,infer --exec eager,fused "${tiny[@]}" --json own.json
+    json_check own.json "[c['status'] for c in d['cases']] == ['ok', 'ok', 'ok'] and all(c['model'] == './tiny_net.pt' for c in d['cases'])"
+    json_check own.json "all(c['params'] == 2682 and c['flops_per_sample'] == 18944 and c['input_shape'] == [3, 8, 8] for c in d['cases'])"
+    json_check own.json "[c['step_flops_per_sample'] for c in d['cases']] == [3 * 18944, 18944, 18944]"
+    json_check own.json "all(c['model_file']['sha256'] == '$(sha256sum tiny_net.pt | cut -c1-64)' for c in d['cases'])"
+    json_check own.json "all(any('Note [Observed FLOPs]' in n for n in c['notes']) for c in d['cases'])"
+    expect own-model-no-classes 0 "up_net.pt cpu train" -- "$effbench" run --model up_net.pt --input 2x4x4 --mode train "${tiny[@]}" --json up.json
+    json_check up.json "d['cases'][0]['status'] == 'ok' and any('mean of the squared output' in n for n in d['cases'][0]['notes'])"
+    expect own-model-shape 2 "expected input[2, 1, 8, 8] to have 3 channels" -- "$effbench" run --model tiny_net.pt --input 1x8x8 "${tiny[@]}"
+    expect own-model-classes 2 "--classes 7: expected the model to return (batch, 7) logits but it returned 2x10" -- \
+      "$effbench" run --model tiny_net.pt --input 3x8x8 --classes 7 "${tiny[@]}"
+    expect own-model-no-input 2 "give the shape of one input sample with --input" -- "$effbench" run --model tiny_net.pt "${tiny[@]}"
+    expect own-model-bad-input 2 "--input: expected one sample's shape as sizes > 0 joined by 'x' (3x224x224, 128) but got '3x0x8'" -- \
+      "$effbench" run --model tiny_net.pt --input 3x0x8 "${tiny[@]}"
+    expect own-model-no-file 2 "--input: gives the sample shape of a TorchScript --model file" -- "$effbench" run --model conv6 --input 3x8x8 "${tiny[@]}"
+    expect own-model-no-params 2 "nothing to train; use --mode infer" -- "$effbench" run --model no_params.pt --input 4 --mode train "${tiny[@]}"
+    printf 'not torchscript' >text.pt
+    expect own-model-not-torchscript 2 "--model text.pt: not a TorchScript file" -- "$effbench" run --model text.pt --input 4 "${tiny[@]}"
+    expect own-model-missing 2 "or a TorchScript file with --input (no file of that name exists)" -- "$effbench" run --model missing.pt --input 4 "${tiny[@]}"
+    ;;
   interrupt)
     # Ctrl-C after the first case: exit 130 and the finished case is in the JSON.
     "$effbench" run --model conv6,vgg16 --mode infer --device cpu --batch 2 --warmup-s 0 --min-time-s 2 --repeats 3 \

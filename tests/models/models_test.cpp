@@ -24,9 +24,9 @@ TEST(Models, Conv6ParameterCountByHand) {
                                 conv(128, 256, 3) + conv(256, 256, 3) + linear(4096, 256) + linear(256, 256) +
                                 linear(256, 10);
   static_assert(kExpected == 1792 + 36928 + 73856 + 147584 + 295168 + 590080 + 1048832 + 65792 + 2570);
-  EXPECT_EQ(params_of("conv6", {3, 32, 10}), kExpected);  // 2,262,602
+  EXPECT_EQ(params_of("conv6", {3, 32, 10, {}}), kExpected);  // 2,262,602
   // Fashion-MNIST: one input channel changes only the first conv: 1*64*9 + 64 = 640.
-  EXPECT_EQ(params_of("conv6", {1, 32, 10}), kExpected - 1792 + 640);
+  EXPECT_EQ(params_of("conv6", {1, 32, 10, {}}), kExpected - 1792 + 640);
 }
 
 TEST(Models, Vgg16ParameterCountByHand) {
@@ -38,7 +38,7 @@ TEST(Models, Vgg16ParameterCountByHand) {
       conv(256, 512, 3) + batch_norm(512) + 2 * (conv(512, 512, 3) + batch_norm(512)) +  //
       3 * (conv(512, 512, 3) + batch_norm(512)) + linear(512, 10);
   static_assert(kExpected == 14728266);  // the CIFAR VGG16-BN's well-known 14.73 M
-  EXPECT_EQ(params_of("vgg16", {3, 32, 10}), kExpected);
+  EXPECT_EQ(params_of("vgg16", {3, 32, 10, {}}), kExpected);
 }
 
 TEST(Models, ResNet18ParameterCountByHand) {
@@ -55,7 +55,7 @@ TEST(Models, ResNet18ParameterCountByHand) {
   constexpr int64_t kExpected = conv(3, 64, 3, false) + batch_norm(64) + kStage1 + stage(64, 128) +
                                 stage(128, 256) + stage(256, 512) + linear(512, 10);
   static_assert(kExpected == 11173962);  // the CIFAR ResNet18's well-known 11.17 M
-  EXPECT_EQ(params_of("resnet18", {3, 32, 10}), kExpected);
+  EXPECT_EQ(params_of("resnet18", {3, 32, 10, {}}), kExpected);
 }
 
 TEST(Models, CycleGanParameterCountByHand) {
@@ -70,13 +70,13 @@ TEST(Models, CycleGanParameterCountByHand) {
   constexpr int64_t kDiscriminator =
       conv(3, 64, 4) + conv(64, 128, 4) + conv(128, 256, 4) + conv(256, 512, 4) + conv(512, 1, 4);
   static_assert(kDiscriminator == 2764737);  // the reference's "2.765 M"
-  EXPECT_EQ(params_of("cyclegan", {3, 32, 0}), 2 * kGenerator + 2 * kDiscriminator);
+  EXPECT_EQ(params_of("cyclegan", {3, 32, 0, {}}), 2 * kGenerator + 2 * kDiscriminator);
 }
 
 TEST(Models, Conv6ForwardFlopsByHand) {
   // Per conv: 2 * c_in*9 * c_out*H*W + bias c_out*H*W, then ReLU c_out*H*W; pools count
   // 4 per output; FC 2*in*out + out with ReLUs between. Computed separately: 308,336,650.
-  auto model = find_model("conv6").create({3, 32, 10});
+  auto model = find_model("conv6").create({3, 32, 10, {}});
   EXPECT_DOUBLE_EQ(model->forward_flops_per_sample(), 308336650.0);
   EXPECT_DOUBLE_EQ(model->train_flops_per_sample(), 3 * 308336650.0);
 }
@@ -84,11 +84,11 @@ TEST(Models, Conv6ForwardFlopsByHand) {
 TEST(Models, OutputShapes) {
   torch::manual_seed(0);
   for (const std::string name : {"conv6", "vgg16", "resnet18"}) {
-    auto model = find_model(name).create({1, 32, 10});
+    auto model = find_model(name).create({1, 32, 10, {}});
     model->train(false);
     EXPECT_EQ(model->forward(torch::randn({2, 1, 32, 32})).sizes(), (std::vector<int64_t>{2, 10})) << name;
   }
-  auto gan = find_model("cyclegan").create({3, 32, 0});
+  auto gan = find_model("cyclegan").create({3, 32, 0, {}});
   gan->train(false);
   EXPECT_EQ(gan->forward(torch::rand({1, 3, 32, 32})).sizes(), (std::vector<int64_t>{1, 3, 32, 32}));
 }
@@ -105,8 +105,8 @@ TEST(Models, UnknownNameListsValidModels) {
 }
 
 TEST(Models, BadImageSizeIsRejected) {
-  EXPECT_THROW(find_model("vgg16").create({3, 48, 10}), Error);  // not divisible by 32
-  EXPECT_THROW(find_model("cyclegan").create({3, 30, 0}), Error);
+  EXPECT_THROW(find_model("vgg16").create({3, 48, 10, {}}), Error);  // not divisible by 32
+  EXPECT_THROW(find_model("cyclegan").create({3, 30, 0, {}}), Error);
 }
 
 // Loss on a fixed batch, in training mode (batch statistics), without a step.
@@ -118,7 +118,7 @@ double classifier_loss(Model& model, const torch::Tensor& x, const torch::Tensor
 TEST(Models, OneOptimiserStepLowersTheLoss) {
   for (const std::string name : {"conv6", "vgg16", "resnet18"}) {
     torch::manual_seed(1);
-    auto model = find_model(name).create({3, 32, 10});
+    auto model = find_model(name).create({3, 32, 10, {}});
     model->train(true);
     const torch::Tensor x = torch::randn({8, 3, 32, 32});
     const torch::Tensor y = torch::arange(8) % 10;
@@ -135,7 +135,7 @@ TEST(Models, CycleGanStepLowersTheCycleError) {
   // With a small learning rate, one step of the generators' loss (cycle L1 x10 and identity
   // L1 x5 dominate it) lowers the cycle-consistency error |G_BA(G_AB(a)) - a| on a fixed pair.
   torch::manual_seed(2);
-  auto gan = find_model("cyclegan").create({3, 32, 0});
+  auto gan = find_model("cyclegan").create({3, 32, 0, {}});
   gan->train(true);
   const torch::Tensor a = torch::rand({1, 3, 32, 32}) * 2 - 1;
   const torch::Tensor b = torch::rand({1, 3, 32, 32}) * 2 - 1;
