@@ -184,26 +184,65 @@ std::string input_text(const CaseSpec& spec) {
 
 void ConsoleRunObserver::case_begun(size_t index, size_t total, const CaseSpec& spec) {
   if (index == 0) std::cout << "\n";
-  std::cout << "[" << index + 1 << "/" << total << "] " << spec.model << " " << spec.device.str() << " ";
+  std::string line = "[" + std::to_string(index + 1) + "/" + std::to_string(total) + "] " + spec.model + " " +
+                     spec.device.str() + " ";
   if (plan_.training) {
-    std::cout << "train on " << plan_.training->dataset << " (" << spec.recipe << ")" << std::endl;
-  } else if (plan_.job) {
-    std::cout << "train global batch " << spec.batch * plan_.job->world_size << " ... " << std::flush;
+    std::cout << line << "train on " << plan_.training->dataset << " (" << spec.recipe << ")" << std::endl;
+    open_line_.clear();
   } else {
-    std::cout << to_string(spec.mode) << (spec.exec == Exec::kEager ? "" : " " + to_string(spec.exec))
-              << " batch " << spec.batch << " " << input_text(spec) << " ... " << std::flush;
+    if (plan_.job) {
+      line += "train global batch " + std::to_string(spec.batch * plan_.job->world_size) + " ... ";
+    } else {
+      line += to_string(spec.mode) + (spec.exec == Exec::kEager ? "" : " " + to_string(spec.exec)) +
+              " batch " + std::to_string(spec.batch) + " " + input_text(spec) + " ... ";
+    }
+    std::cout << line << std::flush;
+    open_line_ = line;
   }
+  case_clock_.restart();
+  progress_ = ProgressEstimate();
+  progress_shown_s_ = -1;
 }
 
-void ConsoleRunObserver::case_message(const std::string& line) { std::cout << "  " << line << std::endl; }
+void ConsoleRunObserver::case_progress(double done_fraction) {
+  constexpr double kProgressRedrawS = 0.25;
+  constexpr double kProgressLineS = 30;
+  const double now_s = case_clock_.elapsed_s();
+  progress_.report(now_s, done_fraction);
+  const bool upper_bound = plan_.training && plan_.training->target.has_value();
+  if (terminal_) {
+    if (progress_shown_s_ >= 0 && now_s - progress_shown_s_ < kProgressRedrawS) return;
+    redraw_terminal_line(open_line_.empty() ? "  training: " + progress_.text(upper_bound)
+                                            : open_line_ + progress_.text(upper_bound));
+    progress_drawn_ = true;
+  } else {
+    if (!open_line_.empty() || now_s - std::max(0.0, progress_shown_s_) < kProgressLineS) return;
+    std::cout << "  training: " << progress_.text(upper_bound) << std::endl;
+  }
+  progress_shown_s_ = now_s;
+}
+
+void ConsoleRunObserver::end_progress_line() {
+  if (!progress_drawn_) return;
+  redraw_terminal_line(open_line_);
+  progress_drawn_ = false;
+}
+
+void ConsoleRunObserver::case_message(const std::string& line) {
+  end_progress_line();
+  std::cout << "  " << line << std::endl;
+}
 
 void ConsoleRunObserver::epoch_done(const EpochEvent& e) {
+  end_progress_line();
   std::cout << "  epoch " << e.epoch << ": " << format_number(e.seconds) << " s, loss "
             << format_number(e.loss) << ", " << quality_text(e.metric, e.value) << ", "
             << energy_text(e.energy) << std::endl;
 }
 
 void ConsoleRunObserver::case_done(size_t, size_t, const CaseRecord& record) {
+  end_progress_line();
+  open_line_.clear();
   if (plan_.kind == CaseKind::kTrainingToResult) {
     std::cout << "  -> " << training_result(record) << std::endl;
   } else if (plan_.job) {

@@ -1,5 +1,8 @@
 #include "core/terminal_text.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <iostream>
 
 namespace effbench {
@@ -10,6 +13,20 @@ bool is_c0_control(unsigned char byte) {
 }
 
 }  // namespace
+
+bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
+
+void redraw_terminal_line(const std::string& text) {
+  std::cout.flush();
+  std::fflush(stdout);
+  const std::string bytes = "\r" + printable(text) + "\x1b[K";
+  size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(STDOUT_FILENO, bytes.data() + written, bytes.size() - written);
+    if (n <= 0) return;  // a progress line is not worth an error
+    written += static_cast<size_t>(n);
+  }
+}
 
 std::string printable(const std::string& text) {
   std::string out;

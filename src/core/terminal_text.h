@@ -39,6 +39,15 @@ class PrintableBuf : public std::streambuf {
   bool after_c2_ = false;  // the last byte was 0xC2, the lead byte of U+0080..U+00BF
 };
 
+/// Whether standard output is a terminal (not a file or a pipe).
+bool stdout_is_terminal();
+
+/// Redraws the terminal line the cursor is on as printable(`text`) and
+/// erases the rest of it: carriage return, the text, ESC [K, written past
+/// the filter (std::cout is flushed first). For terminals only: a log would
+/// keep every redraw.
+void redraw_terminal_line(const std::string& text);
+
 /// Installs PrintableBuf on std::cout and std::cerr for the life of the object.
 class PrintableConsole {
  public:

@@ -336,8 +336,9 @@ struct TrainingProgress {
 std::function<double(int64_t)> training_epoch(Model& model, Trainer& trainer, DataSource& train,
                                               int64_t steps_per_epoch, const LrSchedule& schedule,
                                               const TrainingPlan& plan, const torch::Device& device,
-                                              TrainingProgress& progress) {
-  return [&, steps_per_epoch, device](int64_t epoch) {
+                                              TrainingProgress& progress,
+                                              std::function<void(int64_t steps)> step_done) {
+  return [&, steps_per_epoch, device, step_done](int64_t epoch) {
     model.train(true);
     torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
     for (int64_t i = 0; i < steps_per_epoch; ++i) {
@@ -354,6 +355,7 @@ std::function<double(int64_t)> training_epoch(Model& model, Trainer& trainer, Da
       }
       ++progress.steps;
       progress.samples_processed += batch.input.size(0);  // the global batch
+      step_done(progress.steps);
     }
     const double loss =
         sum_over_ranks(plan.comm, loss_sum.item<double>() / static_cast<double>(steps_per_epoch)) /
@@ -509,8 +511,13 @@ void run_body(const std::string& model_name, const Device& device_id, const Accu
   progress.last_lr = schedule.lr_at(0);
   TrainingLoop loop;
   loop.current_lr = [&] { return progress.last_lr; };
-  loop.train_epoch =
-      training_epoch(*model, *trainer, *data.train, data.steps_per_epoch, schedule, plan, device, progress);
+  const double most_steps = static_cast<double>(data.steps_per_epoch * plan.max_epochs);
+  auto step_done = [&](int64_t steps) {
+    if (hooks.progress) hooks.progress(static_cast<double>(steps) / most_steps);
+  };
+  step_done(0);
+  loop.train_epoch = training_epoch(*model, *trainer, *data.train, data.steps_per_epoch, schedule, plan,
+                                    device, progress, step_done);
   loop.evaluate = plan.classifier ? classifier_accuracy(*model, *data.eval, plan, device)
                                   : cycle_l1(*model, *data.eval, *data.eval_b, device);
 

@@ -139,6 +139,9 @@ struct AccuracyHooks {
   std::function<void(const EpochEvent&)> on_epoch;
   /// Facts worth a line on the screen (which data CycleGAN trains on).
   std::function<void(const std::string&)> on_message;
+  /// (optional) Training steps done over the most the run can take: 0 once the data is loaded, then after
+  /// each step.
+  std::function<void(double done_fraction)> progress;
 };
 
 /// The training loop of Note [Time to accuracy], free of torch so that its

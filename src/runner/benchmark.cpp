@@ -53,6 +53,7 @@ int64_t run_windows(const std::function<torch::Tensor()>& step, const Device& de
                     const CaseHooks& hooks, CaseRecord& record) {
   synchronize_device(device);
   if (hooks.before_timed) hooks.before_timed();
+  if (hooks.progress) hooks.progress(0.0);
   std::vector<double> throughputs;
   int64_t samples_processed = 0;
   double total_s = 0;
@@ -73,6 +74,7 @@ int64_t run_windows(const std::function<torch::Tensor()>& step, const Device& de
     throughputs.push_back(static_cast<double>(plan.iterations * batch) / seconds);
     samples_processed += plan.iterations * batch;
     total_s += seconds;
+    if (hooks.progress) hooks.progress(static_cast<double>(window + 1) / static_cast<double>(plan.repeats));
   }
   record.timed_iterations = plan.iterations * plan.repeats;
   record.timed_s = total_s;

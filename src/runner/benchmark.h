@@ -62,6 +62,8 @@ struct CaseSpec {
 struct CaseHooks {
   std::function<void()> before_timed;
   std::function<void(CaseRecord&, int64_t samples_processed)> after_timed;
+  /// (optional) The fraction of the timed windows done: 0 after the warm-up, then after each window.
+  std::function<void(double done_fraction)> progress;
 };
 
 /// Validates the options (unknown model, device, mode, precision or exec;

@@ -258,6 +258,7 @@ CaseRecord Session::run_throughput_case(const CaseSpec& spec, size_t index, size
   hooks.after_timed = [this](CaseRecord& record, int64_t samples_processed) {
     close_case_window(record, samples_processed);
   };
+  hooks.progress = [this](double done_fraction) { observer_.case_progress(done_fraction); };
   return run_case(spec, options, hooks);
 }
 
@@ -295,6 +296,7 @@ CaseRecord Session::run_training_case(const CaseSpec& spec, bool& rank_fault) {
   if (speaks()) {
     hooks.on_message = [this](const std::string& line) { observer_.case_message(line); };
     hooks.on_epoch = [this](const EpochEvent& event) { observer_.epoch_done(event); };
+    hooks.progress = [this](double done_fraction) { observer_.case_progress(done_fraction); };
   }
   CaseRecord record = run_accuracy_case(spec.model, spec.device, options, hooks);
   // A failed data-parallel case may have left the process group broken (a

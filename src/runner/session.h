@@ -78,6 +78,10 @@ class RunObserver {
   virtual void case_begun(size_t /*index*/, size_t /*total*/, const CaseSpec& /*spec*/) {}
   /// A line worth showing while a case runs (which data CycleGAN trains on).
   virtual void case_message(const std::string& /*line*/) {}
+  /// Progress of the running case: the fraction of its planned work done
+  /// (timed windows, or training steps over the most the run can take). May
+  /// come every training step: the observer decides how often to show it.
+  virtual void case_progress(double /*done_fraction*/) {}
   /// A training case finished an epoch and its evaluation.
   virtual void epoch_done(const EpochEvent& /*event*/) {}
   /// The case's record, as saved.

@@ -141,6 +141,32 @@ case "$check" in
       { failed=$((failed + 1)); echo "FAIL: reproduce tables"; }
     expect reproduce-ids-and-measure 2 "--measure: measures into the database" -- "$effbench" reproduce --measure latest
     ;;
+  progress)
+    # Note [Progress line]: on a terminal the case's line ends with its progress, redrawn in place and erased
+    # before the result; in a file, no redraws.
+    under_pty=$(dirname "$0")/under_pty.py
+    progress_run=("$effbench" run --model conv6 --mode infer --device cpu --batch 2 --warmup-s 0 --min-time-s 0.2 --repeats 4 --threads 1 --no-save)
+    python3 "$under_pty" pty.txt "${progress_run[@]}"
+    if grep -qaF $'\r[1/1] conv6 cpu infer batch 2 32x32 ... 50%, about ' pty.txt &&
+       grep -qaF $' left\x1b[K\r[1/1] conv6 cpu infer batch 2 32x32 ... \x1b[K' pty.txt &&
+       grep -qaE 'samples/s \(CV' pty.txt; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1)); echo "FAIL progress on a terminal:"; od -c pty.txt | head -30
+    fi
+    "${progress_run[@]}" >plain.txt 2>&1
+    if grep -qa $'\r\|\x1b' plain.txt || ! grep -q 'samples/s (CV' plain.txt; then
+      failed=$((failed + 1)); echo "FAIL progress in a file:"; cat -A plain.txt | head
+    else
+      passed=$((passed + 1))
+    fi
+    if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+      python3 "$under_pty" train.txt "$effbench" run --dataset fashion-mnist --model conv6 \
+        --device cpu --epochs 1 --train-samples 512 --test-samples 64 --threads 1 --no-save
+      grep -qaE $'\r  training: [0-9]+%, about [0-9]+ s left' train.txt && grep -qa -- '-> accuracy' train.txt &&
+        passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL training progress:"; od -c train.txt | tail -20; }
+    fi
+    ;;
   own_model)
     # Note [TorchScript models]: a file written by LibTorch (tests/models/torchscript_fixtures.h), counted by hand.
     "$MAKE_TORCHSCRIPT_FIXTURES" . || { echo "FAIL: make_torchscript_fixtures"; exit 1; }
