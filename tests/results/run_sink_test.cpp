@@ -36,13 +36,13 @@ TEST(RunSink, AFailedJsonWriteKeepsEveryCaseInTheDatabase) {
   {
     RunSink sink(json, db);
     sink.save(run);
-    EXPECT_FALSE(sink.json_error());
+    EXPECT_FALSE(sink.document_error());
     fs::remove_all(dir / "json");  // the JSON's file system goes away (a full disk fails the same way)
     for (const char* model : {"conv6", "vgg16"}) {
       run.cases.push_back(measured_case(model));
       EXPECT_NO_THROW(sink.save(run));
-      ASSERT_TRUE(sink.json_error());
-      EXPECT_NE(sink.json_error()->find("--json " + json), std::string::npos) << *sink.json_error();
+      ASSERT_TRUE(sink.document_error());
+      EXPECT_NE(sink.document_error()->find("--json " + json), std::string::npos) << *sink.document_error();
     }
     run.status = RunStatus::kComplete;
     sink.save(run);
