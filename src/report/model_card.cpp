@@ -133,7 +133,7 @@ std::string model_card_co2_yaml(const RunRecord& run, const ModelCardSettings& s
                                           : "energy estimated from CPU TDP (not measured)";
   std::string source = version + ", " + how + ": " + format_plus_minus(energy.interval(), "J") +
                        " to train " + c.model +
-                       (c.accuracy->dataset.empty() ? "" : " on " + c.accuracy->dataset) + ", x " +
+                       (c.accuracy->dataset.empty() ? "" : " on " + c.accuracy->dataset) + " at " +
                        format_number(grid) + " gCO2e/kWh = " + format_plus_minus(co2e, "g") + " CO2e";
   if (!energy.uncertainty_j) source += " (no interval: the run predates energy intervals)";
   source += " (run " + run.run_id + ")";
