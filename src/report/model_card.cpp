@@ -48,7 +48,8 @@ std::string hardware_text(const RunRecord& run, const CaseRecord& c) {
   if (name.empty()) name = c.device.is_cpu() ? run.system.cpu_model : c.device.str();
   const int64_t processes = c.distributed ? c.distributed->world_size : 1;
   if (c.device.is_cpu()) {
-    std::string text = name + " (cpu, " + std::to_string(c.threads) + " threads";
+    std::string text =
+        name + " (cpu, " + std::to_string(c.threads) + (c.threads == 1 ? " thread" : " threads");
     if (processes > 1) text += " x " + std::to_string(processes) + " data-parallel processes";
     return text + ")";
   }
