@@ -8,7 +8,7 @@
 // Note [Outputs apart]
 // A run's outputs never destroy each other or the database:
 // - the session refuses, before measuring, two outputs (--db, --json,
-//   --report, --epoch-log) that name the same file;
+//   --prometheus, --report, --epoch-log) that name the same file;
 // - no output file replaces an SQLite database (write_file_atomically), and
 //   the epoch log never appends to one;
 // - the database and each document (JSON, Prometheus) are saved

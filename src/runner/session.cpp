@@ -181,7 +181,8 @@ int Session::run() {
   prepare();
   run_ = begin_run(bench_, settings_.command_line);
   if (training_) run_.settings.data = training_->dataset;
-  // Only rank 0 writes the run (JSON and database); a bad --db fails here, before anything is measured.
+  // Only rank 0 writes the run (JSON, other documents, database); a bad --db fails here, before anything
+  // is measured.
   sink_ = std::make_unique<RunSink>(speaks() ? settings_.json_path : "", speaks() ? settings_.db_path : "",
                                     speaks() ? settings_.documents : std::vector<RunDocument>{});
   meters_ = std::make_unique<MeterSet>(settings_.meters
