@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "report/console.h"
 #include "report/model_card.h"
+#include "report/prometheus.h"
 #include "results/json.h"
 #include "results/store.h"
 
@@ -29,6 +30,7 @@ struct ResultsCli {
   bool csv = false;
   bool json = false;
   std::string output;
+  bool prometheus = false;               // --prometheus
   bool model_card = false;               // --model-card
   std::optional<double> grid_g_per_kwh;  // --grid-g-per-kwh, with --model-card
   std::string location;                  // --location, with --model-card (optional)
@@ -118,12 +120,20 @@ void export_model_card(const ResultsCli& cli) {
 
 void export_runs(const ResultsCli& cli) {
   check(!(cli.csv && cli.json), "export: choose one of --csv and --json, not both");
-  check(!(cli.model_card && (cli.csv || cli.json)), "export: choose one of --csv, --json and --model-card");
+  check((cli.csv || cli.json) + cli.prometheus + cli.model_card <= 1,
+        "export: choose one of --csv, --json, --prometheus and --model-card");
   if (cli.model_card) {
     export_model_card(cli);
     return;
   }
   const ResultStore store(db_path(cli));
+  if (cli.prometheus) {
+    EFFBENCH_CHECK(cli.run_ids.size() == 1, "--prometheus: expected one run id but got ", cli.run_ids.size(),
+                   " (a textfile collector's file describes one run)");
+    const std::string& id = cli.run_ids.front();
+    write_output(run_to_prometheus(store.load_run(id == "latest" ? store.latest_run_id() : id)), cli.output);
+    return;
+  }
   std::vector<RunRecord> runs;
   for (const auto& id : cli.run_ids)
     runs.push_back(store.load_run(id == "latest" ? store.latest_run_id() : id));
@@ -189,6 +199,8 @@ void add_results_command(CLI::App& app) {
   exp->add_flag("--json", cli->json,
                 "JSON: one run document, or an array of them for several runs (default)");
   exp->add_option("-o,--output", cli->output, "Output file (default: standard output)");
+  exp->add_flag("--prometheus", cli->prometheus,
+                "One run's figures in Prometheus text format, as `effbench run --prometheus` writes them");
   CLI::Option* card =
       exp->add_flag("--model-card", cli->model_card,
                     "The co2_eq_emissions block of a Hugging Face model card (YAML) from one training run "

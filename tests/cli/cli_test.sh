@@ -207,6 +207,9 @@ assert 'run_id="%s"' % d["run_id"] in text and 'model="conv6"' in text and 'meas
 PY
     then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: run.prom"; sed 's/^/    /' run.prom | head -30; fi
     ls ./*.tmp >/dev/null 2>&1 && { failed=$((failed + 1)); echo "FAIL: a temporary file was left"; } || passed=$((passed + 1))
+    # One record, many printers: the stored run exports the same bytes the run wrote.
+    expect prom-export 0 "wrote again.prom" -- "$effbench" results export latest --prometheus -o again.prom
+    cmp -s run.prom again.prom && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: results export --prometheus differs from run --prometheus"; diff run.prom again.prom | head; }
     expect prom-same-as-json 2 "--prometheus" -- "$effbench" run --model conv6 "${tiny[@]}" --json same.out --prometheus same.out
     expect prom-bad-dir 2 "--prometheus" -- "$effbench" run --model conv6 "${tiny[@]}" --prometheus missing/run.prom
     # A throughput run has no training to put on a card; the grid intensity is the user's to give.
