@@ -7,7 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "prometheus_text_parser.h"
@@ -88,7 +92,8 @@ RunRecord hand_made_run() {
   return run;
 }
 
-const ParsedFamily& family(const std::vector<ParsedFamily>& families, const std::string& name) {
+// A copy, so no reference outlives a temporary name (GCC 14's -Wdangling-reference).
+ParsedFamily family(const std::vector<ParsedFamily>& families, const std::string& name) {
   for (const auto& f : families) {
     if (f.name == name) return f;
   }
@@ -98,8 +103,9 @@ const ParsedFamily& family(const std::vector<ParsedFamily>& families, const std:
 // The one sample of `name` whose labels include `labels`.
 double value_of(const std::vector<ParsedFamily>& families, const std::string& name,
                 const std::map<std::string, std::string>& labels) {
+  const ParsedFamily named = family(families, name);
   const ParsedSample* found = nullptr;
-  for (const auto& s : family(families, name).samples) {
+  for (const auto& s : named.samples) {
     bool match = true;
     for (const auto& [key, value] : labels) {
       const auto it = s.labels.find(key);
