@@ -80,7 +80,7 @@ void measure_missing(const ReproduceCli& cli, const std::vector<RunRecord>& runs
   base.cpu_tdp_w = cli.cpu_tdp_w;
   base.bench.devices = {"cpu"};
   base.command_line = command_line();
-  ConsoleRunObserver console({"", base.db_path, ""}, gqi);
+  ConsoleRunObserver console({"", base.db_path, "", ""}, gqi);
   if (throughput_missing) {
     std::cout << "Measuring study 1 here: the four models trained and run, eager and fused, on the cpu\n";
     SessionSettings settings = base;

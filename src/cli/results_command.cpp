@@ -7,12 +7,15 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "analysis/speedup.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "report/console.h"
+#include "report/model_card.h"
+#include "report/prometheus.h"
 #include "results/json.h"
 #include "results/store.h"
 
@@ -27,6 +30,12 @@ struct ResultsCli {
   bool csv = false;
   bool json = false;
   std::string output;
+  bool prometheus = false;               // --prometheus
+  bool model_card = false;               // --model-card
+  std::optional<double> grid_g_per_kwh;  // --grid-g-per-kwh, with --model-card
+  std::string location;                  // --location, with --model-card (optional)
+  std::optional<std::string> model;      // --model, with --model-card (optional)
+  std::optional<std::string> device;     // --device, with --model-card (optional)
 };
 
 std::string join(const std::vector<std::string>& items, const std::string& separator = ",") {
@@ -89,9 +98,42 @@ void write_output(const std::string& text, const std::string& path) {
   std::cerr << "wrote " << path << "\n";
 }
 
+// The co2_eq_emissions block of one training run (Note [Model card emissions]).
+void export_model_card(const ResultsCli& cli) {
+  EFFBENCH_CHECK(cli.run_ids.size() == 1, "--model-card: expected one run id but got ", cli.run_ids.size(),
+                 " (a model card describes the training of one model)");
+  EFFBENCH_CHECK(
+      cli.grid_g_per_kwh.has_value(),
+      "--model-card: needs --grid-g-per-kwh G, the carbon intensity of the grid the run drew from in "
+      "gCO2e/kWh (the world average for 2023 was 481, Ember); effbench does not guess it");
+  ModelCardSettings settings;
+  settings.grid_g_per_kwh = *cli.grid_g_per_kwh;
+  settings.location = cli.location;
+  settings.model = cli.model;
+  if (cli.device) settings.device = Device::parse(*cli.device, "--device").str();
+  const ResultStore store(db_path(cli));
+  const std::string& id = cli.run_ids.front();
+  // Rendered whole before anything is written: a refusal leaves no file.
+  write_output(model_card_co2_yaml(store.load_run(id == "latest" ? store.latest_run_id() : id), settings),
+               cli.output);
+}
+
 void export_runs(const ResultsCli& cli) {
   check(!(cli.csv && cli.json), "export: choose one of --csv and --json, not both");
+  check((cli.csv || cli.json) + cli.prometheus + cli.model_card <= 1,
+        "export: choose one of --csv, --json, --prometheus and --model-card");
+  if (cli.model_card) {
+    export_model_card(cli);
+    return;
+  }
   const ResultStore store(db_path(cli));
+  if (cli.prometheus) {
+    EFFBENCH_CHECK(cli.run_ids.size() == 1, "--prometheus: expected one run id but got ", cli.run_ids.size(),
+                   " (a textfile collector's file describes one run)");
+    const std::string& id = cli.run_ids.front();
+    write_output(run_to_prometheus(store.load_run(id == "latest" ? store.latest_run_id() : id)), cli.output);
+    return;
+  }
   std::vector<RunRecord> runs;
   for (const auto& id : cli.run_ids)
     runs.push_back(store.load_run(id == "latest" ? store.latest_run_id() : id));
@@ -149,12 +191,32 @@ void add_results_command(CLI::App& app) {
   show->add_option("ID", cli->run_id, "Run id (or 'latest')")->required();
   show->callback([cli] { show_run(*cli); });
 
-  auto* exp = cmd->add_subcommand("export", "Write runs as JSON (the `effbench run --json` document) or CSV");
+  auto* exp = cmd->add_subcommand(
+      "export",
+      "Write runs as JSON (the `effbench run --json` document) or CSV, or a training run's model card");
   exp->add_option("IDS", cli->run_ids, "Run ids (or 'latest')")->required();
   exp->add_flag("--csv", cli->csv, "One CSV row per case");
   exp->add_flag("--json", cli->json,
                 "JSON: one run document, or an array of them for several runs (default)");
   exp->add_option("-o,--output", cli->output, "Output file (default: standard output)");
+  exp->add_flag("--prometheus", cli->prometheus,
+                "One run's figures in Prometheus text format, as `effbench run --prometheus` writes them");
+  CLI::Option* card =
+      exp->add_flag("--model-card", cli->model_card,
+                    "The co2_eq_emissions block of a Hugging Face model card (YAML) from one training run "
+                    "(docs/exports.md)");
+  exp->add_option("--grid-g-per-kwh", cli->grid_g_per_kwh,
+                  "With --model-card (required): the grid's carbon intensity, gCO2e/kWh")
+      ->needs(card);
+  exp->add_option("--location", cli->location,
+                  "With --model-card: where the run ran, e.g. \"Quebec, Canada\" (geographical_location)")
+      ->needs(card);
+  exp->add_option("--model", cli->model,
+                  "With --model-card: the training case's model, when the run has several")
+      ->needs(card);
+  exp->add_option("--device", cli->device,
+                  "With --model-card: the training case's device (cpu, cuda:N), when the run has several")
+      ->needs(card);
   exp->callback([cli] { export_runs(*cli); });
 
   auto* imp = cmd->add_subcommand(

@@ -11,6 +11,7 @@
 #include "cli/run_console.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "report/prometheus.h"
 #include "results/store.h"
 #include "runner/session.h"
 
@@ -32,6 +33,7 @@ struct RunFlags {
   bool no_save = false;                // --no-save: no database
   bool no_meters = false;              // --no-meters
   std::string report_path;             // --report (optional)
+  std::string prometheus_path;         // --prometheus (optional)
   double gqi_alpha = 5;
   double gqi_beta = 10;
   std::string gqi_unit = "kWh";
@@ -108,8 +110,13 @@ void run(RunFlags flags) {
   check_outputs_apart({{"--db", settings.db_path},
                        {"--json", settings.json_path},
                        {"--report", flags.report_path},
+                       {"--prometheus", flags.prometheus_path},
                        {"--epoch-log", settings.training ? settings.training->epoch_log_path : ""}});
-  ConsoleRunObserver console({settings.json_path, settings.db_path, flags.report_path}, gqi, projection_gpus);
+  // Rewritten after each case, like --json (Note [Prometheus series] in report/prometheus.h).
+  if (!flags.prometheus_path.empty())
+    settings.documents.push_back({"--prometheus", flags.prometheus_path, run_to_prometheus});
+  ConsoleRunObserver console({settings.json_path, settings.db_path, flags.report_path, flags.prometheus_path},
+                             gqi, projection_gpus);
   request_exit_code(run_session(settings, console));
 }
 
@@ -175,6 +182,9 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--report", flags->report_path,
                   "Write a self-contained HTML report of the run to this file");
   cmd->add_option("--json", s.json_path, "Write the run as a JSON document (rewritten after each case)");
+  cmd->add_option("--prometheus", flags->prometheus_path,
+                  "Write the run's figures in Prometheus text format, for node_exporter's textfile collector "
+                  "(a *.prom file; rewritten atomically after each case; docs/exports.md)");
   // Training to a result on real data (--dataset).
   AccuracyOptions& a = flags->training;
   cmd->add_option("--dataset", flags->dataset,

@@ -274,6 +274,8 @@ void ConsoleRunObserver::run_done(const RunRecord& run, const SessionPlan& plan)
     print_projected_speedups(run, projection_gpus_);
   }
   if (!outputs_.json_path.empty()) std::cout << "\nResults written to " << outputs_.json_path << "\n";
+  if (!outputs_.prometheus_path.empty())
+    std::cout << "Prometheus metrics written to " << outputs_.prometheus_path << "\n";
   if (!outputs_.db_path.empty()) {
     std::cout << "Run " << run.run_id << " saved in " << outputs_.db_path << " (effbench results show "
               << run.run_id << ")\n";

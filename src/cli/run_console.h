@@ -27,9 +27,10 @@ namespace effbench {
 /// Where the run's outputs go, for the closing lines (and the HTML report,
 /// written when the run is done).
 struct RunOutputs {
-  std::string json_path;    // optional
-  std::string db_path;      // optional
-  std::string report_path;  // optional: written by run_done()
+  std::string json_path;        // optional
+  std::string db_path;          // optional
+  std::string report_path;      // optional: written by run_done()
+  std::string prometheus_path;  // optional
 };
 
 /// Prints to std::cout; only rank 0 of a data-parallel job is observed.

@@ -1,6 +1,7 @@
 #include "results/run_sink.h"
 
 #include <exception>
+#include <utility>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -8,29 +9,54 @@
 
 namespace effbench {
 
-RunSink::RunSink(std::string json_path, const std::string& db_path)
-    : json_path_(std::move(json_path)), db_path_(db_path) {
-  if (!json_path_.empty()) check_can_write(json_path_, "--json");  // before the database holds a begun run
+RunSink::RunSink(std::string json_path, const std::string& db_path, std::vector<RunDocument> documents)
+    : db_path_(db_path) {
+  if (!json_path.empty()) {
+    documents_.push_back({"--json", std::move(json_path),
+                          [](const RunRecord& run) { return run_to_json(run).dump(2) + "\n"; }});
+  }
+  for (auto& document : documents) {
+    if (!document.path.empty()) documents_.push_back(std::move(document));
+  }
+  errors_.resize(documents_.size());
+  // Before the database holds a begun run.
+  for (const auto& document : documents_) check_can_write(document.path, document.option);
   if (!db_path_.empty()) store_ = std::make_unique<ResultStore>(db_path_);
 }
 
 void RunSink::save(const RunRecord& run) {
-  // Each output on its own (Note [Outputs apart]): the database first, then the JSON document.
-  std::exception_ptr store_error;  // rethrown as it was, after the JSON's turn
+  // Each output on its own (Note [Outputs apart]): the database first, then each document.
+  std::exception_ptr store_error;  // rethrown as it was, after the documents' turn
   try {
     save_to_store(run);
   } catch (const Error&) {
     store_error = std::current_exception();
   }
-  if (!json_path_.empty()) {
+  for (size_t i = 0; i < documents_.size(); ++i) {
+    const RunDocument& document = documents_[i];
+    std::string bytes;
     try {
-      write_run_json(run, json_path_);
-      json_error_.reset();
+      bytes = document.render(run);
     } catch (const Error& e) {
-      json_error_ = e.what();
+      errors_[i] = document.option + " " + document.path + ": " + e.what();
+      continue;
+    }
+    try {
+      write_file_atomically(document.path, bytes, document.option);
+      errors_[i].reset();
+    } catch (const Error& e) {
+      errors_[i] = e.what();
     }
   }
   if (store_error) std::rethrow_exception(store_error);
+}
+
+std::optional<std::string> RunSink::document_error() const {
+  std::optional<std::string> text;
+  for (const auto& error : errors_) {
+    if (error) text = (text ? *text + "\n" : std::string()) + *error;
+  }
+  return text;
 }
 
 void RunSink::save_to_store(const RunRecord& run) {

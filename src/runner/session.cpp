@@ -181,8 +181,10 @@ int Session::run() {
   prepare();
   run_ = begin_run(bench_, settings_.command_line);
   if (training_) run_.settings.data = training_->dataset;
-  // Only rank 0 writes the run (JSON and database); a bad --db fails here, before anything is measured.
-  sink_ = std::make_unique<RunSink>(speaks() ? settings_.json_path : "", speaks() ? settings_.db_path : "");
+  // Only rank 0 writes the run (JSON, other documents, database); a bad --db fails here, before anything
+  // is measured.
+  sink_ = std::make_unique<RunSink>(speaks() ? settings_.json_path : "", speaks() ? settings_.db_path : "",
+                                    speaks() ? settings_.documents : std::vector<RunDocument>{});
   meters_ = std::make_unique<MeterSet>(settings_.meters
                                            ? MeterSet::create(meter_options(settings_, run_, plan_.cases))
                                            : MeterSet(std::vector<std::unique_ptr<Meter>>{}));
@@ -200,7 +202,7 @@ int Session::run() {
   // finished so far.
   if (!job_) install_interrupt_handler();
   sink_->save(run_);
-  if (sink_->json_error()) throw Error(*sink_->json_error());  // nothing measured yet: stop at once
+  if (const auto error = sink_->document_error()) throw Error(*error);  // nothing measured yet: stop at once
   if (job_) communicator_ = join_job(*job_, plan_.cases.front().device, *settings_.data_parallel);
 
   bool rank_fault = false;
@@ -314,12 +316,11 @@ int Session::finish_run(bool rank_fault) {
                                       : RunStatus::kComplete;
   sink_->save(run_);
   if (speaks()) observer_.run_done(run_, plan_);
-  if (sink_->json_error()) {  // Note [Outputs apart]
-    throw Error(*sink_->json_error() +
-                (sink_->db_path().empty()
-                     ? std::string("")
-                     : "; every case is saved in " + sink_->db_path() + " (effbench results export " +
-                           run_.run_id + " --json -o FILE)"));
+  if (const auto error = sink_->document_error()) {  // Note [Outputs apart]
+    throw Error(*error + (sink_->db_path().empty()
+                              ? std::string("")
+                              : "; every case is saved in " + sink_->db_path() +
+                                    " (effbench results export " + run_.run_id + " --json -o FILE)"));
   }
   bool failed = rank_fault;
   for (const auto& c : run_.cases) failed = failed || c.status == CaseStatus::kFailed;

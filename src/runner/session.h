@@ -15,6 +15,7 @@
 
 #include "meters/meter.h"
 #include "results/record.h"
+#include "results/run_sink.h"
 #include "runner/accuracy.h"
 #include "runner/benchmark.h"
 #include "runner/data_parallel_case.h"
@@ -34,6 +35,9 @@ struct SessionSettings {
   std::optional<int64_t> threads;
   /// JSON document rewritten after each case (optional).
   std::string json_path;
+  /// Other files rewritten from the run after each case, e.g. --prometheus (optional): the CLI
+  /// supplies their printers, so the session needs none of report/.
+  std::vector<RunDocument> documents;
   /// Results database (empty: none).
   std::string db_path;
   /// false: no energy sensors (--no-meters, to measure their overhead).

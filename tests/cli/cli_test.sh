@@ -228,6 +228,69 @@ case "$check" in
       json_check tta.json "[json.loads(l)['event'] for l in open('tta.jsonl')] == ['start', 'epoch', 'end']"
     fi
     ;;
+  exports)
+    # docs/exports.md: --prometheus rewritten atomically after each case, and a
+    # training run's model card; figures compared with the same run's JSON.
+    expect prom-run 0 "Prometheus metrics written to run.prom" -- "$effbench" run --model conv6 --mode infer "${tiny[@]}" --cpu-tdp 100 --json run.json --prometheus run.prom
+    json_check run.json "d['status'] == 'complete' and d['cases'][0]['status'] == 'ok'"
+    if python3 - run.prom run.json <<'PY'
+import json, math, re, sys
+text, d = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+assert text.endswith("\n"), "no final line feed"
+series = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*\})? (\S+)$')
+typed, seen, done, values = set(), set(), [], {}
+for line in text.splitlines():
+    if line.startswith("# TYPE "):
+        _, _, name, kind = line.split(" ")
+        assert kind == "gauge" and name not in typed and name not in done, line
+        typed.add(name); done.append(name); continue
+    if line.startswith("#"): continue
+    m = series.match(line)
+    assert m, "malformed: " + line
+    assert m.group(1) == done[-1], "interleaved or untyped: " + line
+    assert line.rsplit(" ", 1)[0] not in seen, "duplicate: " + line
+    seen.add(line.rsplit(" ", 1)[0]); values.setdefault(m.group(1), []).append(float(m.group(3)))
+c = d["cases"][0]
+assert values["effbench_throughput_samples_per_second"] == [c["throughput"]["median"]], values
+assert math.isclose(values["effbench_case_energy_joules"][0], c["counted_energy"]["joules"], rel_tol=1e-12)
+assert 'run_id="%s"' % d["run_id"] in text and 'model="conv6"' in text and 'measured="' in text
+PY
+    then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: run.prom"; sed 's/^/    /' run.prom | head -30; fi
+    ls ./*.tmp >/dev/null 2>&1 && { failed=$((failed + 1)); echo "FAIL: a temporary file was left"; } || passed=$((passed + 1))
+    # One record, many printers: the stored run exports the same bytes the run wrote.
+    expect prom-export 0 "wrote again.prom" -- "$effbench" results export latest --prometheus -o again.prom
+    cmp -s run.prom again.prom && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: results export --prometheus differs from run --prometheus"; diff run.prom again.prom | head; }
+    expect prom-same-as-json 2 "--prometheus" -- "$effbench" run --model conv6 "${tiny[@]}" --json same.out --prometheus same.out
+    expect prom-bad-dir 2 "--prometheus" -- "$effbench" run --model conv6 "${tiny[@]}" --prometheus missing/run.prom
+    # A throughput run has no training to put on a card; the grid intensity is the user's to give.
+    expect card-no-training 2 "has no training case" -- "$effbench" results export latest --model-card --grid-g-per-kwh 400
+    expect card-no-grid 2 "--model-card: needs --grid-g-per-kwh" -- "$effbench" results export latest --model-card
+    expect card-negative-grid 2 "--grid-g-per-kwh: expected the grid's carbon intensity in gCO2e/kWh, in [0, 2000], but got -5" -- "$effbench" results export latest --model-card --grid-g-per-kwh -5 -o card.yaml
+    expect grid-without-card 2 "--grid-g-per-kwh requires --model-card" -- "$effbench" results export latest --grid-g-per-kwh 400
+    [ -e card.yaml ] && { failed=$((failed + 1)); echo "FAIL: a refused card wrote card.yaml"; } || passed=$((passed + 1))
+    if [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+      expect card-train 0 "-> accuracy" -- "$effbench" run --dataset fashion-mnist --model conv6 --device cpu --epochs 1 --batch 32 \
+        --train-samples 256 --test-samples 100 --threads 1 --cpu-tdp 100 --json tta.json
+      expect card 0 "wrote card.yaml" -- "$effbench" results export latest --model-card --grid-g-per-kwh 400 --location 'Quebec, "Canada"' -o card.yaml
+      if python3 - card.yaml tta.json <<'PY'
+import json, sys
+d, text = json.load(open(sys.argv[2])), open(sys.argv[1]).read()
+e = d["cases"][0]["counted_energy"]
+label = "energy measured by " if e["measured"] else "energy estimated from CPU TDP (not measured)"
+assert text.startswith("co2_eq_emissions:\n  emissions: ") and label in text and d["run_id"] in text, text
+try:
+    import yaml
+except ImportError:
+    sys.exit(0)
+card = yaml.safe_load(text)["co2_eq_emissions"]
+want_g = e["joules"] / 3.6e6 * 400
+assert abs(card["emissions"] - want_g) <= 5e-4 * want_g, (card, want_g)
+assert card["training_type"] == "pre-training" and card["geographical_location"] == 'Quebec, "Canada"', card
+assert "(cpu, 1 thread)" in card["hardware_used"], card
+PY
+      then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: card.yaml"; cat card.yaml; fi
+    fi
+    ;;
   *) echo "unknown check $check"; exit 2 ;;
 esac
 

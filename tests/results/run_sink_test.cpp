@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <unistd.h>
 
@@ -36,13 +38,13 @@ TEST(RunSink, AFailedJsonWriteKeepsEveryCaseInTheDatabase) {
   {
     RunSink sink(json, db);
     sink.save(run);
-    EXPECT_FALSE(sink.json_error());
+    EXPECT_FALSE(sink.document_error());
     fs::remove_all(dir / "json");  // the JSON's file system goes away (a full disk fails the same way)
     for (const char* model : {"conv6", "vgg16"}) {
       run.cases.push_back(measured_case(model));
       EXPECT_NO_THROW(sink.save(run));
-      ASSERT_TRUE(sink.json_error());
-      EXPECT_NE(sink.json_error()->find("--json " + json), std::string::npos) << *sink.json_error();
+      ASSERT_TRUE(sink.document_error());
+      EXPECT_NE(sink.document_error()->find("--json " + json), std::string::npos) << *sink.document_error();
     }
     run.status = RunStatus::kComplete;
     sink.save(run);
@@ -63,6 +65,58 @@ TEST(RunSink, RefusesAJsonPathItCannotWriteBeforeTheDatabaseBeginsTheRun) {
   fs::create_directories(dir);
   const std::string db = (dir / "results.db").string();
   EXPECT_THROW(RunSink((dir / "missing" / "run.json").string(), db), Error);
+  EXPECT_TRUE(ResultStore(db).list_runs().empty());
+  fs::remove_all(dir);
+}
+
+TEST(RunSink, ADocumentThatFailsLeavesTheOthersAndTheDatabase) {
+  const fs::path dir = fs::temp_directory_path() / ("effbench-sink-docs-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string db = (dir / "results.db").string();
+  const std::string json = (dir / "run.json").string();
+  const std::string prom = (dir / "run.prom").string();
+  const std::string counts = (dir / "counts.txt").string();
+  RunRecord run;
+  run.run_id = "sink-docs";
+  {
+    // One printer refuses the second case; another writes the case count.
+    RunSink sink(
+        json, db,
+        {{"--prometheus", prom,
+          [](const RunRecord& r) {
+            check(r.cases.size() < 2, "cannot print two cases");
+            return std::string("cases ") + std::to_string(r.cases.size()) + "\n";
+          }},
+         {"--counts", counts, [](const RunRecord& r) { return std::to_string(r.cases.size()) + "\n"; }}});
+    sink.save(run);
+    EXPECT_FALSE(sink.document_error());
+    run.cases.push_back(measured_case("conv6"));
+    sink.save(run);
+    EXPECT_FALSE(sink.document_error());
+    run.cases.push_back(measured_case("vgg16"));
+    run.status = RunStatus::kComplete;
+    sink.save(run);
+    ASSERT_TRUE(sink.document_error());
+    EXPECT_EQ(*sink.document_error(), "--prometheus " + prom + ": cannot print two cases");
+  }
+  EXPECT_EQ(ResultStore(db).load_run("sink-docs").cases.size(), 2u);
+  std::ifstream prom_in(prom), counts_in(counts);
+  const std::string prom_text((std::istreambuf_iterator<char>(prom_in)), std::istreambuf_iterator<char>());
+  const std::string counts_text((std::istreambuf_iterator<char>(counts_in)),
+                                std::istreambuf_iterator<char>());
+  EXPECT_EQ(prom_text, "cases 1\n");  // the last good file stays whole
+  EXPECT_EQ(counts_text, "2\n");
+  fs::remove_all(dir);
+}
+
+TEST(RunSink, RefusesADocumentPathItCannotWriteBeforeTheDatabaseBeginsTheRun) {
+  const fs::path dir = fs::temp_directory_path() / ("effbench-sink-doc-early-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string db = (dir / "results.db").string();
+  const auto render = [](const RunRecord&) { return std::string(); };
+  EXPECT_THROW(RunSink("", db, {{"--prometheus", (dir / "missing" / "run.prom").string(), render}}), Error);
   EXPECT_TRUE(ResultStore(db).list_runs().empty());
   fs::remove_all(dir);
 }
