@@ -265,6 +265,44 @@ void from_json(const json& j, DistributedResult& d) {
   d.ranks = j.value("ranks", std::vector<RankFigures>{});
 }
 
+void to_json(json& j, const CommandPhase& p) {
+  j = json{{"name", p.name}, {"start_s", p.start_s}, {"duration_s", p.duration_s}, {"energy", p.energy}};
+  const CountedEnergy counted = counted_energy(p.energy);  // derived, never read back
+  if (counted.available) {
+    json c{{"joules", counted.energy_j}, {"measured", counted.measured}};
+    if (counted.uncertainty_j) c["uncertainty_j"] = *counted.uncertainty_j;
+    j["counted_energy"] = c;
+  }
+}
+void from_json(const json& j, CommandPhase& p) {
+  j.at("name").get_to(p.name);
+  p.start_s = j.value("start_s", 0.0);
+  p.duration_s = j.value("duration_s", 0.0);
+  p.energy = j.value("energy", std::vector<EnergyReading>{});
+}
+void to_json(json& j, const CommandResult& c) {
+  j = json{{"argv", c.argv},
+           {"exit_status", c.exit_status},
+           {"wall_s", c.wall_s},
+           {"cpu_user_s", c.cpu_user_s},
+           {"cpu_system_s", c.cpu_system_s},
+           {"rss_samples", c.rss_samples},
+           {"phases", c.phases},
+           {"gpu_processes", c.gpu_processes}};
+  optional_to(j, "signal", c.signal);
+}
+void from_json(const json& j, CommandResult& c) {
+  j.at("argv").get_to(c.argv);
+  j.at("exit_status").get_to(c.exit_status);
+  optional_from(j, "signal", c.signal);
+  c.wall_s = j.value("wall_s", 0.0);
+  c.cpu_user_s = j.value("cpu_user_s", 0.0);
+  c.cpu_system_s = j.value("cpu_system_s", 0.0);
+  c.rss_samples = j.value("rss_samples", int64_t{0});
+  c.phases = j.value("phases", std::vector<CommandPhase>{});
+  c.gpu_processes = j.value("gpu_processes", std::vector<GpuProcess>{});
+}
+
 namespace {
 
 // A field stored as-is under `key`; `member` points into CaseRecord.
@@ -387,6 +425,7 @@ std::vector<CaseField> make_fields() {
                     [](const CaseRecord& c) { return to_string(c.status); }));
   f.push_back(plain("error", "", &CaseRecord::error));
   f.push_back(optional("distributed", "", &CaseRecord::distributed));
+  f.push_back(optional("command", "", &CaseRecord::command));
   return f;
 }
 
