@@ -350,16 +350,17 @@ std::vector<CaseField> make_fields() {
   f.push_back(
       plain("device", "device", &CaseRecord::device, [](const CaseRecord& c) { return c.device.str(); }));
   f.push_back(plain("device_name", "", &CaseRecord::device_name));
-  f.push_back(
-      plain("mode", "mode", &CaseRecord::mode, [](const CaseRecord& c) { return to_string(c.mode); }));
+  // A command case has no mode, batch, precision or execution mode of its own: "-".
+  f.push_back(plain("mode", "mode", &CaseRecord::mode,
+                    [](const CaseRecord& c) { return c.command ? "-" : to_string(c.mode); }));
   f.push_back(plain("batch", "batch", &CaseRecord::batch,
-                    [](const CaseRecord& c) { return std::to_string(c.batch); }));
+                    [](const CaseRecord& c) { return c.command ? "-" : std::to_string(c.batch); }));
   f.push_back(plain("input_shape", "input", &CaseRecord::input_shape,
                     [](const CaseRecord& c) { return shape_text(c.input_shape); }));
   f.push_back(plain("precision", "prec", &CaseRecord::precision,
-                    [](const CaseRecord& c) { return to_string(c.precision); }));
-  f.push_back(
-      plain("exec", "exec", &CaseRecord::exec, [](const CaseRecord& c) { return to_string(c.exec); }));
+                    [](const CaseRecord& c) { return c.command ? "-" : to_string(c.precision); }));
+  f.push_back(plain("exec", "exec", &CaseRecord::exec,
+                    [](const CaseRecord& c) { return c.command ? "-" : to_string(c.exec); }));
   f.push_back(plain("params", "", &CaseRecord::params));
   f.push_back(plain("flops_per_sample", "", &CaseRecord::flops_per_sample));
   f.push_back(plain("step_flops_per_sample", "", &CaseRecord::step_flops_per_sample));

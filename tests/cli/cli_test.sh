@@ -234,6 +234,26 @@ PY
     code=$?
     if [ "$code" -eq 143 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL monitor-term: exit $code"; cat out.txt; fi
     json_check term.json "d['status'] == 'interrupted' and d['cases'][0]['command']['signal'] == 15"
+    # A real training loop, where a Python with torch is installed (Debian's python3-torch).
+    for py in python3 /usr/bin/python3; do
+      "$py" -c 'import torch' 2>/dev/null || continue
+      cat >train.py <<'PY'
+import os, torch
+def phase(name):
+    os.write(int(os.environ["EFFBENCH_PHASE_FD"]), f"EFFBENCH_PHASE {name}\n".encode())
+torch.manual_seed(0)
+phase("train")
+x = torch.randn(1024, 32); y = (x[:, 0] > 0).long()
+model = torch.nn.Linear(32, 2); opt = torch.optim.SGD(model.parameters(), lr=0.5)
+for _ in range(50):
+    opt.zero_grad(); loss = torch.nn.functional.cross_entropy(model(x), y); loss.backward(); opt.step()
+phase("eval")
+print("accuracy", (model(x).argmax(1) == y).float().mean().item())
+PY
+      expect monitor-torch 0 "phase eval" -- "$effbench" monitor --cpu-tdp 100 --json torch.json -- "$py" train.py
+      json_check torch.json "[p['name'] for p in d['cases'][0]['command']['phases']] == ['train', 'eval'] and d['cases'][0]['memory']['peak_rss_bytes'] > 50 * 2**20"
+      break
+    done
     ;;
   *) echo "unknown check $check"; exit 2 ;;
 esac
