@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -263,6 +264,12 @@ pid_t spawn(const std::vector<std::string>& argv, int phase_write_fd) {
   return pid;
 }
 
+// A regular file this process may execute (a directory passes access(X_OK)).
+bool is_executable_file(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && access(path.c_str(), X_OK) == 0;
+}
+
 }  // namespace
 
 void check_program_exists(const std::string& program) {
@@ -272,6 +279,7 @@ void check_program_exists(const std::string& program) {
   const std::string not_found = "monitor: cannot start '" + printable(program) + "': ";
   if (program.find('/') != std::string::npos) {
     EFFBENCH_CHECK(access(program.c_str(), X_OK) == 0, not_found, std::strerror(errno));
+    EFFBENCH_CHECK(is_executable_file(program), not_found, "not an executable file");
     return;
   }
   const char* path = std::getenv("PATH");
@@ -281,7 +289,7 @@ void check_program_exists(const std::string& program) {
     const size_t end = dirs.find(':', begin);
     std::string dir = dirs.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
     if (dir.empty()) dir = ".";
-    if (access((dir + "/" + program).c_str(), X_OK) == 0) return;
+    if (is_executable_file(dir + "/" + program)) return;
     if (end == std::string::npos) break;
     begin = end + 1;
   }

@@ -113,7 +113,9 @@ void check_program_exists(const std::string& program);
 /// and waits for it, sampling its tree's memory. SIGINT/SIGTERM sent to
 /// effbench by another process are forwarded to the command (Note [Stopping
 /// a command]). Throws effbench::Error, naming the program, when it cannot
-/// be started; nothing has run then.
+/// be started; nothing has run then. The phase pipe is read by this thread's
+/// poll loop, not by a reader thread, so that every hook runs on the caller's
+/// thread: the session's hooks cut meter windows, which are not thread-safe.
 CommandOutcome run_command(const std::vector<std::string>& argv, const CommandHooks& hooks,
                            const std::string& proc_root = "/proc");
 

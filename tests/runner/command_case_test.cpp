@@ -158,6 +158,7 @@ TEST(RunCommand, AMissingProgramIsAnErrorNamingIt) {
   EXPECT_THROW(run_command({"effbench-no-such-program"}, CommandHooks{}), Error);
   EXPECT_NO_THROW(check_program_exists("sh"));
   EXPECT_THROW(check_program_exists("/nonexistent/sh"), Error);
+  EXPECT_THROW(check_program_exists("/tmp"), Error);  // a directory passes access(X_OK)
 }
 
 }  // namespace
