@@ -24,8 +24,11 @@ namespace effbench {
 // command's exit. A name is 1 to kLongestPhaseName characters of [A-Za-z0-9_.:-];
 // any other line is ignored with a warning that shows it with its control
 // characters escaped, so that a child's bytes never reach the terminal raw.
-// See docs/monitor.md for the protocol with a Python example.
+// Each phase line cuts the meter windows (Note [Named meter windows]), so
+// phases are meant to be coarse: after kMostPhases, later lines are ignored
+// with one warning. See docs/monitor.md for the protocol with a Python example.
 inline constexpr size_t kLongestPhaseName = 64;
+inline constexpr size_t kMostPhases = 1000;
 inline constexpr size_t kLongestPhaseLine = 4096;
 
 /// The phase name of one line (without its '\n'), or nullopt with `problem`

@@ -368,7 +368,18 @@ CaseRecord Session::run_command_case(const CaseSpec& spec) {
   };
   CommandHooks hooks;
   hooks.started = [this] { windows_->begin_window(kCaseWindow); };
+  bool phases_capped = false;
   hooks.phase = [&](const std::string& name, double t_s) {
+    if (command.phases.size() + 1 >= kMostPhases) {  // Note [Phase lines]: phases are coarse
+      if (!phases_capped) {
+        record.warnings.push_back("more than " + std::to_string(kMostPhases) +
+                                  " phases: later phase lines were ignored (a phase per step costs a meter "
+                                  "restart each; mark phases of seconds or more)");
+        if (speaks()) observer_.case_message("warning: " + record.warnings.back());
+      }
+      phases_capped = true;
+      return;
+    }
     end_phase(t_s);
     windows_->begin_window("phase:" + name);
     open_phase = CommandPhase{name, t_s, 0, {}};

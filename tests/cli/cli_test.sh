@@ -221,6 +221,8 @@ PY
     expect monitor-no-command 2 "expected a command after '--'" -- "$effbench" monitor --cpu-tdp 100
     expect monitor-odd-phase 0 "phase line ignored" -- "$effbench" monitor --no-save -- sh -c 'printf "EFFBENCH_PHASE bad\033[2Jname\n" >&$EFFBENCH_PHASE_FD'
     if grep -q $'\033\[2J' out.txt; then failed=$((failed + 1)); echo "FAIL: control characters reached the terminal"; else passed=$((passed + 1)); fi
+    expect monitor-many-phases 0 "more than 1000 phases" -- "$effbench" monitor --no-save --json many.json -- sh -c 'i=0; while [ $i -lt 1005 ]; do echo "EFFBENCH_PHASE p$i"; i=$((i+1)); done >&$EFFBENCH_PHASE_FD'
+    json_check many.json "len(d['cases'][0]['command']['phases']) == 1000 and d['cases'][0]['command']['phases'][-1]['name'] == 'p999'"
     run_id() { python3 -c "import json; print(json.load(open('$1'))['run_id'])"; }
     expect monitor-compare 0 "" -- "$effbench" compare "$(run_id mon.json)" "$(run_id secret.json)"
     expect monitor-report 0 "" -- "$effbench" report "$(run_id mon.json)" -o report.html
