@@ -205,6 +205,7 @@ Comparison compare_runs(const RunRecord& baseline, const RunRecord& candidate,
   }
   std::set<CaseKey> matched;
   for (const auto& c : baseline.cases) {
+    if (c.command) continue;  // a command case has no throughput: compared by the command table
     const auto it = usable(c) ? by_key.find(key_of(c, true)) : by_key.end();
     if (it == by_key.end()) {
       comparison.unmatched.push_back(
@@ -235,7 +236,7 @@ Comparison compare_devices(const RunRecord& run, const Device& baseline_device,
     if (c.device == base_device && usable(c)) baselines[key_of(c, false)] = &c;
   }
   for (const auto& c : run.cases) {
-    if (c.device == base_device) continue;
+    if (c.device == base_device || c.command) continue;
     const auto it = usable(c) ? baselines.find(key_of(c, false)) : baselines.end();
     if (it == baselines.end()) {
       comparison.unmatched.push_back(

@@ -75,6 +75,34 @@ void print_comparison(const Comparison& c, double alpha) {
   for (const auto& u : c.unmatched) std::cout << "  not compared: " << u << "\n";
 }
 
+// Command cases (effbench monitor) have no throughput: their wall time,
+// energy and memory side by side, and the candidate's over the baseline's
+// when both runs are one command each.
+void print_commands(const std::vector<RunRecord>& runs) {
+  std::vector<CaseRecord> commands;
+  for (const auto& run : runs) {
+    for (const auto& c : run.cases) {
+      if (c.command) commands.push_back(c);
+    }
+  }
+  if (commands.empty()) return;
+  std::cout << "\nCommands (" << (runs.size() == 2 ? "baseline first" : "this run") << ")\n"
+            << command_table(commands);
+  if (runs.size() != 2 || commands.size() != 2 || runs[0].cases.size() != 1 || runs[1].cases.size() != 1)
+    return;
+  const CommandResult& base = *commands[0].command;
+  const CommandResult& cand = *commands[1].command;
+  const CountedEnergy base_energy = counted_energy(commands[0].energy);
+  const CountedEnergy cand_energy = counted_energy(commands[1].energy);
+  std::cout << "candidate / baseline: wall time "
+            << (base.wall_s > 0 ? format_number(cand.wall_s / base.wall_s) + "x" : std::string("-"));
+  if (base_energy.available && cand_energy.available && base_energy.measured == cand_energy.measured) {
+    std::cout << ", energy " << format_number(cand_energy.energy_j / base_energy.energy_j) << "x ("
+              << (cand_energy.measured ? "measured" : "estimated") << ")";
+  }
+  std::cout << " (single runs: no interval; repeat each to judge a change)\n";
+}
+
 void compare(const CompareCli& cli) {
   EFFBENCH_CHECK(cli.options.alpha > 0 && cli.options.alpha < 1,
                  "--alpha: expected a significance level in (0, 1) but got ", cli.options.alpha);
@@ -92,6 +120,7 @@ void compare(const CompareCli& cli) {
           ? compare_runs(runs[0], runs[1], cli.options)
           : compare_devices(runs[0], Device::parse(cli.baseline_device, "--baseline-device"), cli.options);
   print_comparison(comparison, cli.options.alpha);
+  print_commands(runs);
 
   if (runs.size() == 1) {
     for (const auto& table : study_speedup_tables(runs, comparison.baseline_label)) {

@@ -10,6 +10,7 @@
 #include "cli/compare_command.h"
 #include "cli/flag_checks.h"
 #include "cli/launch_command.h"
+#include "cli/monitor_command.h"
 #include "cli/project_command.h"
 #include "cli/report_command.h"
 #include "cli/reproduce_command.h"
@@ -28,6 +29,7 @@ const std::vector<void (*)(CLI::App&)> kCommands = {
     &effbench::add_run_command,     &effbench::add_list_command,   &effbench::add_results_command,
     &effbench::add_compare_command, &effbench::add_report_command, &effbench::add_trend_command,
     &effbench::add_project_command, &effbench::add_launch_command, &effbench::add_reproduce_command,
+    &effbench::add_monitor_command,
 };
 
 }  // namespace

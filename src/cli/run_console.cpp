@@ -63,6 +63,18 @@ std::string training_result(const CaseRecord& c) {
   return text;
 }
 
+std::string command_result(const CaseRecord& c) {
+  if (!c.command) return to_string(c.status) + ": " + c.error;
+  const CommandResult& command = *c.command;
+  std::string text = "exit status " + std::to_string(command.exit_status) + ", " +
+                     format_number(command.wall_s) + " s wall, " +
+                     format_number(command.cpu_user_s + command.cpu_system_s) + " s CPU, " +
+                     energy_text(counted_energy(c.energy));
+  if (c.memory.peak_rss_bytes)
+    text += ", peak memory " + format_bytes(static_cast<double>(*c.memory.peak_rss_bytes));
+  return text;
+}
+
 void print_system(const RunRecord& run) {
   const SystemInfo& s = run.system;
   std::cout << "effbench " << s.effbench_version << " run " << run.run_id << "\n"
@@ -89,7 +101,9 @@ void print_system(const RunRecord& run) {
 }
 
 void print_plan(const RunRecord& run, const SessionPlan& plan) {
-  if (plan.training) {
+  if (plan.kind == CaseKind::kCommand) {
+    std::cout << "  plan:    one command, metered from start to exit (docs/monitor.md)\n";
+  } else if (plan.training) {
     const AccuracyOptions& t = *plan.training;
     const size_t total = plan.cases.size();
     std::cout << "  train:   " << total << " case" << (total == 1 ? "" : "s") << " trained on " << t.dataset
@@ -186,7 +200,10 @@ void ConsoleRunObserver::case_begun(size_t index, size_t total, const CaseSpec& 
   if (index == 0) std::cout << "\n";
   std::string line = "[" + std::to_string(index + 1) + "/" + std::to_string(total) + "] " + spec.model + " " +
                      spec.device.str() + " ";
-  if (plan_.training) {
+  if (plan_.kind == CaseKind::kCommand) {
+    std::cout << line << "started" << std::endl;
+    open_line_.clear();
+  } else if (plan_.training) {
     std::cout << line << "train on " << plan_.training->dataset << " (" << spec.recipe << ")" << std::endl;
     open_line_.clear();
   } else {
@@ -243,7 +260,9 @@ void ConsoleRunObserver::epoch_done(const EpochEvent& e) {
 void ConsoleRunObserver::case_done(size_t, size_t, const CaseRecord& record) {
   end_progress_line();
   open_line_.clear();
-  if (plan_.kind == CaseKind::kTrainingToResult) {
+  if (plan_.kind == CaseKind::kCommand) {
+    std::cout << "  -> " << command_result(record) << std::endl;
+  } else if (plan_.kind == CaseKind::kTrainingToResult) {
     std::cout << "  -> " << training_result(record) << std::endl;
   } else if (plan_.job) {
     std::cout << data_parallel_result(record) << std::endl;
@@ -265,6 +284,12 @@ void ConsoleRunObserver::run_done(const RunRecord& run, const SessionPlan& plan)
         std::cout << "  " << c.model << " " << c.device << ": " << note << "\n";
       for (const auto& warning : c.warnings)
         std::cout << "  warning " << c.model << " " << c.device << ": " << warning << "\n";
+    }
+  } else if (plan.kind == CaseKind::kCommand) {
+    std::cout << "\nCommand (energy over its whole run; peak memory of its process tree)\n"
+              << command_table(run.cases);
+    for (const auto& c : run.cases) {
+      for (const auto& warning : c.warnings) std::cout << "  warning: " << warning << "\n";
     }
   } else if (plan.job) {
     std::cout << "\nResults (throughput of the global batch; median over timed windows)\n"

@@ -43,7 +43,7 @@ std::string first_word(const std::string& text) {
 LoadSnapshot take_load_snapshot(const std::string& proc_root, ClockFn clock, const std::string& sys_root) {
   LoadSnapshot s;
   s.wall_s = clock();
-  s.own_cpu_s = process_cpu_s();
+  s.own_cpu_s = process_cpu_s() + waited_children_cpu_s();  // Note [Busy machine]: a command's tree
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
   if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) s.affinity_cores = CPU_COUNT(&allowed);
@@ -108,6 +108,31 @@ std::string busy_machine_warning(const MachineLoad& load) {
 bool is_slowdown_reason(const std::string& name) {
   return name == "hw_slowdown" || name == "sw_thermal_slowdown" || name == "hw_thermal_slowdown" ||
          name == "hw_power_brake_slowdown";
+}
+
+void claim_command_gpu_processes(const std::set<int64_t>& tree_pids, std::vector<EnergyReading>& readings,
+                                 std::vector<GpuProcess>& claimed) {
+  const auto claim = [&](const GpuProcess& p) {
+    for (auto& known : claimed) {
+      if (known.pid != p.pid) continue;
+      if (p.used_memory_bytes)
+        known.used_memory_bytes = std::max(known.used_memory_bytes.value_or(0), *p.used_memory_bytes);
+      return;
+    }
+    claimed.push_back(p);
+  };
+  for (auto& r : readings) {
+    for (auto* state : {&r.state_start, &r.state_end}) {
+      if (!*state || !(*state)->other_processes) continue;
+      auto& listed = *(*state)->other_processes;
+      for (const auto& p : listed) {
+        if (tree_pids.count(p.pid) != 0) claim(p);
+      }
+      listed.erase(std::remove_if(listed.begin(), listed.end(),
+                                  [&](const GpuProcess& p) { return tree_pids.count(p.pid) != 0; }),
+                   listed.end());
+    }
+  }
 }
 
 std::vector<std::string> gpu_state_warnings(const CaseRecord& record, const std::string& proc_root) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,14 +26,18 @@ namespace effbench {
 // was given (at least kBusyFloorCores, above the background noise of a
 // quiet system's daemons), or the hypervisor stole as much. A data-parallel
 // case is not judged: its other ranks are other processes on the same cores
-// by design.
+// by design. A command case (effbench monitor) counts the command's process
+// tree as its own: own CPU time adds the children effbench has waited for
+// (RUSAGE_CHILDREN), and the end snapshot is taken after the command was
+// reaped. (A descendant the command never waited for, a daemon it left
+// running, is counted as another process.)
 inline constexpr double kBusyShare = 0.10;
 inline constexpr double kBusyFloorCores = 0.10;
 
 /// What the machine was doing at one moment.
 struct LoadSnapshot {
   double wall_s = 0;
-  double own_cpu_s = 0;                 // this process, user + system, every thread
+  double own_cpu_s = 0;                 // this process and its waited-for children, user + system
   std::optional<uint64_t> busy_ticks;   // host: total - idle - iowait (steal excluded)
   std::optional<uint64_t> steal_ticks;  // host: stolen by the hypervisor
   int64_t procs_running = 0;
@@ -59,6 +64,13 @@ std::string busy_machine_warning(const MachineLoad& load);
 /// Clock-throttle reasons that mean a GPU was slowed by heat or its
 /// hardware, not by its ordinary power cap or idleness.
 bool is_slowdown_reason(const std::string& throttle_reason_name);
+
+/// A command case's own processes on the GPUs: moves every process whose PID
+/// is in `tree_pids` out of the readings' NVML process lists (so that it is
+/// not warned about as another user of the GPU) into `claimed`, once per PID
+/// with the largest memory seen.
+void claim_command_gpu_processes(const std::set<int64_t>& tree_pids, std::vector<EnergyReading>& readings,
+                                 std::vector<GpuProcess>& claimed);
 
 /// Warnings about a CUDA case's GPU, from its NVML readings' start and end
 /// states: other processes on it (Note [Others on a GPU] in

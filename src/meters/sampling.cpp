@@ -1,5 +1,7 @@
 #include "meters/sampling.h"
 
+#include <sys/resource.h>
+
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +21,15 @@ double process_cpu_s() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+double waited_children_cpu_s() {
+  rusage usage{};
+  if (getrusage(RUSAGE_CHILDREN, &usage) != 0) return 0;
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 FileRead read_small_file(const std::string& path) {

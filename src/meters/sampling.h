@@ -25,6 +25,10 @@ double steady_now_s();
 /// CPU seconds of this process, user + system, all its threads.
 double process_cpu_s();
 
+/// CPU seconds, user + system, of this process's children that have ended
+/// and been waited for, with what they waited for (RUSAGE_CHILDREN).
+double waited_children_cpu_s();
+
 /// Result of reading a small text file (sysfs, procfs).
 struct FileRead {
   bool ok = false;

@@ -72,7 +72,51 @@ std::string results_table(const std::vector<CaseRecord>& cases) {
   if (any_estimate) {
     footnotes += "  ~ estimated energy (no sensor could be read; formula in the JSON, see docs/energy.md)\n";
   }
-  return render_table(header, rows) + footnotes;
+  const std::string commands = command_table(cases);
+  return render_table(header, rows) + footnotes + (commands.empty() ? "" : "\nCommands\n" + commands);
+}
+
+namespace {
+
+std::string counted_text(const CountedEnergy& energy) {
+  if (!energy.available) return "-";
+  return (energy.measured ? "" : "~") + format_plus_minus(energy.interval());
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string text;
+  for (const auto& word : words) text += (text.empty() ? "" : " ") + word;
+  return text.size() > 40 ? text.substr(0, 37) + "..." : text;
+}
+
+}  // namespace
+
+std::string command_table(const std::vector<CaseRecord>& cases) {
+  std::vector<std::vector<std::string>> rows;
+  std::string phases;
+  bool any_estimate = false;
+  for (const auto& c : cases) {
+    if (!c.command) continue;
+    const CommandResult& command = *c.command;
+    const CountedEnergy energy = counted_energy(c.energy);
+    any_estimate = any_estimate || (energy.available && !energy.measured);
+    rows.push_back(
+        {joined(command.argv), std::to_string(command.exit_status), format_number(command.wall_s),
+         format_number(command.cpu_user_s + command.cpu_system_s), counted_text(energy),
+         energy.available && command.wall_s > 0 ? format_number(energy.energy_j / command.wall_s) : "-",
+         c.memory.peak_rss_bytes ? format_bytes(static_cast<double>(*c.memory.peak_rss_bytes)) : "-"});
+    for (const auto& phase : command.phases) {
+      phases += "  phase " + phase.name + ": from " + format_number(phase.start_s) + " s for " +
+                format_number(phase.duration_s) + " s, " + counted_text(counted_energy(phase.energy)) +
+                " J\n";
+    }
+  }
+  if (rows.empty()) return "";
+  std::string text =
+      render_table({"command", "exit", "wall s", "CPU s", "energy J", "mean W", "peak mem (tree)"}, rows) +
+      phases;
+  if (any_estimate) text += "  ~ estimated energy (no sensor could be read; formula in the JSON)\n";
+  return text;
 }
 
 std::string figure_text(const FigureTable& table) {

@@ -18,6 +18,11 @@ std::string render_table(const std::vector<std::string>& header,
 /// The results table of a run, plus one footnote line per note/warning/error.
 std::string results_table(const std::vector<CaseRecord>& cases);
 
+/// The command cases of `cases` (effbench monitor) as a table: command, exit
+/// status, wall and CPU time, energy with its interval, mean power, peak
+/// memory of the process tree, then one line per phase. "" when there is none.
+std::string command_table(const std::vector<CaseRecord>& cases);
+
 /// A figure table (report/figures.h) as aligned text, its notes under it;
 /// "" when it has no rows.
 std::string figure_text(const FigureTable& table);

@@ -90,6 +90,7 @@ std::vector<CaseRef> all_cases(const std::vector<RunRecord>& runs) {
     for (const auto& c : run.cases) {
       if (c.status != CaseStatus::kOk) continue;  // listed under "Failed cases", not drawn
       std::string label = c.model + " · " + to_string(c.mode) + " · " + c.device.str();
+      if (c.command && !c.command->argv.empty()) label = "command · " + c.command->argv.front();
       if (c.exec != Exec::kEager) label += " · " + to_string(c.exec);
       if (c.precision != Precision::kFp32) label += " · " + to_string(c.precision);
       if (runs.size() > 1)
@@ -412,6 +413,45 @@ std::string throughput_section(const std::vector<CaseRef>& cases, Charts& charts
     out += table({"model", "device", "p50 ms", "p90 ms", "p99 ms", "calls"}, rows, "numbers");
   }
   return out + "</section>\n";
+}
+
+// Command cases (effbench monitor): what ran, how it ended, its time,
+// energy and memory, and each phase.
+std::string command_section(const std::vector<RunRecord>& runs) {
+  std::vector<std::vector<std::string>> rows, phase_rows;
+  for (const auto& run : runs) {
+    for (const auto& c : run.cases) {
+      if (!c.command) continue;
+      const CommandResult& command = *c.command;
+      std::string argv;
+      for (const auto& word : command.argv) argv += (argv.empty() ? "" : " ") + word;
+      const CountedEnergy energy = counted_energy(c.energy);
+      const auto energy_cell = [](const CountedEnergy& e) {
+        return e.available ? (e.measured ? "" : "~") + num(e.interval()) : std::string("-");
+      };
+      rows.push_back(
+          {html_escape(run.run_id), html_escape(argv), html_escape(std::to_string(command.exit_status)),
+           num(command.wall_s), num(command.cpu_user_s + command.cpu_system_s), energy_cell(energy),
+           energy.available && command.wall_s > 0 ? num(energy.energy_j / command.wall_s) : "-",
+           c.memory.peak_rss_bytes ? html_escape(format_bytes(static_cast<double>(*c.memory.peak_rss_bytes)))
+                                   : "-"});
+      for (const auto& phase : command.phases) {
+        phase_rows.push_back({html_escape(run.run_id), html_escape(phase.name), num(phase.start_s),
+                              num(phase.duration_s), energy_cell(counted_energy(phase.energy))});
+      }
+    }
+  }
+  if (rows.empty()) return "";
+  std::string out = "<section id=\"commands\"><h2>Commands</h2>\n" +
+                    table({"run", "command", "exit status", "wall s", "CPU s", "energy J", "mean W",
+                           "peak memory (process tree)"},
+                          rows);
+  if (!phase_rows.empty())
+    out += "<h3>Phases</h3>\n" + table({"run", "phase", "start s", "duration s", "energy J"}, phase_rows);
+  out +=
+      "<p class=\"note\">~ estimated energy. Peak memory sums the resident memory of the command's "
+      "processes (docs/monitor.md).</p>\n</section>\n";
+  return out;
 }
 
 std::string failed_section(const std::vector<RunRecord>& runs) {
@@ -929,6 +969,7 @@ std::string html_report(const std::vector<RunRecord>& runs) {
   body += system_section(runs);
   body += speedup_section(runs, charts);
   body += throughput_section(cases, charts);
+  body += command_section(runs);
   body += failed_section(runs);
   body += warnings_section(runs);
   body += energy_section(runs, cases, charts);

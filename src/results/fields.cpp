@@ -270,6 +270,44 @@ void from_json(const json& j, DistributedResult& d) {
   d.ranks = j.value("ranks", std::vector<RankFigures>{});
 }
 
+void to_json(json& j, const CommandPhase& p) {
+  j = json{{"name", p.name}, {"start_s", p.start_s}, {"duration_s", p.duration_s}, {"energy", p.energy}};
+  const CountedEnergy counted = counted_energy(p.energy);  // derived, never read back
+  if (counted.available) {
+    json c{{"joules", counted.energy_j}, {"measured", counted.measured}};
+    if (counted.uncertainty_j) c["uncertainty_j"] = *counted.uncertainty_j;
+    j["counted_energy"] = c;
+  }
+}
+void from_json(const json& j, CommandPhase& p) {
+  j.at("name").get_to(p.name);
+  p.start_s = j.value("start_s", 0.0);
+  p.duration_s = j.value("duration_s", 0.0);
+  p.energy = j.value("energy", std::vector<EnergyReading>{});
+}
+void to_json(json& j, const CommandResult& c) {
+  j = json{{"argv", c.argv},
+           {"exit_status", c.exit_status},
+           {"wall_s", c.wall_s},
+           {"cpu_user_s", c.cpu_user_s},
+           {"cpu_system_s", c.cpu_system_s},
+           {"rss_samples", c.rss_samples},
+           {"phases", c.phases},
+           {"gpu_processes", c.gpu_processes}};
+  optional_to(j, "signal", c.signal);
+}
+void from_json(const json& j, CommandResult& c) {
+  j.at("argv").get_to(c.argv);
+  j.at("exit_status").get_to(c.exit_status);
+  optional_from(j, "signal", c.signal);
+  c.wall_s = j.value("wall_s", 0.0);
+  c.cpu_user_s = j.value("cpu_user_s", 0.0);
+  c.cpu_system_s = j.value("cpu_system_s", 0.0);
+  c.rss_samples = j.value("rss_samples", int64_t{0});
+  c.phases = j.value("phases", std::vector<CommandPhase>{});
+  c.gpu_processes = j.value("gpu_processes", std::vector<GpuProcess>{});
+}
+
 namespace {
 
 // A field stored as-is under `key`; `member` points into CaseRecord.
@@ -318,16 +356,17 @@ std::vector<CaseField> make_fields() {
   f.push_back(
       plain("device", "device", &CaseRecord::device, [](const CaseRecord& c) { return c.device.str(); }));
   f.push_back(plain("device_name", "", &CaseRecord::device_name));
-  f.push_back(
-      plain("mode", "mode", &CaseRecord::mode, [](const CaseRecord& c) { return to_string(c.mode); }));
+  // A command case has no mode, batch, precision or execution mode of its own: "-".
+  f.push_back(plain("mode", "mode", &CaseRecord::mode,
+                    [](const CaseRecord& c) { return c.command ? "-" : to_string(c.mode); }));
   f.push_back(plain("batch", "batch", &CaseRecord::batch,
-                    [](const CaseRecord& c) { return std::to_string(c.batch); }));
+                    [](const CaseRecord& c) { return c.command ? "-" : std::to_string(c.batch); }));
   f.push_back(plain("input_shape", "input", &CaseRecord::input_shape,
                     [](const CaseRecord& c) { return shape_text(c.input_shape); }));
   f.push_back(plain("precision", "prec", &CaseRecord::precision,
-                    [](const CaseRecord& c) { return to_string(c.precision); }));
-  f.push_back(
-      plain("exec", "exec", &CaseRecord::exec, [](const CaseRecord& c) { return to_string(c.exec); }));
+                    [](const CaseRecord& c) { return c.command ? "-" : to_string(c.precision); }));
+  f.push_back(plain("exec", "exec", &CaseRecord::exec,
+                    [](const CaseRecord& c) { return c.command ? "-" : to_string(c.exec); }));
   f.push_back(plain("params", "", &CaseRecord::params));
   f.push_back(plain("flops_per_sample", "", &CaseRecord::flops_per_sample));
   f.push_back(plain("step_flops_per_sample", "", &CaseRecord::step_flops_per_sample));
@@ -393,6 +432,7 @@ std::vector<CaseField> make_fields() {
                     [](const CaseRecord& c) { return to_string(c.status); }));
   f.push_back(plain("error", "", &CaseRecord::error));
   f.push_back(optional("distributed", "", &CaseRecord::distributed));
+  f.push_back(optional("command", "", &CaseRecord::command));
   return f;
 }
 

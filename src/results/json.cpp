@@ -46,7 +46,20 @@ void check_numbers(const json& j, const std::string& where) {
 }
 
 void check_case_ranges(const CaseRecord& c) {
-  EFFBENCH_CHECK(c.batch >= 1, "batch: expected a batch size >= 1 but got ", c.batch);
+  // A command case has no batch (0).
+  EFFBENCH_CHECK(c.batch >= 1 || (c.command && c.batch == 0), "batch: expected a batch size >= 1 but got ",
+                 c.batch);
+  if (c.command) {
+    const CommandResult& command = *c.command;
+    EFFBENCH_CHECK(!command.argv.empty(), "command.argv: expected the command line but got none");
+    EFFBENCH_CHECK(command.wall_s >= 0 && command.cpu_user_s >= 0 && command.cpu_system_s >= 0,
+                   "command: expected wall and CPU seconds >= 0 but got ", command.wall_s, ", ",
+                   command.cpu_user_s, " and ", command.cpu_system_s);
+    for (const auto& phase : command.phases) {
+      EFFBENCH_CHECK(phase.start_s >= 0 && phase.duration_s >= 0, "command.phases.", phase.name,
+                     ": expected start and duration >= 0 but got ", phase.start_s, " and ", phase.duration_s);
+    }
+  }
   EFFBENCH_CHECK(c.params >= 0, "params: expected a count >= 0 but got ", c.params);
   EFFBENCH_CHECK(c.flops_per_sample >= 0 && c.step_flops_per_sample >= 0,
                  "flops_per_sample: expected FLOPs >= 0 but got ", c.flops_per_sample, " and ",

@@ -181,6 +181,32 @@ struct ModelFile {
   std::string sha256;  // lower-case hex of the file's bytes
 };
 
+/// A named phase of a command case, from its "EFFBENCH_PHASE <name>" line to
+/// the next one or the command's exit (Note [Phase lines] in runner/command_case.h).
+struct CommandPhase {
+  std::string name;
+  double start_s = 0;  // since the command started
+  double duration_s = 0;
+  std::vector<EnergyReading> energy;  // the phase's window, every meter
+};
+
+/// A command case (`effbench monitor -- COMMAND`); see docs/monitor.md. Its
+/// CaseRecord has no model, batch or throughput: model is "command", timed_s
+/// the wall time, memory.peak_rss_bytes the peak of the command's process
+/// tree (Note [Peak memory of a process tree] in runner/command_case.h).
+/// The environment is never recorded.
+struct CommandResult {
+  std::vector<std::string> argv;  // the command line as given after --
+  int64_t exit_status = 0;        // the exit code, or 128 + the signal; effbench exits with it
+  std::optional<int64_t> signal;  // the signal that ended it (optional)
+  double wall_s = 0;
+  double cpu_user_s = 0;    // user time of the process tree (wait4: the command and what it waited for)
+  double cpu_system_s = 0;  // system time of the process tree
+  int64_t rss_samples = 0;  // samples of the tree's resident memory
+  std::vector<CommandPhase> phases;
+  std::vector<GpuProcess> gpu_processes;  // the tree's processes that NVML listed on a GPU
+};
+
 struct CaseRecord {
   std::string model;
   std::optional<ModelFile> model_file;  // TorchScript models only (optional)
@@ -216,6 +242,7 @@ struct CaseRecord {
   CaseStatus status = CaseStatus::kOk;
   std::string error;
   std::optional<DistributedResult> distributed;  // data-parallel runs only (optional)
+  std::optional<CommandResult> command;          // set: a command case, `effbench monitor` (optional)
 };
 
 /// Settings a run was made with (all that is needed to repeat it).

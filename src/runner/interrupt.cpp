@@ -10,6 +10,8 @@ namespace effbench {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0};                // the first stop signal received
+std::atomic<bool> g_sent_by_process{false};  // it came from kill(), not from the terminal
 
 // Note [Interrupt grace]
 // The first SIGINT or SIGTERM asks the run to stop after the current step;
@@ -33,8 +35,11 @@ void on_grace_expired(int) {
   _exit(130);
 }
 
-void on_stop_signal(int) {
+void on_stop_signal(int signal, siginfo_t* info, void*) {
   if (g_interrupted.exchange(true)) _exit(130);  // second signal: leave now
+  g_signal.store(signal);
+  // SI_USER, SI_QUEUE, SI_TKILL are <= 0; a terminal's Ctrl-C is SI_KERNEL.
+  g_sent_by_process.store(info != nullptr && info->si_code <= 0);
   const char message[] =
       "\neffbench: interrupted; finishing the current step and saving finished cases "
       "(Ctrl-C again to quit at once)\n";
@@ -46,7 +51,8 @@ void on_stop_signal(int) {
 
 void install_interrupt_handler() {
   struct sigaction action {};
-  action.sa_handler = on_stop_signal;
+  action.sa_sigaction = on_stop_signal;
+  action.sa_flags = SA_SIGINFO;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
@@ -58,10 +64,14 @@ void install_interrupt_handler() {
 
 bool interrupt_requested() { return g_interrupted.load(); }
 void request_interrupt() { g_interrupted.store(true); }
+int interrupt_signal() { return g_signal.load(); }
+bool interrupt_sent_by_process() { return g_sent_by_process.load(); }
 void disarm_interrupt_grace() { alarm(0); }
 void clear_interrupt() {
   alarm(0);
   g_interrupted.store(false);
+  g_signal.store(0);
+  g_sent_by_process.store(false);
 }
 
 }  // namespace effbench

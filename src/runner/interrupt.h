@@ -11,6 +11,12 @@ void install_interrupt_handler();
 /// True once SIGINT or SIGTERM was received (or request_interrupt() called).
 bool interrupt_requested();
 void request_interrupt();
+/// The signal of the first interrupt (SIGINT or SIGTERM); 0 when none came
+/// (none yet, or request_interrupt()).
+int interrupt_signal();
+/// True when that signal was sent by a process (kill, a job scheduler), not
+/// by the terminal (Note [Stopping a command] in runner/command_case.cpp).
+bool interrupt_sent_by_process();
 /// Forgets an interrupt, and disarms its grace alarm.
 void clear_interrupt();
 /// Disarms the grace alarm of an interrupt that was honoured: the run's

@@ -16,6 +16,7 @@
 #include "meters/meter_windows.h"
 #include "results/run_sink.h"
 #include "results/store.h"
+#include "runner/command_case.h"
 #include "runner/communicator.h"
 #include "runner/devices.h"
 #include "runner/interrupt.h"
@@ -31,6 +32,7 @@ MeterOptions meter_options(const SessionSettings& settings, const RunRecord& run
                            const std::vector<CaseSpec>& cases) {
   std::vector<Device> devices;
   for (const auto& spec : cases) devices.push_back(spec.device);
+  if (settings.command) devices = resolve_devices({});  // every device present
   MeterOptions options = meter_options_for(devices, run.system);
   options.cpu_tdp_w = settings.cpu_tdp_w;
   return options;
@@ -49,6 +51,31 @@ void add_to_record(WindowMeasurement measurement, CaseRecord& record) {
     }
   }
   record.memory.device_used_bytes = measurement.device_used_bytes;
+}
+
+// A command case keeps every meter's readings and timelines: effbench cannot
+// tell which devices the command used.
+void add_all_to_record(WindowMeasurement measurement, CaseRecord& record) {
+  for (auto& reading : measurement.readings) record.energy.push_back(std::move(reading));
+  for (auto& timeline : measurement.timelines) record.power_timeline.push_back(std::move(timeline));
+  record.memory.device_used_bytes = measurement.device_used_bytes;
+}
+
+// The shared-GPU and throttling warnings of every GPU a command case's
+// readings name (a command case's device is the cpu).
+std::vector<std::string> command_gpu_warnings(const CaseRecord& record) {
+  std::vector<std::string> warnings;
+  std::vector<std::string> devices;
+  for (const auto& r : record.energy) {
+    if (r.scope == "gpu-board" && std::find(devices.begin(), devices.end(), r.device) == devices.end())
+      devices.push_back(r.device);
+  }
+  for (const auto& device : devices) {
+    CaseRecord on_gpu = record;
+    on_gpu.device = Device::parse(device, "energy.device");
+    for (auto& warning : gpu_state_warnings(on_gpu)) warnings.push_back(std::move(warning));
+  }
+  return warnings;
 }
 
 // Model-FLOPs utilisation of a finished case: achieved TFLOP/s over the
@@ -106,6 +133,7 @@ class Session {
   CaseRecord run_throughput_case(const CaseSpec& spec, size_t index, size_t total);
   CaseRecord run_data_parallel_case(const CaseSpec& spec, bool& rank_fault);
   CaseRecord run_training_case(const CaseSpec& spec, bool& rank_fault);
+  CaseRecord run_command_case(const CaseSpec& spec);
   void close_case_window(CaseRecord& record, int64_t samples_processed);
   std::vector<EnergyReading> combined(std::vector<EnergyReading> readings);
   int finish_run(bool rank_fault);
@@ -137,6 +165,17 @@ void Session::prepare() {
     bench_.threads = settings_.threads.value_or(0);
   }
   cores_given_ = configure_threads(bench_.threads);
+  if (settings_.command) {
+    check_program_exists(settings_.command->empty() ? "" : settings_.command->front());
+    // The command may use every core and every GPU: all are metered.
+    cores_given_ = std::max<int64_t>(1, std::thread::hardware_concurrency());
+    plan_.kind = CaseKind::kCommand;
+    CaseSpec spec;
+    spec.model = "command";
+    spec.device = Device();
+    plan_.cases = {spec};
+    return;
+  }
   plan_.cases = plan_cases(bench_);  // validates the throughput settings for every kind
   plan_.job = job_;
   if (settings_.training) {
@@ -224,9 +263,10 @@ int Session::run() {
       sink_->save(run_);
       throw;
     }
-    record.memory.peak_rss_bytes = read_peak_rss_bytes();
+    if (!record.command) record.memory.peak_rss_bytes = read_peak_rss_bytes();
     if (!job_) judge_machine_load(load_before, cores_given_, record);
-    for (auto& warning : gpu_state_warnings(record)) record.warnings.push_back(std::move(warning));
+    for (auto& warning : record.command ? command_gpu_warnings(record) : gpu_state_warnings(record))
+      record.warnings.push_back(std::move(warning));
     fill_mfu(settings_.peak_tflops, record);
     if (speaks()) observer_.case_done(i, total, record);
     if (speaks()) run_.cases.push_back(std::move(record));
@@ -244,6 +284,7 @@ void Session::close_case_window(CaseRecord& record, int64_t samples_processed) {
 }
 
 CaseRecord Session::run_one(const CaseSpec& spec, size_t index, size_t total, bool& rank_fault) {
+  if (settings_.command) return run_command_case(spec);
   if (training_) return run_training_case(spec, rank_fault);
   if (job_) return run_data_parallel_case(spec, rank_fault);
   return run_throughput_case(spec, index, total);
@@ -308,6 +349,77 @@ CaseRecord Session::run_training_case(const CaseSpec& spec, bool& rank_fault) {
   return record;
 }
 
+// The command runs in the case window; each phase in a window of its own,
+// from its line to the next phase or the exit (Note [Phase lines]).
+CaseRecord Session::run_command_case(const CaseSpec& spec) {
+  CaseRecord record;
+  record.model = spec.model;
+  record.device = spec.device;
+  record.device_name = run_.system.cpu_model;
+  record.batch = 0;  // a command has no batch
+  record.threads = cores_given_;
+  CommandResult command;
+  command.argv = *settings_.command;
+  std::optional<CommandPhase> open_phase;
+  const auto end_phase = [&](double t_s) {
+    if (!open_phase) return;
+    open_phase->duration_s = std::max(0.0, t_s - open_phase->start_s);
+    CaseRecord phase_record;
+    add_all_to_record(windows_->end_window("phase:" + open_phase->name), phase_record);
+    open_phase->energy = std::move(phase_record.energy);
+    command.phases.push_back(std::move(*open_phase));
+    open_phase.reset();
+  };
+  CommandHooks hooks;
+  hooks.started = [this] { windows_->begin_window(kCaseWindow); };
+  bool phases_capped = false;
+  hooks.phase = [&](const std::string& name, double t_s) {
+    if (command.phases.size() + 1 >= kMostPhases) {  // Note [Phase lines]: phases are coarse
+      if (!phases_capped) {
+        record.warnings.push_back("more than " + std::to_string(kMostPhases) +
+                                  " phases: later phase lines were ignored (a phase per step costs a meter "
+                                  "restart each; mark phases of seconds or more)");
+        if (speaks()) observer_.case_message("warning: " + record.warnings.back());
+      }
+      phases_capped = true;
+      return;
+    }
+    end_phase(t_s);
+    windows_->begin_window("phase:" + name);
+    open_phase = CommandPhase{name, t_s, 0, {}};
+    if (speaks()) observer_.case_message("phase " + name + " at " + format_number(t_s) + " s");
+  };
+  hooks.exited = [&](double wall_s) {
+    end_phase(wall_s);
+    add_all_to_record(windows_->end_window(kCaseWindow), record);
+  };
+  hooks.on_message = [this](const std::string& line) {
+    if (speaks()) observer_.case_message(line);
+  };
+  const CommandOutcome outcome = run_command(command.argv, hooks);
+  command.exit_status = outcome.exit_status;
+  if (outcome.signal) command.signal = *outcome.signal;
+  command.wall_s = outcome.wall_s;
+  command.cpu_user_s = outcome.cpu_user_s;
+  command.cpu_system_s = outcome.cpu_system_s;
+  command.rss_samples = outcome.rss_samples;
+  record.timed_s = outcome.wall_s;
+  record.memory.peak_rss_bytes = outcome.peak_rss_bytes;
+  for (const auto& warning : outcome.warnings) record.warnings.push_back(warning);
+  claim_command_gpu_processes(outcome.tree_pids, record.energy, command.gpu_processes);
+  for (auto& phase : command.phases) {
+    std::vector<GpuProcess> ignored;
+    claim_command_gpu_processes(outcome.tree_pids, phase.energy, ignored);
+  }
+  if (outcome.exit_status != 0) {
+    record.status = outcome.interrupted ? CaseStatus::kInterrupted : CaseStatus::kFailed;
+    record.error = outcome.signal ? "the command was ended by signal " + std::to_string(*outcome.signal)
+                                  : "the command exited with status " + std::to_string(outcome.exit_status);
+  }
+  record.command = std::move(command);
+  return record;
+}
+
 int Session::finish_run(bool rank_fault) {
   disarm_interrupt_grace();  // the steps have returned (Note [Interrupt grace])
   run_.finished_at = utc_now_iso8601();
@@ -321,6 +433,11 @@ int Session::finish_run(bool rank_fault) {
                               ? std::string("")
                               : "; every case is saved in " + sink_->db_path() +
                                     " (effbench results export " + run_.run_id + " --json -o FILE)"));
+  }
+  if (plan_.kind == CaseKind::kCommand) {  // the command's exit status passes through
+    if (!run_.cases.empty() && run_.cases.front().command)
+      return static_cast<int>(run_.cases.front().command->exit_status);
+    return static_cast<int>(ExitCode::kInterrupted);  // interrupted before it started
   }
   bool failed = rank_fault;
   for (const auto& c : run_.cases) failed = failed || c.status == CaseStatus::kFailed;

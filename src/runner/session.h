@@ -3,9 +3,10 @@
 // cases, gives each throughput case its share of the time budget, meters each
 // case in a named window, saves the run after every case (so an interruption
 // or a crash loses nothing already measured), and decides the run's status
-// and exit status. Three kinds of case share this skeleton: throughput cases
+// and exit status. Four kinds of case share this skeleton: throughput cases
 // on synthetic data, training to a result on real data (--dataset), and
-// data-parallel training as one rank of a job (--distributed). The CLI fills
+// data-parallel training as one rank of a job (--distributed); and a command
+// case (`effbench monitor -- COMMAND`) meters any program. The CLI fills
 // SessionSettings and watches through a RunObserver. Torch-free interface.
 
 #include <cstdint>
@@ -52,12 +53,16 @@ struct SessionSettings {
   std::optional<double> peak_tflops;
   /// The process's arguments, for the run record.
   std::vector<std::string> command_line;
+  /// Set: monitor this command (argv after `--`) as the run's one case instead of models
+  /// (`effbench monitor`, docs/monitor.md); run_session returns its exit status.
+  std::optional<std::vector<std::string>> command;
 };
 
 /// What kind of case a run is made of.
 enum class CaseKind {
   kThroughput,        ///< warm-up, then timed windows on synthetic data
   kTrainingToResult,  ///< full training with an evaluation after each epoch
+  kCommand,           ///< any program, metered from start to exit (effbench monitor)
 };
 
 /// What the session is about to do, for the observer's header.
@@ -100,7 +105,8 @@ class RunObserver {
 /// (Ctrl-C: the cases finished so far are kept). Throws effbench::Error,
 /// naming the flag and value, for settings that cannot run, before anything
 /// is measured; and for data that cannot be loaded, after saving what was
-/// measured.
+/// measured. A command run (settings.command) returns the command's exit
+/// status instead (Note [Stopping a command] in runner/command_case.cpp).
 int run_session(const SessionSettings& settings, RunObserver& observer);
 
 }  // namespace effbench

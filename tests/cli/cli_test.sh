@@ -62,7 +62,7 @@ case "$check" in
     # --help lists it: an empty value, a non-finite number, an integer past
     # 64 bits and a repeated list item are each refused, naming the option.
     commands=("run" "list" "results" "results list" "results show" "results export" "results import"
-      "results delete" "compare" "report" "trend" "project" "launch" "reproduce")
+      "results delete" "compare" "report" "trend" "project" "launch" "reproduce" "monitor")
     tried=0
     for command in "${commands[@]}"; do
       read -ra words <<<"$command"
@@ -290,6 +290,85 @@ assert "(cpu, 1 thread)" in card["hardware_used"], card
 PY
       then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: card.yaml"; cat card.yaml; fi
     fi
+    ;;
+  monitor)
+    # effbench monitor -- COMMAND (docs/monitor.md): a script that writes two
+    # phases (through the FD and through the file) and holds 200 MiB; the run
+    # is stored, its JSON has the estimate with its interval, the phases in
+    # order and the peak memory of the tree; the exit status passes through.
+    cat >script.py <<'PY'
+import os, time
+fd = int(os.environ["EFFBENCH_PHASE_FD"])
+os.write(fd, b"EFFBENCH_PHASE load\n")
+block = bytearray(200 << 20)
+for i in range(0, len(block), 4096):
+    block[i] = 1
+time.sleep(0.5)
+with open(os.environ["EFFBENCH_PHASE_FILE"], "w") as phases:
+    print("EFFBENCH_PHASE train", file=phases, flush=True)
+    t = time.process_time()
+    while time.process_time() - t < 0.5:
+        pass
+PY
+    expect monitor-run 0 "exit status 0" -- "$effbench" monitor --cpu-tdp 100 --json mon.json -- python3 script.py
+    grep -q "phase train" out.txt && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: phase not shown"; }
+    json_check mon.json "d['status'] == 'complete' and len(d['cases']) == 1 and d['cases'][0]['command']['argv'] == ['python3', 'script.py']"
+    json_check mon.json "d['cases'][0]['command']['exit_status'] == 0 and d['cases'][0]['status'] == 'ok'"
+    json_check mon.json "[p['name'] for p in d['cases'][0]['command']['phases']] == ['load', 'train']"
+    json_check mon.json "0.4 < d['cases'][0]['command']['phases'][0]['duration_s'] < 1.5 and d['cases'][0]['command']['phases'][1]['duration_s'] > 0.4"
+    json_check mon.json "d['cases'][0]['memory']['peak_rss_bytes'] >= 200 * 2**20"
+    json_check mon.json "d['cases'][0]['command']['cpu_user_s'] + d['cases'][0]['command']['cpu_system_s'] >= 0.5"
+    # Energy: the --cpu-tdp estimate where no sensor can be read, with its interval; each phase has its share.
+    json_check mon.json "d['cases'][0]['counted_energy']['joules'] > 0 and d['cases'][0]['counted_energy']['uncertainty_j'] > 0"
+    json_check mon.json "any(r['source'] in ('estimate', 'rapl', 'nvml_energy_counter', 'nvml_power_integral') and r['available'] for r in d['cases'][0]['energy'])"
+    json_check mon.json "all(p['counted_energy']['joules'] > 0 for p in d['cases'][0]['command']['phases'])"
+    json_check mon.json "sum(p['counted_energy']['joules'] for p in d['cases'][0]['command']['phases']) <= d['cases'][0]['counted_energy']['joules'] * 1.0001"
+    expect monitor-stored 0 "python3 script.py" -- "$effbench" results show latest
+    grep -q "Commands" out.txt && grep -q "phase load" out.txt && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: results show has no command table"; }
+    # Never the environment: a secret in it is nowhere in the document or the database.
+    EFFBENCH_TEST_SECRET=hunter2-secret expect monitor-secret 0 "exit status 0" -- "$effbench" monitor --json secret.json -- true
+    ! grep -q hunter2-secret secret.json results.db && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: environment recorded"; }
+    expect monitor-exit-7 7 "exit status 7" -- "$effbench" monitor --no-save -- sh -c 'exit 7'
+    expect monitor-signal 143 "exit status 143" -- "$effbench" monitor --no-save -- sh -c 'kill -TERM $$'
+    expect monitor-not-found 2 "cannot start 'effbench-no-such-program'" -- "$effbench" monitor -- effbench-no-such-program
+    expect monitor-no-command 2 "expected a command after '--'" -- "$effbench" monitor --cpu-tdp 100
+    expect monitor-odd-phase 0 "phase line ignored" -- "$effbench" monitor --no-save -- sh -c 'printf "EFFBENCH_PHASE bad\033[2Jname\n" >&$EFFBENCH_PHASE_FD'
+    if grep -q $'\033\[2J' out.txt; then failed=$((failed + 1)); echo "FAIL: control characters reached the terminal"; else passed=$((passed + 1)); fi
+    expect monitor-many-phases 0 "more than 1000 phases" -- "$effbench" monitor --no-save --json many.json -- sh -c 'i=0; while [ $i -lt 1005 ]; do echo "EFFBENCH_PHASE p$i"; i=$((i+1)); done >&$EFFBENCH_PHASE_FD'
+    json_check many.json "len(d['cases'][0]['command']['phases']) == 1000 and d['cases'][0]['command']['phases'][-1]['name'] == 'p999'"
+    run_id() { python3 -c "import json; print(json.load(open('$1'))['run_id'])"; }
+    expect monitor-compare 0 "" -- "$effbench" compare "$(run_id mon.json)" "$(run_id secret.json)"
+    expect monitor-report 0 "" -- "$effbench" report "$(run_id mon.json)" -o report.html
+    grep -q "python3 script.py" report.html && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: report has no command"; }
+    # SIGTERM to effbench is forwarded; what was measured is saved.
+    "$effbench" monitor --json term.json -- sleep 30 >out.txt 2>&1 &
+    pid=$!
+    sleep 1
+    kill -TERM "$pid"
+    wait "$pid"
+    code=$?
+    if [ "$code" -eq 143 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL monitor-term: exit $code"; cat out.txt; fi
+    json_check term.json "d['status'] == 'interrupted' and d['cases'][0]['command']['signal'] == 15"
+    # A real training loop, where a Python with torch is installed (Debian's python3-torch).
+    for py in python3 /usr/bin/python3; do
+      "$py" -c 'import torch' 2>/dev/null || continue
+      cat >train.py <<'PY'
+import os, torch
+def phase(name):
+    os.write(int(os.environ["EFFBENCH_PHASE_FD"]), f"EFFBENCH_PHASE {name}\n".encode())
+torch.manual_seed(0)
+phase("train")
+x = torch.randn(1024, 32); y = (x[:, 0] > 0).long()
+model = torch.nn.Linear(32, 2); opt = torch.optim.SGD(model.parameters(), lr=0.5)
+for _ in range(50):
+    opt.zero_grad(); loss = torch.nn.functional.cross_entropy(model(x), y); loss.backward(); opt.step()
+phase("eval")
+print("accuracy", (model(x).argmax(1) == y).float().mean().item())
+PY
+      expect monitor-torch 0 "phase eval" -- "$effbench" monitor --cpu-tdp 100 --json torch.json -- "$py" train.py
+      json_check torch.json "[p['name'] for p in d['cases'][0]['command']['phases']] == ['train', 'eval'] and d['cases'][0]['memory']['peak_rss_bytes'] > 50 * 2**20"
+      break
+    done
     ;;
   *) echo "unknown check $check"; exit 2 ;;
 esac

@@ -156,3 +156,55 @@ TEST(GpuStateWarnings, OtherProcessesAndSlowdownsAreSaid) {
 
 }  // namespace
 }  // namespace effbench
+
+namespace effbench {
+namespace {
+
+// Note [Busy machine]: a child effbench waited for (a monitored command) counts as its own CPU.
+TEST(MachineLoad, AWaitedChildCountsAsOwn) {
+  const LoadSnapshot before = take_load_snapshot();
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const LoadSnapshot start = take_load_snapshot();
+    while (take_load_snapshot().own_cpu_s - start.own_cpu_s < 0.5) {
+    }
+    _exit(0);
+  }
+  waitpid(child, nullptr, 0);
+  const auto load =
+      machine_load_between(before, take_load_snapshot(), 1, static_cast<double>(sysconf(_SC_CLK_TCK)));
+  ASSERT_TRUE(load) << "no /proc/stat on this machine";
+  EXPECT_GE(load->own_cores * load->wall_s, 0.5);
+}
+
+TEST(ClaimCommandGpuProcesses, TheTreesProcessesAreTheCommands) {
+  EnergyReading r;
+  r.scope = "gpu-board";
+  r.device = "cuda:0";
+  DeviceState start, end;
+  start.other_processes =
+      std::vector<GpuProcess>{{100, int64_t{1000}, "compute"}, {200, int64_t{5}, "compute"}};
+  end.other_processes = std::vector<GpuProcess>{{100, int64_t{3000}, "compute"}};
+  r.state_start = start;
+  r.state_end = end;
+  std::vector<EnergyReading> readings = {r};
+  std::vector<GpuProcess> claimed;
+  claim_command_gpu_processes({100, 101}, readings, claimed);
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].pid, 100);
+  EXPECT_EQ(claimed[0].used_memory_bytes.value(), 3000);  // the largest seen
+  ASSERT_EQ(readings[0].state_start->other_processes->size(), 1u);
+  EXPECT_EQ(readings[0].state_start->other_processes->at(0).pid, 200);  // still someone else's
+  EXPECT_TRUE(readings[0].state_end->other_processes->empty());
+  CaseRecord record;
+  record.device = Device::parse("cuda:0", "test");
+  record.energy = readings;
+  const auto warnings = gpu_state_warnings(record);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("pid 200"), std::string::npos);
+  EXPECT_EQ(warnings[0].find("pid 100"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace effbench

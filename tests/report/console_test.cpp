@@ -61,3 +61,43 @@ TEST(Console, ResultsTableShowsFailuresAndNotes) {
 
 }  // namespace
 }  // namespace effbench
+
+namespace effbench {
+namespace {
+
+// A command case (effbench monitor) in the results table: its own table with
+// hand-computed cells, and no throughput to divide by.
+TEST(Console, CommandCasesGetTheirOwnTable) {
+  CaseRecord c;
+  c.model = "command";
+  c.batch = 0;
+  EnergyReading estimate;
+  estimate.source = EnergySource::kEstimate;
+  estimate.scope = "cpu-package";
+  estimate.available = true;
+  estimate.joules = 40;
+  estimate.uncertainty_j = 10;
+  c.energy = {estimate};
+  c.memory.peak_rss_bytes = int64_t{300} << 20;
+  CommandResult command;
+  command.argv = {"python3", "train.py"};
+  command.exit_status = 7;
+  command.wall_s = 4;
+  command.cpu_user_s = 1.5;
+  command.cpu_system_s = 0.5;
+  EnergyReading phase_estimate = estimate;
+  phase_estimate.joules = 30;
+  phase_estimate.uncertainty_j = 7.5;
+  command.phases = {CommandPhase{"train", 0.5, 3, {phase_estimate}}};
+  c.command = command;
+  const std::string text = results_table({c});
+  EXPECT_NE(text.find("python3 train.py"), std::string::npos) << text;
+  EXPECT_NE(text.find("~40 ± 10"), std::string::npos) << text;   // energy with its interval
+  EXPECT_NE(text.find("  10.00  "), std::string::npos) << text;  // mean W = 40 J / 4 s
+  EXPECT_NE(text.find("300.00 MiB"), std::string::npos) << text;
+  EXPECT_NE(text.find("phase train: from 0.5 s for 3 s, ~30.0 ± 7.5 J"), std::string::npos) << text;
+  EXPECT_EQ(command_table({}), "");
+}
+
+}  // namespace
+}  // namespace effbench

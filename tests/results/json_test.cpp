@@ -195,3 +195,62 @@ TEST(Json, EveryConsoleColumnHasACell) {
 
 }  // namespace
 }  // namespace effbench
+
+namespace effbench {
+namespace {
+
+CaseRecord command_case() {
+  CaseRecord c;
+  c.model = "command";
+  c.batch = 0;
+  c.timed_s = 2.5;
+  CommandResult command;
+  command.argv = {"python3", "train.py", "--epochs", "2"};
+  command.exit_status = 130;
+  command.signal = 2;
+  command.wall_s = 2.5;
+  command.cpu_user_s = 3.25;
+  command.cpu_system_s = 0.5;
+  command.rss_samples = 25;
+  EnergyReading estimate;
+  estimate.source = EnergySource::kEstimate;
+  estimate.scope = "cpu-package";
+  estimate.available = true;
+  estimate.joules = 40;
+  estimate.uncertainty_j = 10;
+  command.phases.push_back(CommandPhase{"train", 0.25, 2.0, {estimate}});
+  command.gpu_processes.push_back(GpuProcess{4242, int64_t{1} << 30, "compute"});
+  c.command = command;
+  c.memory.peak_rss_bytes = int64_t{300} << 20;
+  return c;
+}
+
+TEST(Json, CommandCaseRoundTrip) {
+  const nlohmann::json j = case_to_json(command_case());
+  EXPECT_EQ(j.at("command").at("argv").size(), 4u);
+  EXPECT_EQ(j.at("command").at("exit_status"), 130);
+  EXPECT_EQ(j.at("command").at("phases").at(0).at("counted_energy").at("joules"), 40.0);
+  EXPECT_EQ(j.at("command").at("phases").at(0).at("counted_energy").at("uncertainty_j"), 10.0);
+  const CaseRecord back = case_from_json(j);
+  EXPECT_EQ(case_to_json(back), j);
+  ASSERT_TRUE(back.command);
+  EXPECT_EQ(back.command->signal.value(), 2);
+  EXPECT_EQ(back.command->phases.at(0).name, "train");
+  EXPECT_EQ(back.command->gpu_processes.at(0).pid, 4242);
+  EXPECT_FALSE(case_to_json(sample_case()).contains("command"));  // other kinds stay as they were
+}
+
+TEST(Json, ACommandCaseAloneMayHaveNoBatch) {
+  RunRecord run;
+  run.run_id = "r";
+  run.cases = {command_case()};
+  EXPECT_NO_THROW(run_from_json(run_to_json(run), "doc"));
+  run.cases.front().command.reset();
+  EXPECT_THROW(run_from_json(run_to_json(run), "doc"), Error);
+  run.cases = {command_case()};
+  run.cases.front().command->argv.clear();
+  EXPECT_THROW(run_from_json(run_to_json(run), "doc"), Error);
+}
+
+}  // namespace
+}  // namespace effbench
