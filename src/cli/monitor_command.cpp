@@ -35,7 +35,7 @@ void monitor(MonitorFlags flags) {
   settings.command_line = command_line();
   check_outputs_apart(
       {{"--db", settings.db_path}, {"--json", settings.json_path}, {"--report", flags.report_path}});
-  ConsoleRunObserver console({settings.json_path, settings.db_path, flags.report_path}, GqiSettings{});
+  ConsoleRunObserver console({settings.json_path, settings.db_path, flags.report_path, ""}, GqiSettings{});
   request_exit_code(run_session(settings, console));
 }
 

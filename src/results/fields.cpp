@@ -352,7 +352,6 @@ namespace {
 std::vector<CaseField> make_fields() {
   std::vector<CaseField> f;
   f.push_back(plain("model", "model", &CaseRecord::model, [](const CaseRecord& c) { return c.model; }));
-  f.push_back(optional("model_file", "", &CaseRecord::model_file));
   f.push_back(
       plain("device", "device", &CaseRecord::device, [](const CaseRecord& c) { return c.device.str(); }));
   f.push_back(plain("device_name", "", &CaseRecord::device_name));
@@ -371,6 +370,7 @@ std::vector<CaseField> make_fields() {
   f.push_back(plain("flops_per_sample", "", &CaseRecord::flops_per_sample));
   f.push_back(plain("step_flops_per_sample", "", &CaseRecord::step_flops_per_sample));
   f.push_back(plain("threads", "", &CaseRecord::threads));
+  f.push_back(optional("model_file", "", &CaseRecord::model_file));
   f.push_back(optional("throughput", "samples/s (median)", &CaseRecord::throughput, [](const CaseRecord& c) {
     return c.throughput ? format_number(c.throughput->median) : std::string("-");
   }));
