@@ -23,17 +23,18 @@ namespace {
 struct RunFlags {
   SessionSettings session;
   std::vector<std::string> modes = {"train", "infer"};  // --mode, parsed into session.bench.modes
-  std::string precision = "fp32";                       // --precision, parsed into session.bench.precision
-  std::vector<std::string> execs = {"eager"};           // --exec, parsed into session.bench.execs
-  std::optional<std::string> dataset;  // --dataset: train to a result instead of throughput cases
-  AccuracyOptions training;            // the training flags, used with --dataset
-  bool distributed = false;            // --distributed
-  DistributedOptions data_parallel;    // the --dist-* flags, used with --distributed
-  bool cuda_graph = false;             // --cuda-graph: shorthand for --exec graph
-  bool no_save = false;                // --no-save: no database
-  bool no_meters = false;              // --no-meters
-  std::string report_path;             // --report (optional)
-  std::string prometheus_path;         // --prometheus (optional)
+  std::vector<std::string> precisions;  // --precision, parsed into session.bench.precisions (empty: default)
+  std::vector<std::string> batches;     // --batch: sizes, or "auto"; parsed into session.bench
+  std::vector<std::string> execs = {"eager"};  // --exec, parsed into session.bench.execs
+  std::optional<std::string> dataset;          // --dataset: train to a result instead of throughput cases
+  AccuracyOptions training;                    // the training flags, used with --dataset
+  bool distributed = false;                    // --distributed
+  DistributedOptions data_parallel;            // the --dist-* flags, used with --distributed
+  bool cuda_graph = false;                     // --cuda-graph: shorthand for --exec graph
+  bool no_save = false;                        // --no-save: no database
+  bool no_meters = false;                      // --no-meters
+  std::string report_path;                     // --report (optional)
+  std::string prometheus_path;                 // --prometheus (optional)
   double gqi_alpha = 5;
   double gqi_beta = 10;
   std::string gqi_unit = "kWh";
@@ -76,7 +77,17 @@ void run(RunFlags flags) {
   SessionSettings& settings = flags.session;
   if (flags.input) settings.bench.input_shape = parse_sample_shape(*flags.input);
   settings.bench.modes = parse_words<Mode>(flags.modes, "--mode");
-  settings.bench.precision = parse_word<Precision>(flags.precision, "--precision");
+  settings.bench.precisions = parse_words<Precision>(flags.precisions, "--precision");
+  for (const auto& word : flags.batches) {
+    if (word == "auto") {
+      settings.bench.batch_auto = true;
+      continue;
+    }
+    const bool digits = !word.empty() && word.size() <= 18 &&
+                        std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+    check(digits, "--batch: expected batch sizes (64, or 16,32,64) or auto but got '" + word + "'");
+    settings.bench.batches.push_back(std::stoll(word));
+  }
   settings.bench.execs = parse_words<Exec>(flags.execs, "--exec");
   if (flags.cuda_graph) {
     check(settings.bench.execs == std::vector<Exec>{Exec::kEager} ||
@@ -142,8 +153,11 @@ void add_run_command(CLI::App& app) {
                   "Devices: cpu, cuda, cuda:N, comma-separated (default: every device present)")
       ->delimiter(',');
   cmd->add_option("--mode", flags->modes, "Modes: train, infer (default: both)")->delimiter(',');
-  cmd->add_option("--batch", b.batch,
-                  "Batch size (default: 64 on cpu and 256 on GPUs for classifiers; 1 for cyclegan)");
+  cmd->add_option(
+         "--batch", flags->batches,
+         "Batch sizes, comma-separated, or auto: a sweep for the throughput-best batch (default: 64 on cpu "
+         "and 256 on GPUs for classifiers; 1 for cyclegan)")
+      ->delimiter(',');
   cmd->add_option("--image-size", b.image_size,
                   "Input size in pixels (default: the model's; cyclegan 128 on cpu)");
   cmd->add_option("--threads", s.threads, "CPU threads (default: all logical cores)");
@@ -157,9 +171,11 @@ void add_run_command(CLI::App& app) {
                   "Time budget for the whole run: each case gets at most its share of what is left")
       ->capture_default_str();
   cmd->add_option("--seed", b.seed, "Random seed for weights and synthetic data")->capture_default_str();
-  cmd->add_option("--precision", flags->precision,
-                  "Numeric precision: fp32, tf32 (CUDA), bf16 (autocast), fp16 (CUDA autocast)")
-      ->capture_default_str();
+  cmd->add_option(
+         "--precision", flags->precisions,
+         "Numeric precisions, comma-separated: fp32, tf32 (CUDA), bf16 (autocast), fp16 (CUDA autocast) "
+         "(default: fp32, and bf16 too on a cpu with native bf16)")
+      ->delimiter(',');
   cmd->add_option("--exec", flags->execs,
                   "Execution modes, comma-separated: eager, fused (frozen TorchScript, inference), graph "
                   "(CUDA graphs)")

@@ -140,6 +140,9 @@ void print_throughput_tables(const RunRecord& run) {
               << speedup_text(table);
     if (table.devices.size() == 1) std::cout << "  (no GPU present: only the cpu column)\n";
   }
+  const std::string sweep_table = batch_sweep_text(run.cases);
+  if (!sweep_table.empty())
+    std::cout << "\nBatch sweep: the throughput-best batch (median samples/s at each batch)\n" << sweep_table;
   const std::string exec_table = exec_mode_text(run.cases);
   if (!exec_table.empty())
     std::cout << "\nExecution modes (--exec), each against eager on the same device\n" << exec_table;
@@ -195,6 +198,12 @@ std::string input_text(const CaseSpec& spec) {
 }
 
 }  // namespace
+
+void ConsoleRunObserver::case_skipped(size_t index, size_t total, const CaseSpec& spec,
+                                      const std::string& reason) {
+  std::cout << "[" << index + 1 << "/" << total << "] " << spec.model << " " << spec.device.str() << " "
+            << to_string(spec.mode) << " batch " << spec.batch << " skipped: " << reason << std::endl;
+}
 
 void ConsoleRunObserver::case_begun(size_t index, size_t total, const CaseSpec& spec) {
   if (index == 0) std::cout << "\n";

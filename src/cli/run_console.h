@@ -41,6 +41,7 @@ class ConsoleRunObserver : public RunObserver {
       : outputs_(std::move(outputs)), gqi_(gqi), projection_gpus_(std::move(projection_gpus)) {}
   void run_begun(const RunRecord& run, const SessionPlan& plan) override;
   void idle_measurement(double seconds, bool done) override;
+  void case_skipped(size_t index, size_t total, const CaseSpec& spec, const std::string& reason) override;
   void case_begun(size_t index, size_t total, const CaseSpec& spec) override;
   void case_message(const std::string& line) override;
   void case_progress(double done_fraction) override;

@@ -53,6 +53,32 @@ std::string field(const std::string& text, const std::string& key, char separato
 
 }  // namespace
 
+bool cpu_has_native_bf16(const std::string& cpuinfo_text) {
+  std::istringstream lines(cpuinfo_text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("flags", 0) != 0) continue;
+    std::istringstream words(
+        line.substr(line.find(':') == std::string::npos ? line.size() : line.find(':') + 1));
+    for (std::string word; words >> word;) {
+      if (word == "avx512_bf16" || word == "amx_bf16") return true;
+    }
+    return false;  // every processor lists the same flags
+  }
+  return false;
+}
+
+std::optional<int64_t> memory_available_bytes(const std::string& proc_root) {
+  std::istringstream value(field(read_text(proc_root + "/meminfo"), "MemAvailable", ':'));
+  int64_t kib = 0;
+  if (!(value >> kib) || kib <= 0) return std::nullopt;
+  return kib * 1024;
+}
+
+bool this_cpu_has_native_bf16() {
+  static const bool has = cpu_has_native_bf16(read_text("/proc/cpuinfo"));
+  return has;
+}
+
 int64_t count_physical_cores(const std::string& cpuinfo_text, int64_t logical_cores) {
   std::set<std::pair<std::string, std::string>> cores;
   std::istringstream lines(cpuinfo_text);

@@ -3,6 +3,7 @@
 // (no torch), the LibTorch/GPU part is filled in by the runner.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,20 @@ struct SystemInfo {
 /// Reads the host part of SystemInfo (CPU, cores, memory, OS, compiler, build).
 /// `proc_root` is "/proc" except in tests.
 SystemInfo read_host_info(const std::string& proc_root = "/proc");
+
+/// Whether the CPU described by `cpuinfo_text` (/proc/cpuinfo) computes in
+/// bfloat16 natively: its flags list avx512_bf16 or amx_bf16 (x86). Where it
+/// does, bf16 autocast roughly doubles convolution throughput on the cpu, so
+/// the default suite measures it too (Note [Default precisions] in
+/// runner/benchmark.h).
+bool cpu_has_native_bf16(const std::string& cpuinfo_text);
+
+/// cpu_has_native_bf16() of this machine's /proc/cpuinfo.
+bool this_cpu_has_native_bf16();
+
+/// MemAvailable of /proc/meminfo (the kernel's estimate of what can be
+/// allocated without swapping), bytes; nullopt when it cannot be read.
+std::optional<int64_t> memory_available_bytes(const std::string& proc_root = "/proc");
 
 /// Physical cores from /proc/cpuinfo (distinct physical id/core id pairs);
 /// falls back to logical cores when the file has no topology.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "analysis/batch_sweep.h"
 #include "analysis/compare.h"
 #include "core/units.h"
 #include "results/fields.h"
@@ -134,6 +135,22 @@ std::string exec_mode_text(const std::vector<CaseRecord>& cases) {
 
 std::string efficiency_table_text(const std::vector<CaseEfficiency>& rows, const GqiSettings& settings) {
   return figure_text(efficiency_figures(rows, settings));
+}
+
+std::string batch_sweep_text(const std::vector<CaseRecord>& cases) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& curve : batch_curves(cases)) {
+    std::string points;
+    for (const auto& p : curve.points)
+      points +=
+          (points.empty() ? "" : "  ") + std::to_string(p.batch) + ": " + format_number(p.samples_per_s);
+    rows.push_back({curve.model, curve.device.str(), to_string(curve.mode), to_string(curve.precision),
+                    to_string(curve.exec), std::to_string(curve.best.batch),
+                    format_number(curve.best.samples_per_s), points});
+  }
+  if (rows.empty()) return "";
+  return render_table(
+      {"model", "device", "mode", "prec", "exec", "best batch", "samples/s", "batch: samples/s"}, rows);
 }
 
 }  // namespace effbench

@@ -11,6 +11,10 @@
 
 namespace effbench {
 
+/// The batch sweeps of `cases` (Note [Batch sweep] in analysis/batch_sweep.h):
+/// one row per curve with its best batch and every point; empty without one.
+std::string batch_sweep_text(const std::vector<CaseRecord>& cases);
+
 /// Renders rows of cells as an aligned text table with a header rule.
 std::string render_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows);

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/batch_sweep.h"
 #include "analysis/compare.h"
 #include "analysis/efficiency.h"
 #include "analysis/gpu_projection.h"
@@ -683,6 +684,61 @@ std::string accuracy_section(const std::vector<CaseRef>& cases, Charts& charts) 
   return out + "</section>\n";
 }
 
+// Note [Batch sweep] in analysis/batch_sweep.h: each run's curves, the best batch marked.
+std::string batch_sweep_section(const std::vector<RunRecord>& runs, Charts& charts) {
+  std::string out = "<section id=\"batch-sweep\"><h2>Batch sweep</h2>\n";
+  std::vector<std::vector<std::string>> rows;
+  json values = json::array();
+  for (const auto& run : runs) {
+    for (const auto& curve : batch_curves(run.cases)) {
+      const std::string series = curve.model + " · " + to_string(curve.mode) + " · " + curve.device.str() +
+                                 " · " + to_string(curve.precision) +
+                                 (curve.exec == Exec::kEager ? "" : " · " + to_string(curve.exec)) +
+                                 (runs.size() > 1 ? " · " + run.run_id : "");
+      std::string points;
+      for (const auto& p : curve.points) {
+        values.push_back({{"batch", p.batch},
+                          {"samples_per_s", p.samples_per_s},
+                          {"series", series},
+                          {"best", p.batch == curve.best.batch}});
+        points +=
+            (points.empty() ? "" : ", ") + std::to_string(p.batch) + ": " + format_number(p.samples_per_s);
+      }
+      rows.push_back({html_escape(series), html_escape(std::to_string(curve.best.batch)),
+                      num(curve.best.samples_per_s), html_escape(points)});
+    }
+  }
+  if (rows.empty()) {
+    return out +
+           empty_note("No batch sweep in these runs (effbench run --batch auto, or --batch 16,32,64).") +
+           "</section>\n";
+  }
+  json spec = {
+      {"data", {{"values", values}}},
+      {"width", 520},
+      {"height", 220},
+      {"layer",
+       {{{"mark", {{"type", "line"}, {"point", true}}},
+         {"encoding",
+          {{"x",
+            {{"field", "batch"},
+             {"type", "quantitative"},
+             {"scale", {{"type", "log"}, {"base", 2}}},
+             {"title", "batch"}}},
+           {"y", {{"field", "samples_per_s"}, {"type", "quantitative"}, {"title", "samples/s (median)"}}},
+           {"color", {{"field", "series"}, {"type", "nominal"}, {"title", "case"}}}}}},
+        {{"transform", {{{"filter", "datum.best"}}}},
+         {"mark", {{"type", "point"}, {"shape", "diamond"}, {"size", 160}, {"filled", true}}},
+         {"encoding",
+          {{"x", {{"field", "batch"}, {"type", "quantitative"}}},
+           {"y", {{"field", "samples_per_s"}, {"type", "quantitative"}}},
+           {"color", {{"field", "series"}, {"type", "nominal"}}},
+           {"tooltip", {{{"field", "series"}}, {{"field", "batch"}}, {{"field", "samples_per_s"}}}}}}}}}};
+  out += charts.add(spec, "Throughput against batch (the best batch of each case is a diamond)");
+  out += table({"case", "best batch", "samples/s", "curve (batch: samples/s)"}, rows);
+  return out + "</section>\n";
+}
+
 std::string power_section(const std::vector<CaseRef>& cases, Charts& charts) {
   std::string out = "<section id=\"power\"><h2>Power over time</h2>\n";
   bool any = false;
@@ -969,6 +1025,7 @@ std::string html_report(const std::vector<RunRecord>& runs) {
   body += system_section(runs);
   body += speedup_section(runs, charts);
   body += throughput_section(cases, charts);
+  body += batch_sweep_section(runs, charts);
   body += command_section(runs);
   body += failed_section(runs);
   body += warnings_section(runs);

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/stats.h"
+#include "core/system_info.h"
 #include "core/units.h"
 #include "data/synthetic.h"
 #include "models/loss_scaler.h"
@@ -189,7 +190,7 @@ void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const
                     Model& model, BatchCycle& batches, CaseRecord& record) {
   model.train(true);
   TrainOptions train_options;
-  const std::optional<at::ScalarType> dtype = autocast_dtype(options.precision);
+  const std::optional<at::ScalarType> dtype = autocast_dtype(spec.precision);
   const c10::DeviceType device_type = torch_device(spec.device).type();
   // Autocast's weight-cast cache would outlive a CUDA graph capture; graph
   // mode recasts inside the graph instead.
@@ -201,7 +202,7 @@ void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const
     };
   }
   std::shared_ptr<DynamicLossScaler> scaler;
-  if (options.precision == Precision::kFp16) {
+  if (spec.precision == Precision::kFp16) {
     scaler = std::make_shared<DynamicLossScaler>();
     train_options.loss_scaler = scaler;
   }
@@ -240,7 +241,7 @@ void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const
 void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks,
                     Model& model, BatchCycle& batches, CaseRecord& record) {
   model.train(false);
-  const std::optional<at::ScalarType> dtype = autocast_dtype(options.precision);
+  const std::optional<at::ScalarType> dtype = autocast_dtype(spec.precision);
   const c10::DeviceType device_type = torch_device(spec.device).type();
   const bool cache = spec.exec != Exec::kGraph;
   const InferFn eager = [&model, dtype, device_type, cache](const torch::Tensor& input) {
@@ -261,7 +262,7 @@ void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const
   }
   c10::InferenceMode inference;
   const torch::Tensor sample = batches.first().input.slice(0, 0, 1).clone();
-  const double tolerance = output_tolerance(options.precision);
+  const double tolerance = output_tolerance(spec.precision);
 
   InferFn infer = eager;         // batch of the case
   InferFn infer_single = eager;  // batch-1 latency
@@ -302,7 +303,7 @@ void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const
 void run_case_body(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks,
                    CaseRecord& record) {
   const torch::Device device = torch_device(spec.device);
-  const MathModeScope math_mode(options.precision, spec.device, options.cudnn_benchmark);
+  const MathModeScope math_mode(spec.precision, spec.device, options.cudnn_benchmark);
   for (const auto& note : math_mode.notes()) record.notes.push_back(note);
   const ModelConfig config = model_config(spec.model, spec.image_size);
   std::unique_ptr<Model> model = build_model(spec.model, config, spec.device, options.seed);
@@ -378,14 +379,31 @@ bool add_model_files(const BenchmarkOptions& options) {
 
 }  // namespace
 
+std::vector<int64_t> auto_batches(const std::string& model, const Device& device) {
+  const bool translation = find_model(model).task == ModelTask::kImageTranslation;
+  const int64_t smallest = translation ? 1 : device.is_cpu() ? 8 : 32;
+  const int64_t largest = translation ? (device.is_cpu() ? 8 : 16) : device.is_cpu() ? 256 : 2048;
+  std::vector<int64_t> batches;
+  for (int64_t batch = smallest; batch <= largest; batch *= 2) batches.push_back(batch);
+  return batches;
+}
+
+std::vector<Precision> default_precisions(const Device& device) {
+  if (device.is_cpu() && this_cpu_has_native_bf16()) return {Precision::kFp32, Precision::kBf16};
+  return {Precision::kFp32};
+}
+
 int64_t default_batch(const std::string& model, const Device& device) {
   if (find_model(model).task == ModelTask::kImageTranslation) return 1;
   return device.is_cpu() ? 64 : 256;
 }
 
 std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
-  check(!options.batch || *options.batch > 0,
-        "--batch: expected a positive batch size but got " + std::to_string(options.batch.value_or(0)));
+  for (int64_t batch : options.batches) {
+    EFFBENCH_CHECK(batch > 0 && batch <= kLargestBatch, "--batch: expected batch sizes in [1, ",
+                   kLargestBatch, "] but got ", batch);
+  }
+  check(!options.batch_auto || options.batches.empty(), "--batch: auto or sizes, not both");
   check(!options.image_size || *options.image_size > 0,
         "--image-size: expected a positive size but got " + std::to_string(options.image_size.value_or(0)));
   check(options.threads >= 0,
@@ -405,14 +423,6 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
   EFFBENCH_CHECK(options.min_time_s <= options.max_case_s, "--min-time-s: expected at most --max-case-s (",
                  format_number(options.max_case_s), " s) but got ", format_number(options.min_time_s));
   check(!options.execs.empty(), "--exec: expected at least one of eager, fused, graph");
-  for (const auto& exec : options.execs) {
-    EFFBENCH_CHECK(
-        exec != Exec::kFused || options.precision == Precision::kFp32 ||
-            options.precision == Precision::kTf32,
-        "--exec fused: runs the frozen TorchScript module in fp32 or tf32 only, but --precision is ",
-        to_string(options.precision),
-        " (autocast does not reach inside a frozen graph); use --exec eager or graph");
-  }
   check(!options.modes.empty(), "--mode: expected at least one of train, infer");
 
   add_model_files(options);
@@ -434,51 +444,71 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
   for (const auto& model : models) {
     const ModelEntry& entry = find_model(model);
     for (const auto& device : devices) {
-      if (const auto reason = precision_unsupported_reason(options.precision, device)) {
-        refuse(*reason, !options.devices.empty());
-        continue;
-      }
-      for (const auto& mode : options.modes) {
-        if (mode == Mode::kTrain && !entry.trainable) {
-          refuse("--model " + model +
-                     ": the module has no parameters that require gradients, so there is nothing to train; "
-                     "use --mode infer",
-                 true);
+      const bool precision_named = !options.precisions.empty();
+      for (const Precision precision : precision_named ? options.precisions : default_precisions(device)) {
+        if (const auto reason = precision_unsupported_reason(precision, device)) {
+          refuse(*reason, !options.devices.empty());
           continue;
         }
-        for (const auto& exec : options.execs) {
-          if (exec == Exec::kFused && mode == Mode::kTrain) continue;  // inference only
-          if (exec == Exec::kGraph && device.is_cpu()) {
-            refuse("--exec graph needs a CUDA device (CUDA graphs), but the device is " + device.str() +
-                       "; use --exec eager or fused there",
-                   !options.devices.empty());
+        for (const auto& mode : options.modes) {
+          if (mode == Mode::kTrain && !entry.trainable) {
+            refuse("--model " + model +
+                       ": the module has no parameters that require gradients, so there is nothing to train; "
+                       "use --mode infer",
+                   true);
             continue;
           }
-          if (exec == Exec::kGraph && mode == Mode::kTrain) {
-            if (const auto reason = graph_training_unsupported_reason(model, options.precision)) {
-              refuse(*reason, !options.models.empty());
+          for (const auto& exec : options.execs) {
+            if (exec == Exec::kFused && mode == Mode::kTrain) continue;  // inference only
+            if (exec == Exec::kGraph && device.is_cpu()) {
+              refuse("--exec graph needs a CUDA device (CUDA graphs), but the device is " + device.str() +
+                         "; use --exec eager or fused there",
+                     !options.devices.empty());
               continue;
             }
+            if (exec == Exec::kFused && precision != Precision::kFp32 && precision != Precision::kTf32) {
+              refuse(
+                  "--exec fused: runs the frozen TorchScript module in fp32 or tf32 only, but --precision "
+                  "is " +
+                      to_string(precision) +
+                      " (autocast does not reach inside a frozen graph); use --exec eager or graph",
+                  precision_named);
+              continue;
+            }
+            if (exec == Exec::kGraph && mode == Mode::kTrain) {
+              if (const auto reason = graph_training_unsupported_reason(model, precision)) {
+                refuse(*reason, !options.models.empty());
+                continue;
+              }
+            }
+            const std::vector<int64_t> batches = options.batch_auto ? auto_batches(model, device)
+                                                 : options.batches.empty()
+                                                     ? std::vector<int64_t>{default_batch(model, device)}
+                                                     : options.batches;
+            for (const int64_t batch : batches) {
+              CaseSpec spec;
+              spec.model = model;
+              spec.device = device;
+              spec.mode = mode;
+              spec.exec = exec;
+              spec.precision = precision;
+              spec.batch = batch;
+              spec.batch_sweep = batches.size() > 1;
+              spec.image_size = entry.default_config.image_size;
+              spec.sample_shape = entry.default_config.sample_shape;
+              if (options.image_size) {
+                spec.image_size = *options.image_size;
+              } else if (entry.task == ModelTask::kImageTranslation && device.is_cpu()) {
+                spec.image_size = kCpuCycleGanImageSize;
+                spec.notes.push_back(model + " at " + std::to_string(kCpuCycleGanImageSize) + "x" +
+                                     std::to_string(kCpuCycleGanImageSize) + " on cpu (reference " +
+                                     std::to_string(entry.default_config.image_size) +
+                                     ") to keep the suite short; --image-size " +
+                                     std::to_string(entry.default_config.image_size) + " for the full size");
+              }
+              cases.push_back(spec);
+            }
           }
-          CaseSpec spec;
-          spec.model = model;
-          spec.device = device;
-          spec.mode = mode;
-          spec.exec = exec;
-          spec.batch = options.batch.value_or(default_batch(model, device));
-          spec.image_size = entry.default_config.image_size;
-          spec.sample_shape = entry.default_config.sample_shape;
-          if (options.image_size) {
-            spec.image_size = *options.image_size;
-          } else if (entry.task == ModelTask::kImageTranslation && device.is_cpu()) {
-            spec.image_size = kCpuCycleGanImageSize;
-            spec.notes.push_back(model + " at " + std::to_string(kCpuCycleGanImageSize) + "x" +
-                                 std::to_string(kCpuCycleGanImageSize) + " on cpu (reference " +
-                                 std::to_string(entry.default_config.image_size) +
-                                 ") to keep the suite short; --image-size " +
-                                 std::to_string(entry.default_config.image_size) + " for the full size");
-          }
-          cases.push_back(spec);
         }
       }
     }
@@ -506,7 +536,7 @@ CaseRecord begin_case_record(const CaseSpec& spec, Precision precision) {
 }
 
 CaseRecord run_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks) {
-  CaseRecord record = begin_case_record(spec, options.precision);
+  CaseRecord record = begin_case_record(spec, spec.precision);
   const bool finished = run_case_guarded(record, [&] {
     reset_cuda_peak(spec.device);
     run_case_body(spec, options, hooks, record);

@@ -17,6 +17,17 @@ namespace effbench {
 /// a typo, and it would hold the machine without measuring anything.
 inline constexpr double kLongestSettingS = 7 * 24 * 3600.0;
 
+/// The largest batch accepted: more is a typo (and would not fit in memory).
+inline constexpr int64_t kLargestBatch = int64_t{1} << 20;
+
+// Note [Default precisions]
+// Without --precision every device runs fp32, and a cpu that computes in
+// bfloat16 natively (avx512_bf16 or amx_bf16, cpu_has_native_bf16) runs bf16
+// autocast as well: on such a cpu bf16 roughly doubles throughput, and a
+// GPU speedup measured against fp32 alone would oversell the GPU. The bf16
+// rows are eager only (a frozen fused graph runs fp32; autocast does not
+// reach into it). --precision names the precisions to run instead.
+
 /// Every setting of a benchmark run; names carry their units.
 struct BenchmarkOptions {
   std::vector<std::string> models;   // empty: every model; names of the table or TorchScript files
@@ -24,7 +35,8 @@ struct BenchmarkOptions {
   std::optional<int64_t> classes;    // TorchScript files: cross-entropy over this many classes (optional)
   std::vector<std::string> devices;  // empty: every device present
   std::vector<Mode> modes = {Mode::kTrain, Mode::kInfer};
-  std::optional<int64_t> batch;       // default: per model and device (default_batch)
+  std::vector<int64_t> batches;  // empty: per model and device (default_batch); several: a sweep
+  bool batch_auto = false;       // --batch auto: the sweep of auto_batches(), stopped early (batch_sweep.h)
   std::optional<int64_t> image_size;  // default: the model's, reduced for cyclegan on cpu
   int64_t threads = 0;                // 0: all logical cores
   double warmup_s = 1.0;
@@ -36,7 +48,7 @@ struct BenchmarkOptions {
   double latency_min_s = 1.0;      // batch-1 latency: at least this long ...
   int64_t latency_min_calls = 20;  // ... and this many calls
   int64_t seed = 0;
-  Precision precision = Precision::kFp32;    // Note [Precision modes] in runner/precision.h
+  std::vector<Precision> precisions;         // empty: Note [Default precisions]; see runner/precision.h
   std::vector<Exec> execs = {Exec::kEager};  // Notes in runner/execution.h
   bool channels_last = false;                // model and inputs in channels-last memory format
   bool cudnn_benchmark = true;               // cuDNN autotuning on CUDA devices
@@ -49,8 +61,10 @@ struct CaseSpec {
   Device device;
   Mode mode = Mode::kTrain;
   Exec exec = Exec::kEager;
+  Precision precision = Precision::kFp32;
   int64_t batch = 0;
-  int64_t image_size = 0;             // built-in models: square inputs of this size
+  bool batch_sweep = false;  // one of several batches of the same model, device, mode, exec and precision
+  int64_t image_size = 0;    // built-in models: square inputs of this size
   std::vector<int64_t> sample_shape;  // TorchScript models: one sample's shape (image_size is 0)
   std::vector<std::string> notes;     // what was reduced, for the screen and the record
   std::string recipe;                 // training to a result: its recipe in one line (optional)
@@ -79,6 +93,15 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options);
 /// The default batch of a model on a device (classifiers: 64 on cpu, 256 on
 /// GPUs; cyclegan: 1, the reference).
 int64_t default_batch(const std::string& model, const Device& device);
+
+/// The batches `--batch auto` sweeps, smallest first: powers of two around
+/// the default (classifiers 8..256 on cpu, 32..2048 on GPUs; cyclegan 1..8
+/// on cpu, 1..16 on GPUs). The sweep stops early (sweep_stop_reason in
+/// analysis/batch_sweep.h).
+std::vector<int64_t> auto_batches(const std::string& model, const Device& device);
+
+/// The precisions a device runs by default (Note [Default precisions]).
+std::vector<Precision> default_precisions(const Device& device);
 
 /// A case's record before anything is measured: the spec (model, device and
 /// its name, mode, batch, exec, notes), `precision` and the CPU threads in

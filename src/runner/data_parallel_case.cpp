@@ -276,10 +276,12 @@ std::vector<std::string> rank_devices(const std::vector<std::string>& requested,
 
 void prepare_rank(const DistributedEnv& env, const DistributedOptions& dist, BenchmarkOptions& options,
                   std::optional<int64_t> threads) {
-  check(options.precision == Precision::kFp32 && options.execs == std::vector<Exec>{Exec::kEager} &&
-            !options.channels_last,
-        "--distributed: data-parallel runs measure fp32 eager training only; drop --precision, --exec, "
-        "--cuda-graph and --channels-last");
+  check((options.precisions.empty() || options.precisions == std::vector<Precision>{Precision::kFp32}) &&
+            options.batches.size() <= 1 && !options.batch_auto &&
+            options.execs == std::vector<Exec>{Exec::kEager} && !options.channels_last,
+        "--distributed: data-parallel runs measure fp32 eager training at one batch size only; drop "
+        "--precision, --exec, --cuda-graph, --channels-last and a --batch sweep");
+  options.precisions = {Precision::kFp32};
   check(!dist.single_process_samples_per_s || *dist.single_process_samples_per_s > 0,
         "--dist-single-samples-per-s: expected samples/s > 0 but got " +
             format_number(dist.single_process_samples_per_s.value_or(0)));
@@ -337,7 +339,7 @@ CaseRecord run_data_parallel_case(const CaseSpec& spec, const BenchmarkOptions& 
                                   const CaseHooks& hooks, bool& fault) {
   fault = false;
   const int64_t world = comm.world_size();
-  CaseRecord record = begin_case_record(spec, options.precision);
+  CaseRecord record = begin_case_record(spec, spec.precision);
   record.batch = spec.batch * world;
   record.notes.push_back("data parallel: " + std::to_string(world) + " processes x batch " +
                          std::to_string(spec.batch) + " (" + comm.backend() + ")");

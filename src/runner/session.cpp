@@ -6,9 +6,11 @@
 #include <memory>
 #include <thread>
 
+#include "analysis/batch_sweep.h"
 #include "analysis/catalog.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/system_info.h"
 #include "core/units.h"
 #include "meters/machine_load.h"
 #include "meters/memory.h"
@@ -134,6 +136,7 @@ class Session {
   CaseRecord run_data_parallel_case(const CaseSpec& spec, bool& rank_fault);
   CaseRecord run_training_case(const CaseSpec& spec, bool& rank_fault);
   CaseRecord run_command_case(const CaseSpec& spec);
+  std::optional<std::string> sweep_stopped_before(const CaseSpec& spec) const;
   void close_case_window(CaseRecord& record, int64_t samples_processed);
   std::vector<EnergyReading> combined(std::vector<EnergyReading> readings);
   int finish_run(bool rank_fault);
@@ -181,7 +184,9 @@ void Session::prepare() {
   if (settings_.training) {
     training_ = *settings_.training;
     training_->seed = bench_.seed;
-    training_->batch = bench_.batch;
+    check(bench_.batches.size() <= 1 && !bench_.batch_auto,
+          "--batch: training to a result takes one batch size, not a sweep");
+    if (!bench_.batches.empty()) training_->batch = bench_.batches.front();
     training_->image_size = bench_.image_size;
     if (settings_.data_parallel) training_->bucket_cap_mb = settings_.data_parallel->bucket_cap_mb;
     if (!speaks()) training_->epoch_log_path.clear();  // rank 0 writes the job's log
@@ -214,6 +219,23 @@ std::vector<CaseSpec> Session::plan_training_cases() const {
     }
   }
   return cases;
+}
+
+// Note [Batch sweep] in analysis/batch_sweep.h: the cases of the sweep run
+// so far decide whether this one runs.
+std::optional<std::string> Session::sweep_stopped_before(const CaseSpec& spec) const {
+  if (!spec.batch_sweep) return std::nullopt;
+  CaseRecord next;
+  next.model = spec.model;
+  next.device = spec.device;
+  next.mode = spec.mode;
+  next.exec = spec.exec;
+  next.precision = spec.precision;
+  std::vector<CaseRecord> earlier;
+  for (const auto& c : run_.cases) {
+    if (same_sweep(c, next) && c.batch < spec.batch) earlier.push_back(c);
+  }
+  return sweep_stop_reason(earlier, spec.batch, memory_available_bytes());
 }
 
 int Session::run() {
@@ -249,6 +271,10 @@ int Session::run() {
   run_clock_.restart();  // the budget is for the cases
   for (size_t i = 0; i < total && !rank_fault && !interrupt_requested(); ++i) {
     const CaseSpec& spec = plan_.cases[i];
+    if (const auto reason = sweep_stopped_before(spec)) {
+      if (speaks()) observer_.case_skipped(i, total, spec, *reason);
+      continue;
+    }
     if (speaks()) observer_.case_begun(i, total, spec);
     reset_peak_rss();
     const LoadSnapshot load_before = take_load_snapshot();

@@ -83,6 +83,10 @@ class RunObserver {
   virtual void run_begun(const RunRecord& /*run*/, const SessionPlan& /*plan*/) {}
   /// Idle power is being measured for `seconds` (--idle-s); `done` when it is.
   virtual void idle_measurement(double /*seconds*/, bool /*done*/) {}
+  /// Case `index` of a batch sweep is not run: the sweep stopped (Note [Batch sweep] in
+  /// analysis/batch_sweep.h).
+  virtual void case_skipped(size_t /*index*/, size_t /*total*/, const CaseSpec& /*spec*/,
+                            const std::string& /*reason*/) {}
   /// Case `index` (0-based) of `total` begins.
   virtual void case_begun(size_t /*index*/, size_t /*total*/, const CaseSpec& /*spec*/) {}
   /// A line worth showing while a case runs (which data CycleGAN trains on).

@@ -55,7 +55,7 @@ TEST(Cuda, GraphTrainingAndAutocastTrainingRun) {
 
   for (const std::string precision : {"tf32", "bf16", "fp16"}) {
     BenchmarkOptions options = quick_cuda(Mode::kTrain);
-    options.precision = parse_word<Precision>(precision, "test");
+    options.precisions = {parse_word<Precision>(precision, "test")};
     options.channels_last = true;
     const CaseRecord record = run_case(plan_cases(options).at(0), options);
     EXPECT_EQ(record.status, CaseStatus::kOk) << precision << ": " << record.error;

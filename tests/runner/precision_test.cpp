@@ -5,10 +5,14 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <limits>
+#include <sstream>
 
 #include "core/error.h"
+#include "core/system_info.h"
 #include "models/loss_scaler.h"
 #include "models/model.h"
 #include "runner/benchmark.h"
@@ -256,6 +260,13 @@ TEST(ExecutionChecks, MismatchFailsWithTheDifference) {
   EXPECT_DOUBLE_EQ(relative_max_difference(torch::full({2}, 101.0), torch::full({2}, 100.0)), 0.01);
 }
 
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 BenchmarkOptions cpu_options() {
   BenchmarkOptions options;
   options.models = {"conv6"};
@@ -272,23 +283,72 @@ std::string plan_error(const BenchmarkOptions& options) {
   return "";
 }
 
+// Note [Default precisions]: fp32 everywhere, bf16 too on a cpu with native bf16; fused stays fp32.
+TEST(PlanCases, DefaultPrecisionsAddBf16OnACpuWithNativeBf16) {
+  BenchmarkOptions options = cpu_options();
+  options.modes = {Mode::kInfer};
+  options.execs = {Exec::kEager, Exec::kFused};
+  std::vector<std::pair<Exec, Precision>> planned;
+  for (const auto& spec : plan_cases(options)) planned.emplace_back(spec.exec, spec.precision);
+  std::vector<std::pair<Exec, Precision>> expected = {{Exec::kEager, Precision::kFp32}};
+  if (cpu_has_native_bf16(read_text_file("/proc/cpuinfo")))
+    expected.emplace_back(Exec::kEager, Precision::kBf16);
+  expected.emplace_back(Exec::kFused, Precision::kFp32);
+  std::sort(planned.begin(), planned.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(planned, expected);
+  // Named, fused bf16 is refused rather than left out.
+  options.precisions = {Precision::kBf16};
+  options.execs = {Exec::kFused};
+  EXPECT_NE(plan_error(options).find("--exec fused: runs the frozen TorchScript module in fp32 or tf32 only"),
+            std::string::npos);
+}
+
+TEST(PlanCases, BatchListsAndAutoAreSweeps) {
+  BenchmarkOptions options = cpu_options();
+  options.modes = {Mode::kTrain};
+  options.precisions = {Precision::kFp32};
+  options.batches = {16, 32};
+  std::vector<int64_t> batches;
+  for (const auto& spec : plan_cases(options)) {
+    batches.push_back(spec.batch);
+    EXPECT_TRUE(spec.batch_sweep);
+  }
+  EXPECT_EQ(batches, (std::vector<int64_t>{16, 32}));
+  options.batches = {64};
+  EXPECT_FALSE(plan_cases(options).at(0).batch_sweep);
+  options.batches.clear();
+  options.batch_auto = true;
+  batches.clear();
+  for (const auto& spec : plan_cases(options)) batches.push_back(spec.batch);
+  EXPECT_EQ(batches, (std::vector<int64_t>{8, 16, 32, 64, 128, 256}));
+  options.models = {"cyclegan"};
+  batches.clear();
+  for (const auto& spec : plan_cases(options)) batches.push_back(spec.batch);
+  EXPECT_EQ(batches, (std::vector<int64_t>{1, 2, 4, 8}));
+  options.batches = {0};
+  options.batch_auto = false;
+  EXPECT_NE(plan_error(options).find("--batch: expected batch sizes in [1, 1048576] but got 0"),
+            std::string::npos);
+}
+
 TEST(PlanRefusals, UnsupportedModesOnCpu) {
   BenchmarkOptions graph = cpu_options();
   graph.execs = {Exec::kGraph};
   EXPECT_NE(plan_error(graph).find("--exec graph needs a CUDA device"), std::string::npos)
       << plan_error(graph);
   BenchmarkOptions fp16 = cpu_options();
-  fp16.precision = Precision::kFp16;
+  fp16.precisions = {Precision::kFp16};
   EXPECT_NE(plan_error(fp16).find("fp16 needs a CUDA device"), std::string::npos) << plan_error(fp16);
   BenchmarkOptions tf32 = cpu_options();
-  tf32.precision = Precision::kTf32;
+  tf32.precisions = {Precision::kTf32};
   EXPECT_NE(plan_error(tf32).find("tf32 needs a CUDA device"), std::string::npos) << plan_error(tf32);
 }
 
 TEST(PlanRefusals, DefaultDevicesOnACpuOnlyHostStillRefuse) {
   BenchmarkOptions options = cpu_options();
   options.devices.clear();
-  options.precision = Precision::kFp16;
+  options.precisions = {Precision::kFp16};
   if (available_devices().size() != 1) GTEST_SKIP() << "a GPU is present";
   EXPECT_NE(plan_error(options).find("fp16 needs a CUDA device"), std::string::npos) << plan_error(options);
 }
@@ -309,7 +369,7 @@ TEST(PlanRefusals, UnknownValuesAndUnsupportedCombinations) {
   }
   BenchmarkOptions fused_bf16 = cpu_options();
   fused_bf16.execs = {Exec::kFused};
-  fused_bf16.precision = Precision::kBf16;
+  fused_bf16.precisions = {Precision::kBf16};
   EXPECT_NE(plan_error(fused_bf16).find("--exec fused"), std::string::npos) << plan_error(fused_bf16);
   BenchmarkOptions fused_train = cpu_options();
   fused_train.execs = {Exec::kFused};
@@ -330,7 +390,7 @@ TEST(Plan, FusedIsPlannedForInferenceOnly) {
   EXPECT_EQ(to_string(cases[1].mode) + "/" + to_string(cases[1].exec), "infer/eager");
   EXPECT_EQ(to_string(cases[2].mode) + "/" + to_string(cases[2].exec), "infer/fused");
   BenchmarkOptions bf16 = cpu_options();
-  bf16.precision = Precision::kBf16;
+  bf16.precisions = {Precision::kBf16};
   EXPECT_EQ(plan_cases(bf16).size(), 2u);
 }
 
@@ -348,7 +408,7 @@ TEST(RunCase, FusedInferenceAndBf16TrainingOnCpu) {
 
   BenchmarkOptions bf16 = testing_support::quick_windows(cpu_options());
   bf16.modes = {Mode::kTrain};
-  bf16.precision = Precision::kBf16;
+  bf16.precisions = {Precision::kBf16};
   const CaseRecord bf16_record = run_case(plan_cases(bf16).at(0), bf16);
   EXPECT_EQ(bf16_record.status, CaseStatus::kOk) << bf16_record.error;
   EXPECT_EQ(bf16_record.precision, Precision::kBf16);

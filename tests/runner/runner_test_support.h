@@ -19,7 +19,7 @@ namespace testing_support {
 /// `options` with windows short enough for a test: batch 4, no warm-up time,
 /// three 20 ms windows, a few latency calls.
 inline BenchmarkOptions quick_windows(BenchmarkOptions options) {
-  options.batch = 4;
+  options.batches = {4};
   options.warmup_s = 0;
   options.warmup_iterations = 1;
   options.min_time_s = 0.02;
