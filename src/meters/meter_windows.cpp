@@ -13,10 +13,15 @@ using ReadingKey = std::tuple<EnergySource, std::string, std::string, EnergyBasi
 
 ReadingKey key_of(const EnergyReading& r) { return {r.source, r.scope, r.device, r.basis, r.cross_check}; }
 
+// A window is below the sensor's resolution only when all of its segments
+// are: windows that begin and end inside others (an epoch, a command's
+// phases) leave segments of microseconds at their edges, and a segment
+// below resolution reads 0 J for at most one sensor period, which the
+// sum's interval already carries (Note [Energy uncertainty]).
 void add_segment(EnergyReading& sum, const EnergyReading& segment) {
   sum.available = sum.available && segment.available;
   if (sum.unavailable_reason.empty()) sum.unavailable_reason = segment.unavailable_reason;
-  sum.below_resolution = sum.below_resolution || segment.below_resolution;
+  sum.below_resolution = sum.below_resolution && segment.below_resolution;
   sum.joules += segment.joules;
   sum.duration_s += segment.duration_s;
   sum.sensor_reads += segment.sensor_reads;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -157,11 +158,15 @@ torch::jit::Module load_file(const std::string& path) {
 class ScriptHolder : public torch::nn::Module {
  public:
   explicit ScriptHolder(torch::jit::Module script) : script_(std::move(script)) {
+    // A tensor shared by two submodules (tied weights) is one parameter: counted and stepped once.
+    std::set<const void*> seen;
     int64_t index = 0;
     for (const auto& p : script_.named_parameters(/*recurse=*/true)) {
+      if (!seen.insert(p.value.unsafeGetTensorImpl()).second) continue;
       register_parameter(holder_name(index++, p.name), p.value, p.value.requires_grad());
     }
     for (const auto& b : script_.named_buffers(/*recurse=*/true)) {
+      if (!seen.insert(b.value.unsafeGetTensorImpl()).second) continue;
       register_buffer(holder_name(index++, b.name), b.value);
     }
   }

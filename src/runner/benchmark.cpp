@@ -359,7 +359,11 @@ bool add_model_files(const BenchmarkOptions& options) {
     const bool in_table = std::any_of(model_table().begin(), model_table().end(),
                                       [&](const ModelEntry& entry) { return entry.name == name; });
     if (in_table) continue;
-    if (!std::filesystem::is_regular_file(name)) find_model(name);  // throws: unknown model, no such file
+    std::error_code error;  // a name too long for a path is no file either
+    const std::filesystem::file_status status = std::filesystem::status(name, error);
+    check(!std::filesystem::is_directory(status),
+          "--model " + name + ": is a directory, not a TorchScript file (torch.jit.save writes one file)");
+    if (error || !std::filesystem::is_regular_file(status)) find_model(name);  // throws: unknown model
     add_torchscript_model({name, options.input_shape, options.classes});
     any_file = true;
     EFFBENCH_CHECK(!options.channels_last || options.input_shape.size() == 3,

@@ -227,9 +227,11 @@ class CommandWatch {
     ++outcome.rss_samples;
     outcome.peak_rss_bytes = std::max(outcome.peak_rss_bytes.value_or(0), tree.rss_bytes);
     outcome.tree_pids.insert(tree.pids.begin(), tree.pids.end());
+    latest_pids = tree.pids;
   }
 
   CommandOutcome outcome;
+  std::vector<int64_t> latest_pids;  // the tree at the latest sample, for the grace period's SIGKILL
 
  private:
   void take_line(const std::string& line, double t_s) {
@@ -338,6 +340,11 @@ CommandOutcome run_command(const std::vector<std::string>& argv, const CommandHo
       if (interrupt_sent_by_process() && interrupt_signal() != 0) kill(pid, interrupt_signal());
     }
     if (stop_asked_s && clock.elapsed_s() - *stop_asked_s > kCommandGraceS) {
+      // The whole tree as last sampled (a launcher's workers hold the GPU too), then the child itself.
+      watch.sample(pid);
+      for (const int64_t tree_pid : watch.latest_pids) {
+        if (tree_pid != pid && tree_pid != getpid()) kill(static_cast<pid_t>(tree_pid), SIGKILL);
+      }
       kill(pid, SIGKILL);
       stop_asked_s = clock.elapsed_s() + 1e9;  // once
     }
@@ -368,9 +375,6 @@ CommandOutcome run_command(const std::vector<std::string>& argv, const CommandHo
       static_cast<double>(usage.ru_utime.tv_sec) + 1e-6 * static_cast<double>(usage.ru_utime.tv_usec);
   outcome.cpu_system_s =
       static_cast<double>(usage.ru_stime.tv_sec) + 1e-6 * static_cast<double>(usage.ru_stime.tv_usec);
-  // ru_maxrss is in KiB on Linux (Note [Peak memory of a process tree]).
-  const int64_t max_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;
-  if (max_rss_bytes > 0) outcome.peak_rss_bytes = std::max(outcome.peak_rss_bytes.value_or(0), max_rss_bytes);
   outcome.interrupted = stop_asked_s.has_value();
   return outcome;
 }

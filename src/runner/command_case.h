@@ -69,11 +69,12 @@ struct TreeSample {
 // Note [Peak memory of a process tree]
 // ru_maxrss (wait4, RUSAGE_CHILDREN) is the peak of the single largest
 // process, not of the tree: a launcher with four 1 GB data-loader workers
-// reads 1 GB. So the tree is sampled every kRssPeriodS: every process under
+// reads 1 GB. And it is wrong for a spawned child: the kernel carries the
+// high-water mark of effbench's own memory (LibTorch, ~150 MiB) across the
+// exec. So the tree is sampled every kRssPeriodS: every process under
 // `proc_root` whose parent chain leads to the root, with their resident
-// sizes summed per sample; the peak is the largest sum, or the child's
-// ru_maxrss when that is larger (a peak shorter than the period, or a command
-// that exits before the first sample). Pages shared between the processes
+// sizes summed per sample; the peak is the largest sum. A peak shorter than
+// the period can be missed (the figure is then a lower bound). Pages shared between the processes
 // (fork's copy-on-write pages, shared libraries) count once per process, so
 // the sum is an upper bound of the memory the tree held.
 inline constexpr double kRssPeriodS = 0.1;

@@ -117,13 +117,22 @@ TEST(MeterWindows, OverlappingWindowsEachSeeTheirOwnSpan) {
   EXPECT_FALSE(f.fake->running());
 }
 
-TEST(MeterWindows, ASegmentBelowResolutionMarksTheSum) {
-  Fixture f({10.0, -1.0});
+TEST(MeterWindows, OnlySegmentsAllBelowResolutionMarkTheSum) {
+  // A short edge segment (a phase begun right after the case) does not void the window.
+  Fixture f({-1.0, 10.0, -1.0});
   f.windows->begin_window("case");
   f.windows->read_window("case");
+  f.windows->read_window("case");
   const WindowMeasurement m = f.windows->end_window("case", 10);
-  EXPECT_TRUE(m.readings.at(0).below_resolution);
-  EXPECT_DOUBLE_EQ(m.readings.at(0).joules_per_sample, 0.0);  // kept out of per-sample figures
+  EXPECT_FALSE(m.readings.at(0).below_resolution);
+  EXPECT_DOUBLE_EQ(m.readings.at(0).joules, 10.0);
+  EXPECT_DOUBLE_EQ(m.readings.at(0).joules_per_sample, 1.0);
+  Fixture g({-1.0, -1.0});
+  g.windows->begin_window("case");
+  g.windows->read_window("case");
+  const WindowMeasurement n = g.windows->end_window("case", 10);
+  EXPECT_TRUE(n.readings.at(0).below_resolution);
+  EXPECT_DOUBLE_EQ(n.readings.at(0).joules_per_sample, 0.0);  // kept out of per-sample figures
 }
 
 TEST(MeterWindows, MisusedNamesAreRefusedByName) {

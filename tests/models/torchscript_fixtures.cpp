@@ -44,6 +44,31 @@ def forward(self, x):
   net.save(path);
 }
 
+void write_tied_net(const std::string& path) {
+  torch::manual_seed(3);
+  const torch::Tensor shared = parameter({4, 4});
+  torch::jit::Module first("First");
+  first.register_parameter("weight", shared, false);
+  first.define(R"(
+def forward(self, x):
+    return torch.matmul(x, self.weight)
+)");
+  torch::jit::Module second("Second");
+  second.register_parameter("weight", shared, false);
+  second.define(R"(
+def forward(self, x):
+    return torch.matmul(x, self.weight)
+)");
+  torch::jit::Module net("TiedNet");
+  net.register_module("first", first);
+  net.register_module("second", second);
+  net.define(R"(
+def forward(self, x):
+    return self.second.forward(self.first.forward(x))
+)");
+  net.save(path);
+}
+
 void write_no_params(const std::string& path) {
   torch::jit::Module net("NoParams");
   net.register_buffer("scale", torch::full({4}, 2.0));

@@ -24,6 +24,10 @@ void write_tiny_net(const std::string& path);
 inline constexpr double kUpNetFlops = 2688;
 void write_up_net(const std::string& path);
 
+// TiedNet: input 4; two submodules holding the same 4x4 weight (tied),
+// applied one after the other: 16 parameters, not 32.
+void write_tied_net(const std::string& path);
+
 // NoParams: input 4; returns x * 2 (a buffer, no parameters).
 void write_no_params(const std::string& path);
 

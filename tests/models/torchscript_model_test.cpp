@@ -145,13 +145,25 @@ TEST(TorchScriptModel, RefusesWhatItCannotMeasureNamingTheFileAndShape) {
             std::string::npos);
 }
 
+TEST(TorchScriptModel, TiedWeightsAreOneParameter) {
+  const std::string path = temp_path("tied.pt");
+  fixtures::write_tied_net(path);
+  const ModelEntry entry = make_torchscript_entry({path, {4}, std::nullopt});
+  std::unique_ptr<Model> model = entry.create(entry.default_config);
+  EXPECT_EQ(model->parameter_count(), 16);
+  EXPECT_EQ(model->module().parameters().size(), 1u);
+  // Two 4x4 matrix products per sample: 2 x 16 multiply-adds.
+  EXPECT_DOUBLE_EQ(model->forward_flops_per_sample(), 64);
+}
+
 TEST(TorchScriptModel, FindModelKnowsAnAddedFileOnly) {
   const std::string path = temp_path("tiny_registry.pt");
   fixtures::write_tiny_net(path);
   EXPECT_THROW(find_model(path), Error);
-  const ModelEntry& added = add_torchscript_model({path, {3, 8, 8}, 10});
-  EXPECT_EQ(&find_model(path), &added);
-  EXPECT_EQ(&add_torchscript_model({path, {3, 8, 8}, 10}), &added);
+  const TorchScriptSpec spec{path, {3, 8, 8}, 10};
+  const ModelEntry* added = &add_torchscript_model(spec);
+  EXPECT_EQ(&find_model(path), added);
+  EXPECT_EQ(&add_torchscript_model(spec), added);
   EXPECT_THROW(add_torchscript_model({path, {3, 8, 8}, 5}), Error);
 }
 

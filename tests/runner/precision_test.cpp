@@ -271,6 +271,7 @@ BenchmarkOptions cpu_options() {
   BenchmarkOptions options;
   options.models = {"conv6"};
   options.devices = {"cpu"};
+  options.precisions = {Precision::kFp32};  // not the machine-dependent default (Note [Default precisions])
   return options;
 }
 
@@ -286,6 +287,7 @@ std::string plan_error(const BenchmarkOptions& options) {
 // Note [Default precisions]: fp32 everywhere, bf16 too on a cpu with native bf16; fused stays fp32.
 TEST(PlanCases, DefaultPrecisionsAddBf16OnACpuWithNativeBf16) {
   BenchmarkOptions options = cpu_options();
+  options.precisions.clear();
   options.modes = {Mode::kInfer};
   options.execs = {Exec::kEager, Exec::kFused};
   std::vector<std::pair<Exec, Precision>> planned;
