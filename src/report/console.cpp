@@ -92,6 +92,16 @@ std::string joined(const std::vector<std::string>& words) {
 
 }  // namespace
 
+namespace {
+
+// "~99.4" for an estimate, "99.4" measured, "-" unknown.
+std::string mean_power_text(const std::optional<MeanPower>& power) {
+  if (!power) return "-";
+  return (power->measured ? "" : "~") + format_number(power->watts);
+}
+
+}  // namespace
+
 std::string command_table(const std::vector<CaseRecord>& cases) {
   std::vector<std::vector<std::string>> rows;
   std::string phases;
@@ -103,8 +113,7 @@ std::string command_table(const std::vector<CaseRecord>& cases) {
     any_estimate = any_estimate || (energy.available && !energy.measured);
     rows.push_back(
         {joined(command.argv), std::to_string(command.exit_status), format_number(command.wall_s),
-         format_number(command.cpu_user_s + command.cpu_system_s), counted_text(energy),
-         energy.available && command.wall_s > 0 ? format_number(energy.energy_j / command.wall_s) : "-",
+         format_number(command_cpu_s(command)), counted_text(energy), mean_power_text(command_mean_power(c)),
          c.memory.peak_rss_bytes ? format_bytes(static_cast<double>(*c.memory.peak_rss_bytes)) : "-"});
     for (const auto& phase : command.phases) {
       phases += "  phase " + phase.name + ": from " + format_number(phase.start_s) + " s for " +

@@ -432,8 +432,11 @@ std::string command_section(const std::vector<RunRecord>& runs) {
       };
       rows.push_back(
           {html_escape(run.run_id), html_escape(argv), html_escape(std::to_string(command.exit_status)),
-           num(command.wall_s), num(command.cpu_user_s + command.cpu_system_s), energy_cell(energy),
-           energy.available && command.wall_s > 0 ? num(energy.energy_j / command.wall_s) : "-",
+           num(command.wall_s), num(command_cpu_s(command)), energy_cell(energy),
+           [&] {
+             const std::optional<MeanPower> power = command_mean_power(c);
+             return power ? (power->measured ? "" : "~") + num(power->watts) : std::string("-");
+           }(),
            c.memory.peak_rss_bytes ? html_escape(format_bytes(static_cast<double>(*c.memory.peak_rss_bytes)))
                                    : "-"});
       for (const auto& phase : command.phases) {

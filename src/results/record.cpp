@@ -123,4 +123,12 @@ std::string make_run_id(const std::string& hostname) {
   return std::string(stamp) + "-" + host + "-" + suffix;
 }
 
+double command_cpu_s(const CommandResult& command) { return command.cpu_user_s + command.cpu_system_s; }
+
+std::optional<MeanPower> command_mean_power(const CaseRecord& c) {
+  const CountedEnergy energy = counted_energy(c.energy);
+  if (!c.command || !energy.available || c.command->wall_s <= 0) return std::nullopt;
+  return MeanPower{energy.energy_j / c.command->wall_s, energy.measured};
+}
+
 }  // namespace effbench

@@ -346,4 +346,16 @@ std::vector<EnergyReading> combine_rank_readings(const std::vector<RankReadings>
 /// A fresh run id: "<yyyymmddThhmmss>-<host>-<6 hex>".
 std::string make_run_id(const std::string& hostname);
 
+/// CPU seconds of a command's process tree: user + system.
+double command_cpu_s(const CommandResult& command);
+
+/// A command case's mean power, watts: its counted energy over its wall
+/// time (Note [Which energy counts]); nullopt without either. `measured`
+/// says whether the energy was measured or estimated.
+struct MeanPower {
+  double watts = 0;
+  bool measured = false;
+};
+std::optional<MeanPower> command_mean_power(const CaseRecord& c);
+
 }  // namespace effbench

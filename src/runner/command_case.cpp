@@ -160,7 +160,9 @@ namespace {
 // clean-up (Python's second KeyboardInterrupt). So effbench forwards only a
 // signal that another process sent it (kill, a job scheduler's SIGTERM), and
 // waits for the command to end. The command gets kCommandGraceS to exit; then
-// it is killed, so that what was measured is still saved. effbench's own
+// it is killed, so that what was measured is still saved; a second Ctrl-C
+// or SIGTERM kills it at once (its whole tree, as last sampled), and the
+// case is still saved. effbench's own
 // grace alarm (Note [Interrupt grace]) is disarmed meanwhile: this loop
 // answers within one poll.
 constexpr double kCommandGraceS = 20;
@@ -314,6 +316,11 @@ CommandOutcome run_command(const std::vector<std::string>& argv, const CommandHo
 
   Stopwatch clock;
   const pid_t pid = spawn(argv, phase_pipe.write_fd);
+  // Note [Stopping a command]: from here a second signal kills the command instead of leaving.
+  struct CommandRunning {
+    CommandRunning() { set_command_running(true); }
+    ~CommandRunning() { set_command_running(false); }
+  } command_running;
   close(phase_pipe.write_fd);
   phase_pipe.write_fd = -1;
   if (hooks.started) hooks.started();
@@ -323,6 +330,7 @@ CommandOutcome run_command(const std::vector<std::string>& argv, const CommandHo
   bool pipe_open = true;
   double next_sample_s = 0;
   std::optional<double> stop_asked_s;
+  bool killed = false;  // the tree was sent SIGKILL (grace over, or a second signal)
   int wait_status = 0;
   struct rusage usage {};
   for (;;) {
@@ -339,14 +347,14 @@ CommandOutcome run_command(const std::vector<std::string>& argv, const CommandHo
       disarm_interrupt_grace();  // Note [Stopping a command]
       if (interrupt_sent_by_process() && interrupt_signal() != 0) kill(pid, interrupt_signal());
     }
-    if (stop_asked_s && clock.elapsed_s() - *stop_asked_s > kCommandGraceS) {
+    if (stop_asked_s && !killed && (interrupt_repeated() || clock.elapsed_s() - *stop_asked_s > kCommandGraceS)) {
       // The whole tree as last sampled (a launcher's workers hold the GPU too), then the child itself.
       watch.sample(pid);
       for (const int64_t tree_pid : watch.latest_pids) {
         if (tree_pid != pid && tree_pid != getpid()) kill(static_cast<pid_t>(tree_pid), SIGKILL);
       }
       kill(pid, SIGKILL);
-      stop_asked_s = clock.elapsed_s() + 1e9;  // once
+      killed = true;
     }
     struct pollfd poll_fd {
       phase_pipe.read_fd, POLLIN, 0

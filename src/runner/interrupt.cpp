@@ -12,6 +12,8 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 std::atomic<int> g_signal{0};                // the first stop signal received
 std::atomic<bool> g_sent_by_process{false};  // it came from kill(), not from the terminal
+std::atomic<bool> g_command_running{false};  // a monitored command runs: a second signal must not leave
+std::atomic<bool> g_repeated{false};         // a second signal came while a command ran
 
 // Note [Interrupt grace]
 // The first SIGINT or SIGTERM asks the run to stop after the current step;
@@ -22,7 +24,10 @@ std::atomic<bool> g_sent_by_process{false};  // it came from kill(), not from th
 // signal also arms an alarm: a step still unfinished kGraceS later ends the
 // process with the interrupted exit code. Once the run's steps have returned
 // it disarms the alarm (disarm_interrupt_grace), so that saving and the
-// report are never cut short. A second signal leaves at once.
+// report are never cut short. A second signal leaves at once, except while a
+// monitored command runs: leaving would orphan it and lose its measurement,
+// so the second signal asks for the command's tree to be killed now
+// (interrupt_repeated), and the case is still saved.
 constexpr unsigned kGraceS = 20;
 
 void write_stderr(const char* message, size_t size) { (void)!write(STDERR_FILENO, message, size); }
@@ -36,10 +41,16 @@ void on_grace_expired(int) {
 }
 
 void on_stop_signal(int signal, siginfo_t* info, void*) {
-  if (g_interrupted.exchange(true)) _exit(130);  // second signal: leave now
+  if (g_interrupted.load()) {  // a second signal
+    if (!g_command_running.load()) _exit(130);
+    g_repeated.store(true);
+    return;
+  }
+  // What came first is stored before the flag that makes the run look at it.
   g_signal.store(signal);
   // SI_USER, SI_QUEUE, SI_TKILL are <= 0; a terminal's Ctrl-C is SI_KERNEL.
   g_sent_by_process.store(info != nullptr && info->si_code <= 0);
+  g_interrupted.store(true);
   const char message[] =
       "\neffbench: interrupted; finishing the current step and saving finished cases "
       "(Ctrl-C again to quit at once)\n";
@@ -54,6 +65,8 @@ void install_interrupt_handler() {
   action.sa_sigaction = on_stop_signal;
   action.sa_flags = SA_SIGINFO;
   sigemptyset(&action.sa_mask);
+  sigaddset(&action.sa_mask, SIGINT);  // one handler at a time
+  sigaddset(&action.sa_mask, SIGTERM);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   struct sigaction grace {};
@@ -67,8 +80,11 @@ void request_interrupt() { g_interrupted.store(true); }
 int interrupt_signal() { return g_signal.load(); }
 bool interrupt_sent_by_process() { return g_sent_by_process.load(); }
 void disarm_interrupt_grace() { alarm(0); }
+void set_command_running(bool running) { g_command_running.store(running); }
+bool interrupt_repeated() { return g_repeated.load(); }
 void clear_interrupt() {
   alarm(0);
+  g_repeated.store(false);
   g_interrupted.store(false);
   g_signal.store(0);
   g_sent_by_process.store(false);

@@ -17,6 +17,12 @@ int interrupt_signal();
 /// True when that signal was sent by a process (kill, a job scheduler), not
 /// by the terminal (Note [Stopping a command] in runner/command_case.cpp).
 bool interrupt_sent_by_process();
+/// While a monitored command runs (true), a second SIGINT or SIGTERM does
+/// not end effbench: it sets interrupt_repeated() instead (Note [Interrupt
+/// grace]).
+void set_command_running(bool running);
+/// True once a second signal came while a command ran.
+bool interrupt_repeated();
 /// Forgets an interrupt, and disarms its grace alarm.
 void clear_interrupt();
 /// Disarms the grace alarm of an interrupt that was honoured: the run's

@@ -93,7 +93,7 @@ TEST(Console, CommandCasesGetTheirOwnTable) {
   const std::string text = results_table({c});
   EXPECT_NE(text.find("python3 train.py"), std::string::npos) << text;
   EXPECT_NE(text.find("~40 ± 10"), std::string::npos) << text;   // energy with its interval
-  EXPECT_NE(text.find("  10.00  "), std::string::npos) << text;  // mean W = 40 J / 4 s
+  EXPECT_NE(text.find(" ~10.00  "), std::string::npos) << text;  // mean W = 40 J / 4 s, estimated
   EXPECT_NE(text.find("300.00 MiB"), std::string::npos) << text;
   EXPECT_NE(text.find("phase train: from 0.5 s for 3 s, ~30.0 ± 7.5 J"), std::string::npos) << text;
   EXPECT_EQ(command_table({}), "");
