@@ -1,5 +1,6 @@
 #include "core/terminal_text.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -14,12 +15,27 @@ bool is_c0_control(unsigned char byte) {
 
 }  // namespace
 
+std::string first_code_points(const std::string& text, size_t count) {
+  size_t seen = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool starts_code_point = (static_cast<unsigned char>(text[i]) & 0xc0) != 0x80;
+    if (starts_code_point && seen++ == count) return text.substr(0, i);
+  }
+  return text;
+}
+
 bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
 
 void redraw_terminal_line(const std::string& text) {
   std::cout.flush();
   std::fflush(stdout);
-  const std::string bytes = "\r" + printable(text) + "\x1b[K";
+  // A line longer than the terminal would wrap, and each redraw would leave a copy above.
+  std::string line = printable(text);
+  struct winsize size {};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 1) {
+    line = first_code_points(line, static_cast<size_t>(size.ws_col) - 1);
+  }
+  const std::string bytes = "\r" + line + "\x1b[K";
   size_t written = 0;
   while (written < bytes.size()) {
     const ssize_t n = ::write(STDOUT_FILENO, bytes.data() + written, bytes.size() - written);

@@ -39,6 +39,9 @@ class PrintableBuf : public std::streambuf {
   bool after_c2_ = false;  // the last byte was 0xC2, the lead byte of U+0080..U+00BF
 };
 
+/// The first `count` UTF-8 code points of `text` (all of it when shorter).
+std::string first_code_points(const std::string& text, size_t count);
+
 /// Whether standard output is a terminal (not a file or a pipe).
 bool stdout_is_terminal();
 

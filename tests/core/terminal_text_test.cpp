@@ -37,5 +37,14 @@ TEST(PrintableBuf, FiltersAStreamAsPrintableDoesEvenAcrossWrites) {
   EXPECT_EQ(target.str(), "a?[1mb?c \xc2\xb5s\n");
 }
 
+TEST(TerminalText, FirstCodePointsCutsBetweenCharacters) {
+  EXPECT_EQ(first_code_points("abc", 2), "ab");
+  EXPECT_EQ(first_code_points("abc", 5), "abc");
+  // "±" is two bytes (C2 B1): it is kept whole or left out whole.
+  EXPECT_EQ(first_code_points("1 \xc2\xb1 2", 3), "1 \xc2\xb1");
+  EXPECT_EQ(first_code_points("1 \xc2\xb1 2", 2), "1 ");
+  EXPECT_EQ(first_code_points("", 3), "");
+}
+
 }  // namespace
 }  // namespace effbench
