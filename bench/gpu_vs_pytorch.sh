@@ -13,20 +13,26 @@
 # >= 1.5 (cyclegan). Not part of the test suite.
 #
 #   bench/gpu_vs_pytorch.sh                 # GPU: builds build-cuda against pip torch, runs everything
-#   DEVICE=cpu bench/gpu_vs_pytorch.sh      # CPU: Debian's python3-torch vs the Debian build
+#   DEVICE=cpu bench/gpu_vs_pytorch.sh      # CPU: runs bench/cpu_vs_pytorch.sh (every mode of
+#                                           # each side, best vs best; see its header)
 #   QUICK=1 bench/gpu_vs_pytorch.sh         # short windows, for a smoke test
 #
 # Settings (environment): DEVICE (cuda | cuda:N | cpu; default cuda), MODELS,
 # EFFBENCH (binary; default: build it in BUILD_DIR against the torch that
-# python3 imports, for cuda; build/ for cpu), BUILD_DIR (default build-cuda),
-# PYTHON (default python3), PYTORCH_ENV (NAME=VALUE words for the reference,
-# e.g. "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=2147483647" to give it
-# effbench's heap-only malloc), THREADS (cpu: threads of both; default nproc), OUT (result folder), QUICK=1, SKIP_COMPILE=1
+# python3 imports), BUILD_DIR (default build-cuda),
+# PYTHON (default python3), PYTORCH_ENV (NAME=VALUE words for the reference),
+# OUT (result folder), QUICK=1, SKIP_COMPILE=1
 # (leave torch.compile out), PEAK_TFLOPS (for MFU when the catalog lacks the GPU).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 DEVICE="${DEVICE:-cuda}"
+# On the CPU each side has other modes (fused and bf16 for effbench; autocast,
+# freeze + optimize_for_inference and torch.compile for PyTorch): its own
+# script compares all of them (issue 18).
+if [[ "$DEVICE" == cpu ]]; then
+  exec "$root/bench/cpu_vs_pytorch.sh"
+fi
 MODELS="${MODELS:-conv6,vgg16,resnet18,cyclegan}"
 PYTHON="${PYTHON:-python3}"
 BUILD_DIR="${BUILD_DIR:-$root/build-cuda}"
@@ -36,31 +42,19 @@ mkdir -p "$OUT"
 timing=(--warmup-s 2 --min-time-s 1 --repeats 5)
 [[ "${QUICK:-}" == 1 ]] && timing=(--warmup-s 0.3 --min-time-s 0.3 --repeats 3)
 
-threads=()
-if [[ "$DEVICE" == cpu ]]; then
-  cls_batch=64; gan_size=64
-  # The same CPU threads on both sides (Debian's python3-torch defaults to
-  # fewer than the cores on some machines).
-  threads=(--threads "${THREADS:-$(nproc)}")
-else
-  cls_batch=512; gan_size=256
-fi
+cls_batch=512; gan_size=256
 
 # --- the effbench binary -----------------------------------------------------
 EFFBENCH="${EFFBENCH:-}"
 if [[ -z "$EFFBENCH" ]]; then
-  if [[ "$DEVICE" == cpu ]]; then
-    EFFBENCH="$root/build/src/cli/effbench"
-  else
-    prefix="$("$PYTHON" -c 'import torch; print(torch.utils.cmake_prefix_path)')"
-    echo "== building effbench against $("$PYTHON" -c 'import torch; print(torch.__version__, torch.version.cuda)') in $BUILD_DIR"
-    cmake -S "$root" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" >"$OUT/cmake.log"
-    grep -q "CUDA support: ON" "$OUT/cmake.log" || { echo "LibTorch at $prefix has no CUDA (see $OUT/cmake.log)" >&2; exit 2; }
-    ninja -C "$BUILD_DIR" effbench runner_tests >"$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 2; }
-    echo "== runner tests (CPU checks, in the CUDA build)"
-    "$BUILD_DIR/tests/runner/runner_tests" --gtest_brief=1 | tail -5
-    EFFBENCH="$BUILD_DIR/src/cli/effbench"
-  fi
+  prefix="$("$PYTHON" -c 'import torch; print(torch.utils.cmake_prefix_path)')"
+  echo "== building effbench against $("$PYTHON" -c 'import torch; print(torch.__version__, torch.version.cuda)') in $BUILD_DIR"
+  cmake -S "$root" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" >"$OUT/cmake.log"
+  grep -q "CUDA support: ON" "$OUT/cmake.log" || { echo "LibTorch at $prefix has no CUDA (see $OUT/cmake.log)" >&2; exit 2; }
+  ninja -C "$BUILD_DIR" effbench runner_tests >"$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 2; }
+  echo "== runner tests (CPU checks, in the CUDA build)"
+  "$BUILD_DIR/tests/runner/runner_tests" --gtest_brief=1 | tail -5
+  EFFBENCH="$BUILD_DIR/src/cli/effbench"
 fi
 [[ -x "$EFFBENCH" ]] || { echo "effbench binary not found at $EFFBENCH; build it or set EFFBENCH" >&2; exit 2; }
 peak=()
@@ -75,7 +69,7 @@ effbench() {
   local file="$OUT/effbench-$name-$model-$runs"
   echo "== effbench $name $model: $*"
   "$EFFBENCH" run --model "$model" --device "$DEVICE" --batch "$batch" --image-size "$size" "${timing[@]}" \
-    --budget-s 100000 --max-case-s 120 "${peak[@]}" "${threads[@]}" --json "$file.json" "$@" \
+    --budget-s 100000 --max-case-s 120 "${peak[@]}" --json "$file.json" "$@" \
     >"$file.log" 2>&1 || echo "   (effbench exited $?; see $file.log)"
 }
 # pytorch NAME MODEL BATCH SIZE FLAGS...: one reference case appended to $OUT/pytorch.jsonl
@@ -85,7 +79,7 @@ pytorch() {
   echo "== pytorch  $name $model: $*"
   # shellcheck disable=SC2086  # PYTORCH_ENV is a list of NAME=VALUE words
   env ${PYTORCH_ENV:-} "$PYTHON" "$root/bench/pytorch_reference.py" --model "$model" --device "$DEVICE" --batch "$batch" \
-    --image-size "$size" "${t[@]}" "${threads[@]}" "$@" 2>>"$OUT/pytorch.log" | sed "s/^{/{\"config\": \"$name\", /" >>"$OUT/pytorch.jsonl" \
+    --image-size "$size" "${t[@]}" "$@" 2>>"$OUT/pytorch.log" | sed "s/^{/{\"config\": \"$name\", /" >>"$OUT/pytorch.jsonl" \
     || echo "   (reference failed; see $OUT/pytorch.log)"
 }
 
@@ -95,7 +89,6 @@ for model in "${models[@]}"; do
   for mode in train infer; do
     effbench fp32 "$model" "$batch" "$size" --mode "$mode" --precision fp32
     pytorch fp32 "$model" "$batch" "$size" --mode "$mode" --precision fp32
-    [[ "$DEVICE" == cpu ]] && continue
     effbench bf16cl "$model" "$batch" "$size" --mode "$mode" --precision bf16 --channels-last
     pytorch bf16cl "$model" "$batch" "$size" --mode "$mode" --precision bf16 --channels-last
     # effbench's best: CUDA graphs (refused for cyclegan training: Adam; the
@@ -106,10 +99,9 @@ for model in "${models[@]}"; do
       pytorch best "$model" "$batch" "$size" --mode "$mode" --precision bf16 --channels-last --exec compile-max
     fi
   done
-  # Fusion table: fp32 inference, eager vs fused (vs graph on a GPU); every
+  # Fusion table: fp32 inference, eager vs fused vs graph; every
   # inference case also measures batch-1 latency.
-  execs=eager,fused; [[ "$DEVICE" != cpu ]] && execs=eager,fused,graph
-  effbench fusion "$model" "$batch" "$size" --mode infer --precision fp32 --exec "$execs"
+  effbench fusion "$model" "$batch" "$size" --mode infer --precision fp32 --exec eager,fused,graph
   pytorch fusion "$model" "$batch" "$size" --mode infer --precision fp32 --exec fused
 done
 

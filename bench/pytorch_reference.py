@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch (Python) reference for bench/gpu_vs_pytorch.sh.
+"""PyTorch (Python) reference for bench/gpu_vs_pytorch.sh and bench/cpu_vs_pytorch.sh.
 
 The same models as effbench (src/models/*.cpp), the same optimisers, the same
 synthetic device-resident data and the same timing method (warm-up, then
@@ -10,13 +10,22 @@ Prints one JSON object per case on stdout.
   python3 bench/pytorch_reference.py --model resnet18 --device cuda --mode train \
       --precision bf16 --channels-last --exec eager
 
---exec: eager | compile (torch.compile, default mode) | compile-max (mode
-"max-autotune": CUDA graphs inside) | graph (torch.cuda.CUDAGraph capture of
-the step, as effbench's --exec graph) | fused (torch.jit.trace + freeze +
-optimize_for_inference, inference only, as effbench's --exec fused).
+--exec: eager | compile (torch.compile, inductor, default mode; static
+shapes; on a cpu, inference also turns on inductor's freezing, PyTorch's own
+recipe for CPU inference) | compile-max (mode "max-autotune": CUDA graphs
+inside) | graph (torch.cuda.CUDAGraph capture of the step, as effbench's
+--exec graph) | fused (torch.jit.trace + freeze + optimize_for_inference,
+inference only, fp32/tf32 only, one frozen module per input shape, as
+effbench's --exec fused).
 Precision flags mirror effbench's Note [Precision modes]: fp32 = TF32 off in
-cuBLAS and cuDNN; tf32 = on; bf16/fp16 = autocast (fp16 training with
+cuBLAS and cuDNN; tf32 = on; bf16/fp16 = autocast (on a cpu:
+torch.autocast("cpu", dtype=torch.bfloat16); fp16 training with
 torch.cuda.amp.GradScaler).
+
+Every line has "status": "ok", "skipped" (a mode this torch or this
+combination does not have, e.g. torch.compile on torch 1.13; exit 0) or
+"failed" (the case raised; exit 1), with "reason" when not ok. The reason is
+printed on stderr too.
 """
 import argparse
 import json
@@ -289,6 +298,40 @@ def capture_graph(fn, static_args, device):
     return g, out
 
 
+def emit(result, status="ok", reason=None):
+    result["status"] = status
+    if reason:
+        result["reason"] = reason
+        print(f"pytorch_reference {result['model']} {result['mode']} {result['precision']} {result['exec']}"
+              f"{' channels-last' if result['channels_last'] else ''}: {status}: {reason}", file=sys.stderr)
+    print(json.dumps(result), flush=True)
+
+
+def skip_reason(args, device):
+    """Why this torch or this combination has no such case (None: it has)."""
+    if args.exec_mode in ("compile", "compile-max") and not hasattr(torch, "compile"):
+        return f"torch {torch.__version__} has no torch.compile (PyTorch 2.x)"
+    if args.exec_mode == "fused" and args.mode == "train":
+        return "--exec fused is inference only"
+    if args.exec_mode == "fused" and args.precision not in ("fp32", "tf32"):
+        return "--exec fused runs the frozen module in fp32/tf32 only (autocast does not reach inside it)"
+    if args.exec_mode == "graph" and device.type != "cuda":
+        return "--exec graph needs CUDA graphs (a CUDA device)"
+    return None
+
+
+def compiler(args, device):
+    """torch.compile for the case; on a cpu, inference with inductor's freezing
+    (weights folded and prepacked for oneDNN), which needs no_grad rather than
+    inference_mode."""
+    if device.type == "cpu" and args.mode == "infer":
+        import torch._inductor.config as inductor_config
+        if hasattr(inductor_config, "freezing"):
+            inductor_config.freezing = True
+    mode = "max-autotune" if args.exec_mode == "compile-max" else None
+    return lambda fn: torch.compile(fn, mode=mode, dynamic=False)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", required=True, choices=["conv6", "vgg16", "resnet18", "cyclegan"])
@@ -350,13 +393,26 @@ def main():
 
     result = {"impl": "pytorch", "torch": torch.__version__, "model": args.model, "device": args.device,
               "mode": args.mode, "precision": args.precision, "exec": args.exec_mode,
-              "channels_last": args.channels_last, "batch": batch, "image_size": size}
+              "channels_last": args.channels_last, "batch": batch, "image_size": size,
+              "threads": torch.get_num_threads()}
+    reason = skip_reason(args, device)
+    if reason:
+        return emit(result, "skipped", reason)
+    try:
+        measure(args, device, model, batches, batch, autocast, result)
+    except Exception as e:  # one failing case is a record with its message
+        emit(result, "failed", f"{type(e).__name__}: {' '.join(str(e).split())[:400]}")
+        sys.exit(1)
+    emit(result)
+
+
+def measure(args, device, model, batches, batch, autocast, result):
     if args.mode == "train":
         model.train()
         scaler = torch.cuda.amp.GradScaler() if args.precision == "fp16" else None
         step = make_train_step(args.model, model, autocast, scaler)
         if args.exec_mode in ("compile", "compile-max"):
-            step = torch.compile(step, mode="max-autotune" if args.exec_mode == "compile-max" else None)
+            step = compiler(args, device)(step)
         elif args.exec_mode == "graph":
             sx, sy = batches[0][0].clone(), batches[0][1].clone()
             g, out = capture_graph(step, (sx, sy), device)
@@ -366,23 +422,27 @@ def main():
                 sy.copy_(y)
                 g.replay()
                 return out
-        elif args.exec_mode == "fused":
-            sys.exit("--exec fused is inference only")
         result["throughput"], result["windows"], _ = timed_windows(step, batches, batch, device, args)
     else:
         model.eval()
-        with torch.inference_mode():
+        compiled = args.exec_mode in ("compile", "compile-max")
+        with torch.no_grad() if compiled else torch.inference_mode():
             def eager(x):
                 with autocast():
                     return model(x)
             fn, fn1 = eager, eager
-            if args.exec_mode in ("compile", "compile-max"):
-                fn = fn1 = torch.compile(eager, mode="max-autotune" if args.exec_mode == "compile-max" else None)
+            if compiled:
+                fn = fn1 = compiler(args, device)(eager)
+                result["inductor_freezing"] = bool(getattr(torch._inductor.config, "freezing", False))
             elif args.exec_mode == "fused":
-                with torch.no_grad():
-                    traced = torch.jit.trace(model, batches[0][0][:1])
-                    fused = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
-                fn = fn1 = lambda x: fused(x)  # noqa: E731
+                # One frozen module per input shape, as effbench (the
+                # profiling executor specialises a module on the shapes it saw).
+                def frozen(example):
+                    with torch.no_grad():
+                        traced = torch.jit.trace(model, example)
+                        return torch.jit.optimize_for_inference(torch.jit.freeze(traced))
+                fused, fused1 = frozen(batches[0][0]), frozen(batches[0][0][:1])
+                fn, fn1 = (lambda x: fused(x)), (lambda x: fused1(x))  # noqa: E731
             elif args.exec_mode == "graph":
                 sb, s1 = batches[0][0].clone(), batches[0][0][:1].clone()
                 gb, ob = capture_graph(eager, (sb,), device)
@@ -403,7 +463,6 @@ def main():
             result["throughput"], result["windows"], _ = timed_windows(lambda x, y: fn(x), batches, batch,
                                                                        device, args)
             result["latency_p50_ms"] = latency_p50(fn1, batches[0][0][:1].clone(), device, args)
-    print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

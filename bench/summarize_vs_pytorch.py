@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
 """Tables of bench/gpu_vs_pytorch.sh from its result folder: effbench-*.json
 (effbench run records) and pytorch.jsonl (bench/pytorch_reference.py lines).
+
+  summarize_vs_pytorch.py OUT          the GPU tables (bench/gpu_vs_pytorch.sh)
+  summarize_vs_pytorch.py --cpu OUT    the CPU tables (bench/cpu_vs_pytorch.sh):
+      markdown, every mode of each side, like-for-like ratios and best / best
+
 Standard library only."""
 import glob
 import json
@@ -22,7 +27,7 @@ def load(out):
     if os.path.exists(path):
         with open(path) as f:
             ref = [json.loads(line) for line in f if line.strip().startswith("{")]
-    return eff, ref
+    return eff, [r for r in ref if r.get("status", "ok") == "ok"], [r for r in ref if r.get("status", "ok") != "ok"]
 
 
 def eff_value(eff, config, model, mode, exec_mode=None):
@@ -55,9 +60,164 @@ def table(header, rows):
     return "\n".join([line(header), "-" * (sum(widths) + 2 * len(widths))] + [line(r) for r in rows])
 
 
+# --- the CPU comparison (bench/cpu_vs_pytorch.sh) ---------------------------
+CPU_TARGET_LIKE = 1.0   # issue 18: every like-for-like ratio
+CPU_TARGET_BEST = 1.05  # issue 18: effbench's fastest mode over PyTorch's fastest
+CL_NOTE = "channels-last memory format"  # effbench's note on a channels-last case
+MODEL_ORDER = list(TARGET_BEST)
+
+
+def cpu_load(out):
+    """effbench cases and reference lines as flat dicts keyed alike:
+    model, mode, precision, exec, fmt (contiguous | channels-last),
+    throughput (median samples/s), latency_ms (batch-1 p50), status, reason."""
+    eff, systems, threads = [], [], set()
+    for path in sorted(glob.glob(os.path.join(out, "effbench-*.json"))):
+        with open(path) as f:
+            doc = json.load(f)
+        systems.append(doc.get("system", {}))
+        threads.add(doc.get("settings", {}).get("threads"))
+        for c in doc.get("cases", []):
+            eff.append({"model": c["model"], "mode": c["mode"], "precision": c["precision"], "exec": c.get("exec", "eager"),
+                        "fmt": "channels-last" if CL_NOTE in c.get("notes", []) else "contiguous",
+                        "status": c.get("status"), "reason": c.get("error"),
+                        "throughput": c.get("throughput", {}).get("median"),
+                        "latency_ms": (c.get("latency_ms") or {}).get("p50")})
+    ref = []
+    path = os.path.join(out, "pytorch.jsonl")
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if not line.strip().startswith("{"):
+                    continue
+                r = json.loads(line)
+                ref.append({"model": r["model"], "mode": r["mode"], "precision": r["precision"], "exec": r["exec"],
+                            "fmt": "channels-last" if r.get("channels_last") else "contiguous",
+                            "status": r.get("status", "ok"), "reason": r.get("reason"),
+                            "throughput": r.get("throughput"), "latency_ms": r.get("latency_p50_ms"),
+                            "torch": r.get("torch"), "threads": r.get("threads")})
+    settings = {}
+    path = os.path.join(out, "settings.txt")
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if "=" in line:
+                    k, v = line.rstrip("\n").split("=", 1)
+                    settings[k] = v
+    return eff, ref, systems, threads, settings
+
+
+def pick(cases, **key):
+    """The fastest ok case matching key (None: none ran)."""
+    rows = [c for c in cases if c["status"] == "ok" and c["throughput"] and all(c[k] == v for k, v in key.items())]
+    return max(rows, key=lambda c: c["throughput"]) if rows else None
+
+
+def describe(c):
+    return f'{c["exec"]} {c["precision"]} {c["fmt"]}'
+
+
+def md_table(header, rows):
+    return "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] +
+                      ["| " + " | ".join(str(x) for x in r) + " |" for r in rows])
+
+
+def cpu_header(eff, ref, systems, threads, settings):
+    sysinfo = systems[0] if systems else {}
+    env = [f"{k[4:]}={v}" for k, v in settings.items() if k.startswith("env ")]
+    bf16 = settings.get("cpu_bf16", "").split()
+    ref_threads = sorted({r["threads"] for r in ref if r.get("threads")})
+    lines = [
+        f'- CPU: {settings.get("cpu_model") or sysinfo.get("cpu_model", "?")}; '
+        f'avx512_bf16: {"yes" if "avx512_bf16" in bf16 else "no"}; '
+        f'AMX (amx_bf16/amx_tile): {"yes" if "amx_bf16" in bf16 else "no"}'
+        + ("" if "cpu_bf16" in settings else " (not recorded)"),
+        f'- threads: effbench {", ".join(str(t) for t in sorted(t for t in threads if t)) or "?"}, '
+        f'PyTorch {", ".join(str(t) for t in ref_threads) or "?"}; affinity {settings.get("affinity", "?")}',
+        f'- torch: effbench LibTorch {sysinfo.get("torch_version", "?")}, '
+        f'PyTorch {settings.get("pytorch") or next((r["torch"] for r in ref if r.get("torch")), "?")}; '
+        f'torch.compile: {settings.get("compile", "?")}',
+        f'- effbench process: malloc {sysinfo.get("allocator", "?")}; BLAS {sysinfo.get("blas_threads", "?")}',
+        f'- PyTorch process env (PYTORCH_ENV): `{settings.get("PYTORCH_ENV") or "(none: PyTorch as installed)"}`',
+        f'- OMP/affinity/BLAS variables set for both: {", ".join(f"`{e}`" for e in env) or "none"}',
+        f'- windows: {"QUICK=1 (short: a smoke test, not a measurement)" if settings.get("quick") == "1" else "full"}',
+    ]
+    return "\n".join(lines)
+
+
+def cpu_main(out):
+    eff, ref, systems, threads, settings = cpu_load(out)
+    models = sorted({c["model"] for c in eff + ref},
+                    key=lambda m: MODEL_ORDER.index(m) if m in MODEL_ORDER else len(MODEL_ORDER))
+    order = ["fp32", "bf16"]
+    precisions = sorted({c["precision"] for c in eff + ref}, key=lambda p: order.index(p) if p in order else 9)
+    print("# effbench / PyTorch on the CPU (median throughput, samples/s)\n")
+    print(cpu_header(eff, ref, systems, threads, settings) + "\n")
+    # (label, effbench exec, PyTorch exec): like-for-like pairs, then the
+    # graph-like tier (effbench's frozen TorchScript vs inductor).
+    pairs = [("eager", "eager", "eager"), ("fused", "fused", "fused"), ("graph-like", "fused", "compile")]
+    rows, misses = [], []
+    for model in models:
+        for mode in ("train", "infer"):
+            for precision in precisions:
+                for layout in ("contiguous", "channels-last"):
+                    for label, eexec, rexec in pairs:
+                        key = dict(model=model, mode=mode, precision=precision, fmt=layout)
+                        e, r = pick(eff, exec=eexec, **key), pick(ref, exec=rexec, **key)
+                        if (e is None and r is None) or (label == "graph-like" and r is None):
+                            continue  # graph-like: only where the torch has torch.compile
+                        ratio = e["throughput"] / r["throughput"] if e and r else None
+                        verdict = "-" if ratio is None else ("ok" if ratio >= CPU_TARGET_LIKE else "**MISS**")
+                        if verdict != "-" and verdict != "ok":
+                            misses.append(f"{model} {mode} {precision} {layout} {label}")
+                        lat = "-"
+                        if mode == "infer":
+                            lat = f'{fmt(e and e["latency_ms"])} / {fmt(r and r["latency_ms"])}'
+                        exec_text = label if eexec == rexec else f"{label} ({eexec if e else '-'} / {rexec})"
+                        rows.append([model, mode, precision, layout, exec_text,
+                                     fmt(e and e["throughput"], 4), fmt(r and r["throughput"], 4),
+                                     "-" if ratio is None else f"{ratio:.3f}", lat,
+                                     "-" if ratio is None else f">={CPU_TARGET_LIKE}", verdict])
+    print("## Like for like\n")
+    print(md_table(["model", "mode", "precision", "memory format", "exec (effbench / PyTorch)", "effbench /s",
+                    "PyTorch /s", "ratio", "batch-1 p50 ms (effbench / PyTorch)", "target", ""], rows))
+    print("\ngraph-like: effbench fused (frozen TorchScript + optimize_for_inference) against torch.compile "
+          "(inductor); a row with one side only has no counterpart on the other.\n")
+
+    best = []
+    for model in models:
+        for mode in ("train", "infer"):
+            e, r = pick(eff, model=model, mode=mode), pick(ref, model=model, mode=mode)
+            if e is None and r is None:
+                continue
+            ratio = e["throughput"] / r["throughput"] if e and r else None
+            ok = ratio is not None and ratio >= CPU_TARGET_BEST
+            if not ok:
+                misses.append(f"{model} {mode} best/best")
+            best.append([model, mode, fmt(e and e["throughput"], 4), describe(e) if e else "-",
+                         fmt(r and r["throughput"], 4), describe(r) if r else "-",
+                         "-" if ratio is None else f"{ratio:.3f}",
+                         f">={CPU_TARGET_BEST}", "ok" if ok else "**MISS**"])
+    print("## Best vs best (each side's fastest of all its modes)\n")
+    print(md_table(["model", "mode", "effbench /s", "effbench's fastest", "PyTorch /s", "PyTorch's fastest", "ratio",
+                    "target", ""], best))
+
+    not_ok = [f'effbench {describe(c)} {c["model"]} {c["mode"]}: {c["status"]}: {c["reason"]}'
+              for c in eff if c["status"] != "ok"]
+    not_ok += [f'PyTorch {describe(c)} {c["model"]} {c["mode"]}: {c["status"]}: {c["reason"]}'
+               for c in ref if c["status"] != "ok"]
+    if settings.get("compile", "yes") != "yes":
+        not_ok.append(f'PyTorch torch.compile: {settings["compile"]}')
+    if not_ok:
+        print("\n## Cases not run or not ok\n\n- " + "\n- ".join(not_ok))
+    print("\n" + ("All targets met." if not misses else "Targets missed: " + "; ".join(misses) + "."))
+
+
 def main():
+    if sys.argv[1] == "--cpu":
+        return cpu_main(sys.argv[2])
     out = sys.argv[1]
-    eff, ref = load(out)
+    eff, ref, ref_not_ok = load(out)
     models = sorted({c["model"] for _, c in eff} | {r["model"] for r in ref},
                     key=lambda m: list(TARGET_BEST).index(m) if m in TARGET_BEST else 9)
     rows, misses = [], []
@@ -122,6 +282,9 @@ def main():
     failed = [f'{cfg} {c["model"]} {c["mode"]} {c.get("exec")}: {c.get("error")}' for cfg, c in eff if c.get("status") != "ok"]
     if failed:
         print("\neffbench cases not ok:\n  " + "\n  ".join(failed))
+    if ref_not_ok:
+        print("\nPyTorch cases not ok:\n  " + "\n  ".join(
+            f'{r["config"]} {r["model"]} {r["mode"]} {r["exec"]}: {r["status"]}: {r.get("reason")}' for r in ref_not_ok))
     print("\n" + ("all targets met" if not misses else "targets missed: " + "; ".join(misses)))
 
 
