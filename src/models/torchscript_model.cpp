@@ -1,5 +1,6 @@
 #include "models/torchscript_model.h"
 
+// Compiled with NDEBUG, as LibTorch is (Note [RecordFunction and NDEBUG] in models/CMakeLists.txt).
 #include <ATen/record_function.h>
 
 #include <algorithm>
