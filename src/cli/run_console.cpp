@@ -67,9 +67,8 @@ std::string command_result(const CaseRecord& c) {
   if (!c.command) return to_string(c.status) + ": " + c.error;
   const CommandResult& command = *c.command;
   std::string text = "exit status " + std::to_string(command.exit_status) + ", " +
-                     format_number(command.wall_s) + " s wall, " +
-                     format_number(command_cpu_s(command)) + " s CPU, " +
-                     energy_text(counted_energy(c.energy));
+                     format_number(command.wall_s) + " s wall, " + format_number(command_cpu_s(command)) +
+                     " s CPU, " + energy_text(counted_energy(c.energy));
   if (c.memory.peak_rss_bytes)
     text += ", peak memory " + format_bytes(static_cast<double>(*c.memory.peak_rss_bytes));
   return text;
