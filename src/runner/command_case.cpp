@@ -347,7 +347,8 @@ CommandOutcome run_command(const std::vector<std::string>& argv, const CommandHo
       disarm_interrupt_grace();  // Note [Stopping a command]
       if (interrupt_sent_by_process() && interrupt_signal() != 0) kill(pid, interrupt_signal());
     }
-    if (stop_asked_s && !killed && (interrupt_repeated() || clock.elapsed_s() - *stop_asked_s > kCommandGraceS)) {
+    if (stop_asked_s && !killed &&
+        (interrupt_repeated() || clock.elapsed_s() - *stop_asked_s > kCommandGraceS)) {
       // The whole tree as last sampled (a launcher's workers hold the GPU too), then the child itself.
       watch.sample(pid);
       for (const int64_t tree_pid : watch.latest_pids) {
