@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "cli/run_console.h"
+#include "cli/session_flags.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "results/store.h"
@@ -48,15 +49,7 @@ void add_monitor_command(CLI::App& app) {
       "monitor",
       "Run any command and measure its time, energy and memory, e.g. `effbench monitor -- python3 train.py`; "
       "exits with the command's exit status (docs/monitor.md)");
-  cmd->add_option("--cpu-tdp", s.cpu_tdp_w,
-                  "CPU power at full load in watts, for the energy estimate where no sensor can be read");
-  cmd->add_option("--idle-s", s.idle_s, "Measure idle power for S seconds first; report net energy too");
-  cmd->add_option("--db", s.db_path,
-                  "Results database (default: $EFFBENCH_DB or ~/.local/share/effbench/results.db)");
-  cmd->add_flag("--no-save", flags->no_save, "Do not save the run in the results database");
-  cmd->add_option("--report", flags->report_path,
-                  "Write a self-contained HTML report of the run to this file");
-  cmd->add_option("--json", s.json_path, "Write the run as a JSON document");
+  add_session_output_flags(*cmd, s, flags->no_save, flags->report_path);
   cmd->add_option("command", flags->command, "The command and its arguments, after --");
   cmd->callback([flags] { monitor(*flags); });
 }

@@ -9,6 +9,7 @@
 #include "analysis/gpu_projection.h"
 #include "cli/command.h"
 #include "cli/run_console.h"
+#include "cli/session_flags.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "report/prometheus.h"
@@ -188,16 +189,8 @@ void add_run_command(CLI::App& app) {
                 "Turn cuDNN autotuning off (on by default on CUDA)");
   cmd->add_option("--peak-tflops", s.peak_tflops,
                   "Device peak TFLOP/s at the run's precision, for MFU (default: the hardware catalog's)");
-  cmd->add_option("--cpu-tdp", s.cpu_tdp_w,
-                  "CPU power at full load in watts, for the energy estimate where no sensor can be read");
-  cmd->add_option("--idle-s", s.idle_s, "Measure idle power for S seconds first; report net energy too");
-  cmd->add_option("--db", s.db_path,
-                  "Results database (default: $EFFBENCH_DB or ~/.local/share/effbench/results.db)");
-  cmd->add_flag("--no-save", flags->no_save, "Do not save the run in the results database");
+  add_session_output_flags(*cmd, s, flags->no_save, flags->report_path);
   cmd->add_flag("--no-meters", flags->no_meters, "Run without energy meters (to measure their overhead)");
-  cmd->add_option("--report", flags->report_path,
-                  "Write a self-contained HTML report of the run to this file");
-  cmd->add_option("--json", s.json_path, "Write the run as a JSON document (rewritten after each case)");
   cmd->add_option("--prometheus", flags->prometheus_path,
                   "Write the run's figures in Prometheus text format, for node_exporter's textfile collector "
                   "(a *.prom file; rewritten atomically after each case; docs/exports.md)");

@@ -713,8 +713,8 @@ CaseRecord run_accuracy_case(const std::string& model, const Device& device, con
   CaseSpec spec;
   spec.model = model;
   spec.device = device;
-  spec.mode = Mode::kTrain;
-  CaseRecord record = begin_case_record(spec, Precision::kFp32);
+  spec.mode = Mode::kTrain;  // fp32 eager: CaseSpec's defaults
+  CaseRecord record = begin_case_record(spec);
   EpochLog log(options.epoch_log_path);  // an unwritable log is the user's fault: throws
   // A case that stops early still stops its meters (and keeps what they read).
   bool started = false, finished = false;

@@ -523,13 +523,13 @@ std::vector<CaseSpec> plan_cases(const BenchmarkOptions& options) {
   return cases;
 }
 
-CaseRecord begin_case_record(const CaseSpec& spec, Precision precision) {
+CaseRecord begin_case_record(const CaseSpec& spec) {
   CaseRecord record;
   record.model = spec.model;
   record.device = spec.device;
   record.mode = spec.mode;
   record.batch = spec.batch;
-  record.precision = precision;
+  record.precision = spec.precision;
   record.exec = spec.exec;
   record.threads = torch::get_num_threads();
   record.notes = spec.notes;
@@ -540,7 +540,7 @@ CaseRecord begin_case_record(const CaseSpec& spec, Precision precision) {
 }
 
 CaseRecord run_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks) {
-  CaseRecord record = begin_case_record(spec, spec.precision);
+  CaseRecord record = begin_case_record(spec);
   const bool finished = run_case_guarded(record, [&] {
     reset_cuda_peak(spec.device);
     run_case_body(spec, options, hooks, record);

@@ -104,9 +104,9 @@ std::vector<int64_t> auto_batches(const std::string& model, const Device& device
 std::vector<Precision> default_precisions(const Device& device);
 
 /// A case's record before anything is measured: the spec (model, device and
-/// its name, mode, batch, exec, notes), `precision` and the CPU threads in
+/// its name, mode, batch, precision, exec, notes) and the CPU threads in
 /// use. Every kind of case begins its record here.
-CaseRecord begin_case_record(const CaseSpec& spec, Precision precision);
+CaseRecord begin_case_record(const CaseSpec& spec);
 
 /// Runs one case. Never throws for a failing case: the record says "failed"
 /// with the error, or "interrupted".

@@ -349,12 +349,13 @@ CommandOutcome run_command(const std::vector<std::string>& argv, const CommandHo
     }
     if (stop_asked_s && !killed &&
         (interrupt_repeated() || clock.elapsed_s() - *stop_asked_s > kCommandGraceS)) {
-      // The whole tree as last sampled (a launcher's workers hold the GPU too), then the child itself.
+      // The child first (so that it ends killed, not by reaping its own children), then the rest of
+      // the tree as sampled just before (a launcher's workers hold the GPU too).
       watch.sample(pid);
+      kill(pid, SIGKILL);
       for (const int64_t tree_pid : watch.latest_pids) {
         if (tree_pid != pid && tree_pid != getpid()) kill(static_cast<pid_t>(tree_pid), SIGKILL);
       }
-      kill(pid, SIGKILL);
       killed = true;
     }
     struct pollfd poll_fd {

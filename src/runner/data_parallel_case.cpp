@@ -339,7 +339,7 @@ CaseRecord run_data_parallel_case(const CaseSpec& spec, const BenchmarkOptions& 
                                   const CaseHooks& hooks, bool& fault) {
   fault = false;
   const int64_t world = comm.world_size();
-  CaseRecord record = begin_case_record(spec, spec.precision);
+  CaseRecord record = begin_case_record(spec);
   record.batch = spec.batch * world;
   record.notes.push_back("data parallel: " + std::to_string(world) + " processes x batch " +
                          std::to_string(spec.batch) + " (" + comm.backend() + ")");

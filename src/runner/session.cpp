@@ -225,12 +225,7 @@ std::vector<CaseSpec> Session::plan_training_cases() const {
 // so far decide whether this one runs.
 std::optional<std::string> Session::sweep_stopped_before(const CaseSpec& spec) const {
   if (!spec.batch_sweep) return std::nullopt;
-  CaseRecord next;
-  next.model = spec.model;
-  next.device = spec.device;
-  next.mode = spec.mode;
-  next.exec = spec.exec;
-  next.precision = spec.precision;
+  const CaseRecord next = begin_case_record(spec);
   std::vector<CaseRecord> earlier;
   for (const auto& c : run_.cases) {
     if (same_sweep(c, next) && c.batch < spec.batch) earlier.push_back(c);

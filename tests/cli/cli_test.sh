@@ -372,9 +372,9 @@ PY
     json_check term.json "d['status'] == 'interrupted' and d['cases'][0]['command']['signal'] == 15"
     # Note [Stopping a command]: a command that ignores SIGTERM is killed, tree and all, at the second
     # signal, and its case is still saved.
-    "$effbench" monitor --json term2.json -- sh -c 'trap "" TERM INT; sleep 31 & wait; wait' >out.txt 2>&1 &
+    "$effbench" monitor --json term2.json -- sh -c 'trap "" TERM INT; sleep 31 & touch ready; wait; wait' >out.txt 2>&1 &
     pid=$!
-    sleep 1
+    for _ in $(seq 1 300); do [ -f ready ] && break; sleep 0.1; done  # the command ignores TERM from here
     kill -TERM "$pid"
     sleep 0.5
     kill -TERM "$pid"
