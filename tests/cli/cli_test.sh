@@ -362,9 +362,10 @@ PY
     expect monitor-report 0 "" -- "$effbench" report "$(run_id mon.json)" -o report.html
     grep -q "python3 script.py" report.html && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: report has no command"; }
     # SIGTERM to effbench is forwarded; what was measured is saved.
-    "$effbench" monitor --json term.json -- sleep 30 >out.txt 2>&1 &
+    rm -f ready
+    "$effbench" monitor --json term.json -- sh -c 'touch ready; exec sleep 30' >out.txt 2>&1 &
     pid=$!
-    sleep 1
+    for _ in $(seq 1 300); do [ -f ready ] && break; sleep 0.1; done  # the command runs (a slow start under ASan)
     kill -TERM "$pid"
     wait "$pid"
     code=$?
@@ -372,6 +373,7 @@ PY
     json_check term.json "d['status'] == 'interrupted' and d['cases'][0]['command']['signal'] == 15"
     # Note [Stopping a command]: a command that ignores SIGTERM is killed, tree and all, at the second
     # signal, and its case is still saved.
+    rm -f ready
     "$effbench" monitor --json term2.json -- sh -c 'trap "" TERM INT; sleep 31 & touch ready; wait; wait' >out.txt 2>&1 &
     pid=$!
     for _ in $(seq 1 300); do [ -f ready ] && break; sleep 0.1; done  # the command ignores TERM from here
