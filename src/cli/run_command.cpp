@@ -55,15 +55,19 @@ std::vector<E> parse_words(const std::vector<std::string>& words, const std::str
 }
 
 // "3x224x224" -> {3, 224, 224}: one sample's shape, sizes > 0.
+// `text` is a whole number of 1 to `most_digits` decimal digits (no sign, no spaces).
+bool is_decimal(const std::string& text, size_t most_digits) {
+  return !text.empty() && text.size() <= most_digits &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 std::vector<int64_t> parse_sample_shape(const std::string& text) {
   std::vector<int64_t> shape;
   size_t start = 0;
   while (true) {
     const size_t end = text.find('x', start);
     const std::string part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    const bool digits = !part.empty() && part.size() <= 9 &&
-                        std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
-    check(digits && std::stoll(part) > 0,
+    check(is_decimal(part, 9) && std::stoll(part) > 0,
           "--input: expected one sample's shape as sizes > 0 joined by 'x' (3x224x224, 128) but got '" +
               text + "'");
     shape.push_back(std::stoll(part));
@@ -84,9 +88,8 @@ void run(RunFlags flags) {
       settings.bench.batch_auto = true;
       continue;
     }
-    const bool digits = !word.empty() && word.size() <= 18 &&
-                        std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
-    check(digits, "--batch: expected batch sizes (64, or 16,32,64) or auto but got '" + word + "'");
+    check(is_decimal(word, 18),
+          "--batch: expected batch sizes (64, or 16,32,64) or auto but got '" + word + "'");
     settings.bench.batches.push_back(std::stoll(word));
   }
   settings.bench.execs = parse_words<Exec>(flags.execs, "--exec");
