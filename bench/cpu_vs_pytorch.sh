@@ -47,19 +47,23 @@
 #
 # Settings (environment): MODELS (default conv6,vgg16,resnet18,cyclegan),
 # EFFBENCH (binary; default build/src/cli/effbench), PYTHON (default python3),
-# THREADS (both sides; default nproc), PRECISIONS (default fp32,bf16),
+# THREADS (both sides; default one per physical core, as effbench), PRECISIONS (default fp32,bf16),
 # PYTORCH_ENV (NAME=VALUE words for the reference; unset: effbench's own
 # process settings, i.e. heap-only malloc (Note [Heap-only malloc]) and
 # OpenBLAS on one thread (Note [One CPU thread pool]); set it empty for
 # PyTorch as installed), OUT (result folder), QUICK=1 (short windows, smoke
-# tests), SKIP_COMPILE=1 (leave torch.compile out).
+# tests), SKIP_COMPILE=1 (leave torch.compile out), ROUNDS (default 3: each
+# side runs every case ROUNDS times, the two sides alternating; the tables
+# give the median of the per-round ratios and their range).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 MODELS="${MODELS:-conv6,vgg16,resnet18,cyclegan}"
 PYTHON="${PYTHON:-python3}"
 EFFBENCH="${EFFBENCH:-$root/build/src/cli/effbench}"
-THREADS="${THREADS:-$(nproc)}"
+THREADS="${THREADS:-$(lscpu -p=socket,core 2>/dev/null | grep -v "^#" | sort -u | wc -l)}"  # one per physical core, as effbench (Note [CPU threads])
+[[ "$THREADS" -ge 1 ]] || THREADS=$(nproc)
+ROUNDS="${ROUNDS:-3}"
 PRECISIONS="${PRECISIONS:-fp32,bf16}"
 PYTORCH_ENV="${PYTORCH_ENV-MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=2147483647 OPENBLAS_NUM_THREADS=1}"
 OUT="${OUT:-$root/bench/results/cpu_vs_pytorch-$(date -u +%Y%m%dT%H%M%SZ)}"
@@ -67,7 +71,7 @@ mkdir -p "$OUT"
 [[ -x "$EFFBENCH" ]] || { echo "effbench binary not found at $EFFBENCH; build it or set EFFBENCH" >&2; exit 2; }
 "$PYTHON" -c 'import torch' 2>/dev/null || { echo "$PYTHON cannot import torch; set PYTHON (Debian: /usr/bin/python3 with python3-torch)" >&2; exit 2; }
 
-timing=(--warmup-s 2 --min-time-s 1 --repeats 5)
+timing=(--warmup-s 1 --min-time-s 0.5 --repeats 5)
 [[ "${QUICK:-}" == 1 ]] && timing=(--warmup-s 0.3 --min-time-s 0.3 --repeats 3)
 threads=(--threads "$THREADS")
 
@@ -90,26 +94,27 @@ reason=$("$PYTHON" -c 'import torch; print("" if hasattr(torch, "compile") else 
   echo "pytorch=$("$PYTHON" -c 'import torch; print(torch.__version__)')"
   echo "compile=$compile"
   echo "quick=${QUICK:-0}"
+  echo "rounds=$ROUNDS"
 } >"$OUT/settings.txt"
 if [[ "$compile" != yes ]]; then echo "== torch.compile cases ${compile}"; fi
 
-# effbench NAME MODEL BATCH SIZE FLAGS...: one effbench run into $OUT/effbench-NAME-MODEL.json
+# effbench NAME MODEL ROUND BATCH SIZE FLAGS...: one effbench run into $OUT/effbench-NAME-MODEL-rROUND.json
 effbench() {
-  local name=$1 model=$2 batch=$3 size=$4; shift 4
-  local file="$OUT/effbench-$name-$model"
+  local name=$1 model=$2 round=$3 batch=$4 size=$5; shift 5
+  local file="$OUT/effbench-$name-$model-r$round"
   echo "== effbench $name $model: $*"
   "$EFFBENCH" run --model "$model" --device cpu --batch "$batch" --image-size "$size" "${timing[@]}" \
     --budget-s 100000 --max-case-s 120 "${threads[@]}" --no-save --json "$file.json" "$@" \
     >"$file.log" 2>&1 || echo "   (effbench exited $?; see $file.log)"
 }
-# pytorch MODEL BATCH SIZE FLAGS...: one reference case appended to $OUT/pytorch.jsonl
+# pytorch ROUND MODEL BATCH SIZE FLAGS...: one reference case appended to $OUT/pytorch-rROUND.jsonl
 pytorch() {
-  local model=$1 batch=$2 size=$3; shift 3
+  local round=$1 model=$2 batch=$3 size=$4; shift 4
   local t=(--warmup-s "${timing[1]}" --min-time-s "${timing[3]}" --repeats "${timing[5]}")
   echo "== pytorch  $model: $*"
   # shellcheck disable=SC2086  # PYTORCH_ENV is a list of NAME=VALUE words
   env $PYTORCH_ENV "$PYTHON" "$root/bench/pytorch_reference.py" --model "$model" --device cpu --batch "$batch" \
-    --image-size "$size" "${t[@]}" "${threads[@]}" "$@" 2>>"$OUT/pytorch.log" >>"$OUT/pytorch.jsonl" \
+    --image-size "$size" "${t[@]}" "${threads[@]}" "$@" 2>>"$OUT/pytorch.log" >>"$OUT/pytorch-r$round.jsonl" \
     || echo "   (reference failed; see $OUT/pytorch.log)"
 }
 
@@ -120,17 +125,24 @@ for model in "${models[@]}"; do
   for fmt in contiguous channels-last; do
     cl=()
     [[ "$fmt" == channels-last ]] && cl=(--channels-last)
-    effbench "eager-$fmt" "$model" "$batch" "$size" --mode train,infer --precision "$PRECISIONS" --exec eager "${cl[@]}"
-    effbench "fused-$fmt" "$model" "$batch" "$size" --mode infer --precision fp32 --exec fused "${cl[@]}"
-    for mode in train infer; do
-      for precision in "${precisions[@]}"; do
-        pytorch "$model" "$batch" "$size" --mode "$mode" --precision "$precision" --exec eager "${cl[@]}"
-        if [[ "$compile" == yes ]]; then
-          pytorch "$model" "$batch" "$size" --mode "$mode" --precision "$precision" --exec compile "${cl[@]}"
-        fi
+    # Rounds back to back per model and format: each round's ratio compares
+    # two runs minutes apart, so a drift of this shared machine shows as the
+    # spread of the rounds rather than as a difference of the sides.
+    for round in $(seq 1 "$ROUNDS"); do
+      effbench "eager-$fmt" "$model" "$round" "$batch" "$size" --mode train,infer --precision "$PRECISIONS" \
+        --exec eager "${cl[@]}"
+      effbench "fused-$fmt" "$model" "$round" "$batch" "$size" --mode infer --precision fp32 --exec fused "${cl[@]}"
+      for mode in train infer; do
+        for precision in "${precisions[@]}"; do
+          pytorch "$round" "$model" "$batch" "$size" --mode "$mode" --precision "$precision" --exec eager "${cl[@]}"
+          if [[ "$compile" == yes ]]; then
+            pytorch "$round" "$model" "$batch" "$size" --mode "$mode" --precision "$precision" --exec compile \
+              "${cl[@]}"
+          fi
+        done
       done
+      pytorch "$round" "$model" "$batch" "$size" --mode infer --precision fp32 --exec fused "${cl[@]}"
     done
-    pytorch "$model" "$batch" "$size" --mode infer --precision fp32 --exec fused "${cl[@]}"
   done
 done
 

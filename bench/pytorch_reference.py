@@ -28,6 +28,7 @@ combination does not have, e.g. torch.compile on torch 1.13; exit 0) or
 printed on stderr too.
 """
 import argparse
+import contextlib
 import json
 import statistics
 import sys
@@ -426,7 +427,11 @@ def measure(args, device, model, batches, batch, autocast, result):
     else:
         model.eval()
         compiled = args.exec_mode in ("compile", "compile-max")
-        with torch.no_grad() if compiled else torch.inference_mode():
+        # Eager inference: one autocast region around the whole case, so the
+        # casts of the weights are made once and reused (autocast's cache), as
+        # effbench does (Note [One autocast region per inference case]).
+        region = autocast() if args.exec_mode == "eager" else contextlib.nullcontext()
+        with torch.no_grad() if compiled else torch.inference_mode(), region:
             def eager(x):
                 with autocast():
                     return model(x)

@@ -10,6 +10,7 @@ Standard library only."""
 import glob
 import json
 import os
+import statistics
 import sys
 
 TARGET_BEST = {"conv6": 1.2, "vgg16": 1.2, "resnet18": 1.2, "cyclegan": 1.5}
@@ -73,25 +74,26 @@ def cpu_load(out):
     throughput (median samples/s), latency_ms (batch-1 p50), status, reason."""
     eff, systems, threads = [], [], set()
     for path in sorted(glob.glob(os.path.join(out, "effbench-*.json"))):
+        round_ = round_of(path)
         with open(path) as f:
             doc = json.load(f)
         systems.append(doc.get("system", {}))
         threads.add(doc.get("settings", {}).get("threads"))
         for c in doc.get("cases", []):
-            eff.append({"model": c["model"], "mode": c["mode"], "precision": c["precision"], "exec": c.get("exec", "eager"),
+            eff.append({"round": round_, "model": c["model"], "mode": c["mode"], "precision": c["precision"],
+                        "exec": c.get("exec", "eager"),
                         "fmt": "channels-last" if CL_NOTE in c.get("notes", []) else "contiguous",
                         "status": c.get("status"), "reason": c.get("error"),
                         "throughput": c.get("throughput", {}).get("median"),
                         "latency_ms": (c.get("latency_ms") or {}).get("p50")})
     ref = []
-    path = os.path.join(out, "pytorch.jsonl")
-    if os.path.exists(path):
+    for path in sorted(glob.glob(os.path.join(out, "pytorch*.jsonl"))):
         with open(path) as f:
             for line in f:
                 if not line.strip().startswith("{"):
                     continue
                 r = json.loads(line)
-                ref.append({"model": r["model"], "mode": r["mode"], "precision": r["precision"], "exec": r["exec"],
+                ref.append({"round": round_of(path), "model": r["model"], "mode": r["mode"], "precision": r["precision"], "exec": r["exec"],
                             "fmt": "channels-last" if r.get("channels_last") else "contiguous",
                             "status": r.get("status", "ok"), "reason": r.get("reason"),
                             "throughput": r.get("throughput"), "latency_ms": r.get("latency_p50_ms"),
@@ -107,14 +109,48 @@ def cpu_load(out):
     return eff, ref, systems, threads, settings
 
 
-def pick(cases, **key):
-    """The fastest ok case matching key (None: none ran)."""
-    rows = [c for c in cases if c["status"] == "ok" and c["throughput"] and all(c[k] == v for k, v in key.items())]
-    return max(rows, key=lambda c: c["throughput"]) if rows else None
+def round_of(path):
+    """The round of a result file: NAME-rN.json(l) is round N; older folders had one round."""
+    stem = os.path.basename(path).rsplit(".", 1)[0]
+    tail = stem.rsplit("-r", 1)
+    return int(tail[1]) if len(tail) == 2 and tail[1].isdigit() else 1
 
 
-def describe(c):
-    return f'{c["exec"]} {c["precision"]} {c["fmt"]}'
+def by_round(cases, **key):
+    """{round: throughput} of the ok cases matching key (one per round)."""
+    return {c["round"]: c["throughput"] for c in cases
+            if c["status"] == "ok" and c["throughput"] and all(c[k] == v for k, v in key.items())}
+
+
+def latency(cases, **key):
+    """Median over rounds of the batch-1 p50 of the ok cases matching key."""
+    values = [c["latency_ms"] for c in cases
+              if c["status"] == "ok" and c["latency_ms"] and all(c[k] == v for k, v in key.items())]
+    return statistics.median(values) if values else None
+
+
+def round_ratios(e, r):
+    """effbench / PyTorch of each round both sides ran."""
+    return [e[k] / r[k] for k in sorted(e) if k in r]
+
+
+def median_of(rounds):
+    return statistics.median(rounds.values()) if rounds else None
+
+
+def spread(ratios):
+    return "-" if len(ratios) < 2 else f"{min(ratios):.3f}-{max(ratios):.3f}"
+
+
+def fastest(cases, **key):
+    """(exec, precision, fmt) of the fastest mode by median over rounds, with its {round: throughput}."""
+    modes = {(c["exec"], c["precision"], c["fmt"]) for c in cases if all(c[k] == v for k, v in key.items())}
+    medians = {m: by_round(cases, exec=m[0], precision=m[1], fmt=m[2], **key) for m in modes}
+    medians = {m: rounds for m, rounds in medians.items() if rounds}
+    if not medians:
+        return None, {}
+    best = max(medians, key=lambda m: median_of(medians[m]))
+    return best, medians[best]
 
 
 def md_table(header, rows):
@@ -140,7 +176,9 @@ def cpu_header(eff, ref, systems, threads, settings):
         f'- effbench process: malloc {sysinfo.get("allocator", "?")}; BLAS {sysinfo.get("blas_threads", "?")}',
         f'- PyTorch process env (PYTORCH_ENV): `{settings.get("PYTORCH_ENV") or "(none: PyTorch as installed)"}`',
         f'- OMP/affinity/BLAS variables set for both: {", ".join(f"`{e}`" for e in env) or "none"}',
-        f'- windows: {"QUICK=1 (short: a smoke test, not a measurement)" if settings.get("quick") == "1" else "full"}',
+        f'- windows: {"QUICK=1 (short: a smoke test, not a measurement)" if settings.get("quick") == "1" else "full"}; '
+        f'rounds: {settings.get("rounds", "1")} (each side runs every case once per round, the sides alternating; '
+        f'ratio = median of the rounds\' ratios, throughputs = medians over rounds)',
     ]
     return "\n".join(lines)
 
@@ -151,7 +189,7 @@ def cpu_main(out):
                     key=lambda m: MODEL_ORDER.index(m) if m in MODEL_ORDER else len(MODEL_ORDER))
     order = ["fp32", "bf16"]
     precisions = sorted({c["precision"] for c in eff + ref}, key=lambda p: order.index(p) if p in order else 9)
-    print("# effbench / PyTorch on the CPU (median throughput, samples/s)\n")
+    print("# effbench / PyTorch on the CPU (median throughput, samples/s; median over rounds)\n")
     print(cpu_header(eff, ref, systems, threads, settings) + "\n")
     # (label, effbench exec, PyTorch exec): like-for-like pairs, then the
     # graph-like tier (effbench's frozen TorchScript vs inductor).
@@ -163,49 +201,52 @@ def cpu_main(out):
                 for layout in ("contiguous", "channels-last"):
                     for label, eexec, rexec in pairs:
                         key = dict(model=model, mode=mode, precision=precision, fmt=layout)
-                        e, r = pick(eff, exec=eexec, **key), pick(ref, exec=rexec, **key)
-                        if (e is None and r is None) or (label == "graph-like" and r is None):
+                        e, r = by_round(eff, exec=eexec, **key), by_round(ref, exec=rexec, **key)
+                        if (not e and not r) or (label == "graph-like" and not r):
                             continue  # graph-like: only where the torch has torch.compile
-                        ratio = e["throughput"] / r["throughput"] if e and r else None
+                        ratios = round_ratios(e, r)
+                        ratio = statistics.median(ratios) if ratios else None
                         verdict = "-" if ratio is None else ("ok" if ratio >= CPU_TARGET_LIKE else "**MISS**")
                         if verdict != "-" and verdict != "ok":
                             misses.append(f"{model} {mode} {precision} {layout} {label}")
                         lat = "-"
                         if mode == "infer":
-                            lat = f'{fmt(e and e["latency_ms"])} / {fmt(r and r["latency_ms"])}'
+                            lat = f'{fmt(latency(eff, exec=eexec, **key))} / {fmt(latency(ref, exec=rexec, **key))}'
                         exec_text = label if eexec == rexec else f"{label} ({eexec if e else '-'} / {rexec})"
-                        rows.append([model, mode, precision, layout, exec_text,
-                                     fmt(e and e["throughput"], 4), fmt(r and r["throughput"], 4),
-                                     "-" if ratio is None else f"{ratio:.3f}", lat,
-                                     "-" if ratio is None else f">={CPU_TARGET_LIKE}", verdict])
+                        rows.append([model, mode, precision, layout, exec_text, fmt(median_of(e), 4),
+                                     fmt(median_of(r), 4), "-" if ratio is None else f"{ratio:.3f}", spread(ratios),
+                                     lat, "-" if ratio is None else f">={CPU_TARGET_LIKE}", verdict])
     print("## Like for like\n")
     print(md_table(["model", "mode", "precision", "memory format", "exec (effbench / PyTorch)", "effbench /s",
-                    "PyTorch /s", "ratio", "batch-1 p50 ms (effbench / PyTorch)", "target", ""], rows))
+                    "PyTorch /s", "ratio", "rounds' range", "batch-1 p50 ms (effbench / PyTorch)", "target", ""],
+                   rows))
     print("\ngraph-like: effbench fused (frozen TorchScript + optimize_for_inference) against torch.compile "
           "(inductor); a row with one side only has no counterpart on the other.\n")
 
     best = []
     for model in models:
         for mode in ("train", "infer"):
-            e, r = pick(eff, model=model, mode=mode), pick(ref, model=model, mode=mode)
-            if e is None and r is None:
+            e_mode, e = fastest(eff, model=model, mode=mode)
+            r_mode, r = fastest(ref, model=model, mode=mode)
+            if not e and not r:
                 continue
-            ratio = e["throughput"] / r["throughput"] if e and r else None
+            ratios = round_ratios(e, r)
+            ratio = statistics.median(ratios) if ratios else None
             ok = ratio is not None and ratio >= CPU_TARGET_BEST
             if not ok:
                 misses.append(f"{model} {mode} best/best")
-            best.append([model, mode, fmt(e and e["throughput"], 4), describe(e) if e else "-",
-                         fmt(r and r["throughput"], 4), describe(r) if r else "-",
-                         "-" if ratio is None else f"{ratio:.3f}",
+            best.append([model, mode, fmt(median_of(e), 4), " ".join(e_mode) if e_mode else "-",
+                         fmt(median_of(r), 4), " ".join(r_mode) if r_mode else "-",
+                         "-" if ratio is None else f"{ratio:.3f}", spread(ratios),
                          f">={CPU_TARGET_BEST}", "ok" if ok else "**MISS**"])
     print("## Best vs best (each side's fastest of all its modes)\n")
     print(md_table(["model", "mode", "effbench /s", "effbench's fastest", "PyTorch /s", "PyTorch's fastest", "ratio",
-                    "target", ""], best))
+                    "rounds' range", "target", ""], best))
 
-    not_ok = [f'effbench {describe(c)} {c["model"]} {c["mode"]}: {c["status"]}: {c["reason"]}'
-              for c in eff if c["status"] != "ok"]
-    not_ok += [f'PyTorch {describe(c)} {c["model"]} {c["mode"]}: {c["status"]}: {c["reason"]}'
-               for c in ref if c["status"] != "ok"]
+    def describe(c):
+        return f'{c["exec"]} {c["precision"]} {c["fmt"]} {c["model"]} {c["mode"]} (round {c["round"]})'
+    not_ok = [f'effbench {describe(c)}: {c["status"]}: {c["reason"]}' for c in eff if c["status"] != "ok"]
+    not_ok += [f'PyTorch {describe(c)}: {c["status"]}: {c["reason"]}' for c in ref if c["status"] != "ok"]
     if settings.get("compile", "yes") != "yes":
         not_ok.append(f'PyTorch torch.compile: {settings["compile"]}')
     if not_ok:

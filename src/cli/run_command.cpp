@@ -164,7 +164,8 @@ void add_run_command(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--image-size", b.image_size,
                   "Input size in pixels (default: the model's; cyclegan 128 on cpu)");
-  cmd->add_option("--threads", s.threads, "CPU threads (default: all logical cores)");
+  cmd->add_option("--threads", s.threads,
+                  "CPU threads (default: one per physical core this process may use)");
   cmd->add_option("--warmup-s", b.warmup_s, "Minimum warm-up seconds per case")->capture_default_str();
   cmd->add_option("--min-time-s", b.min_time_s, "Minimum seconds per timed window")->capture_default_str();
   cmd->add_option("--repeats", b.repeats, "Timed windows per case")->capture_default_str();

@@ -89,6 +89,7 @@ void print_system(const RunRecord& run) {
   if (!s.blas.empty()) std::cout << "  blas:    " << s.blas << "\n";
   if (!s.blas_threads.empty()) std::cout << "           " << s.blas_threads << "\n";
   if (!s.allocator.empty()) std::cout << "  malloc:  " << s.allocator << "\n";
+  if (!s.cpu_threads.empty()) std::cout << "  threads: " << s.cpu_threads << "\n";
   if (s.blas.find("/blas/libblas") != std::string::npos) {
     std::cout << "  warning: LibTorch uses the reference BLAS, several times slower for linear layers; "
                  "install libopenblas0-pthread\n";

@@ -2,15 +2,15 @@
 
 #include "core/allocator.h"
 #include "core/blas_threads.h"
+#include "core/cpu_threads.h"
 
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <fstream>
-#include <set>
+#include <numeric>
 #include <sstream>
 #include <thread>
-#include <utility>
 
 #ifndef EFFBENCH_VERSION
 #define EFFBENCH_VERSION "0.0.0"
@@ -79,24 +79,11 @@ bool this_cpu_has_native_bf16() {
   return has;
 }
 
-int64_t count_physical_cores(const std::string& cpuinfo_text, int64_t logical_cores) {
-  std::set<std::pair<std::string, std::string>> cores;
-  std::istringstream lines(cpuinfo_text);
-  std::string line, physical_id;
-  while (std::getline(lines, line)) {
-    const auto pos = line.find(':');
-    if (pos == std::string::npos) continue;
-    const std::string key = trim(line.substr(0, pos));
-    if (key == "physical id") physical_id = trim(line.substr(pos + 1));
-    if (key == "core id") cores.insert({physical_id, trim(line.substr(pos + 1))});
-  }
-  return cores.empty() ? logical_cores : static_cast<int64_t>(cores.size());
-}
-
 SystemInfo read_host_info(const std::string& proc_root) {
   SystemInfo info;
   info.allocator = allocator_setting();
   info.blas_threads = blas_threads_setting();
+  info.cpu_threads = cpu_threads_setting();
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) == 0) info.hostname = host;
 
@@ -104,7 +91,9 @@ SystemInfo read_host_info(const std::string& proc_root) {
   info.cpu_model = field(cpuinfo, "model name", ':');
   if (info.cpu_model.empty()) info.cpu_model = field(cpuinfo, "Model", ':');  // arm64
   info.logical_cores = static_cast<int64_t>(std::thread::hardware_concurrency());
-  info.physical_cores = count_physical_cores(cpuinfo, info.logical_cores);
+  std::vector<int> every_cpu(static_cast<size_t>(info.logical_cores));
+  std::iota(every_cpu.begin(), every_cpu.end(), 0);
+  info.physical_cores = physical_cores_among(cpuinfo, every_cpu);
 
   const std::string meminfo = read_text(proc_root + "/meminfo");
   std::istringstream total(field(meminfo, "MemTotal", ':'));

@@ -38,6 +38,7 @@ struct SystemInfo {
   std::string blas;          // BLAS library LibTorch resolved to, when known
   std::string allocator;     // how malloc serves large blocks (core/allocator.h)
   std::string blas_threads;  // OpenBLAS's threads (core/blas_threads.h)
+  std::string cpu_threads;   // compute threads, CPUs, OpenMP variables (core/cpu_threads.h)
 };
 
 /// Reads the host part of SystemInfo (CPU, cores, memory, OS, compiler, build).
@@ -57,9 +58,5 @@ bool this_cpu_has_native_bf16();
 /// MemAvailable of /proc/meminfo (the kernel's estimate of what can be
 /// allocated without swapping), bytes; nullopt when it cannot be read.
 std::optional<int64_t> memory_available_bytes(const std::string& proc_root = "/proc");
-
-/// Physical cores from /proc/cpuinfo (distinct physical id/core id pairs);
-/// falls back to logical cores when the file has no topology.
-int64_t count_physical_cores(const std::string& cpuinfo_text, int64_t logical_cores);
 
 }  // namespace effbench

@@ -213,6 +213,7 @@ std::string system_section(const std::vector<RunRecord>& runs) {
         {"GPU driver", s.gpu_driver_version.empty() ? "-" : s.gpu_driver_version},
         {"BLAS", s.blas.empty() ? "-" : s.blas + (s.blas_threads.empty() ? "" : "; " + s.blas_threads)},
         {"malloc", s.allocator.empty() ? "-" : s.allocator},
+        {"CPU threads", s.cpu_threads.empty() ? "-" : s.cpu_threads},
         {"Build", s.compiler + ", " + s.build_type + ", effbench " + s.effbench_version +
                       (s.git_commit.empty() ? "" : " @ " + s.git_commit)},
         {"Settings", "repeats " + std::to_string(run.settings.repeats) + ", min time " +

@@ -140,6 +140,7 @@ json system_to_json(const SystemInfo& s) {
               {"blas", s.blas},
               {"allocator", s.allocator},
               {"blas_threads", s.blas_threads},
+              {"cpu_threads", s.cpu_threads},
               {"gpus", gpus}};
 }
 
@@ -164,6 +165,7 @@ SystemInfo system_from_json(const json& j) {
   s.blas = j.value("blas", "");
   s.allocator = j.value("allocator", "");
   s.blas_threads = j.value("blas_threads", "");
+  s.cpu_threads = j.value("cpu_threads", "");
   for (const auto& g : j.value("gpus", json::array())) {
     GpuInfo gpu;
     gpu.index = g.value("index", int64_t{0});

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <thread>
 
 #include "core/clock.h"
+#include "core/cpu_threads.h"
 #include "core/error.h"
 #include "core/stats.h"
 #include "core/system_info.h"
@@ -238,15 +238,32 @@ void run_train_case(const CaseSpec& spec, const BenchmarkOptions& options, const
   }
 }
 
+// Note [One autocast region per inference case]
+// Autocast casts each fp32 weight to bf16/fp16 when an operation uses it, and
+// keeps the cast while an autocast region is open (torch.autocast's
+// cache_enabled); leaving the outermost region drops the casts. Opened per
+// forward call, every inference call casts every weight again: a read of the
+// fp32 weights and a write of their copies, which at batch 1 can cost more
+// than the convolutions. Inference does not change the weights, so effbench
+// opens one region for the whole case (warm-up, windows and batch-1
+// latency): the first call casts, the others reuse the casts. The numbers are
+// bit for bit those of per-call autocast, as a server would run it with its
+// weights cast once. Training keeps one region per step: its weights change
+// every step. bench/pytorch_reference.py does the same on the PyTorch side.
+// MEASURED
 void run_infer_case(const CaseSpec& spec, const BenchmarkOptions& options, const CaseHooks& hooks,
                     Model& model, BatchCycle& batches, CaseRecord& record) {
   model.train(false);
   const std::optional<at::ScalarType> dtype = autocast_dtype(spec.precision);
   const c10::DeviceType device_type = torch_device(spec.device).type();
-  const bool cache = spec.exec != Exec::kGraph;
-  const InferFn eager = [&model, dtype, device_type, cache](const torch::Tensor& input) {
-    if (!dtype) return model.forward(input);
-    const AutocastGuard autocast(device_type, *dtype, cache);
+  // One autocast region for the whole case (Note [One autocast region per
+  // inference case]); a CUDA graph casts inside its capture, uncached.
+  std::optional<AutocastGuard> autocast_region;
+  if (dtype && spec.exec != Exec::kGraph) autocast_region.emplace(device_type, *dtype);
+  const bool autocast_per_call = dtype && !autocast_region;
+  const InferFn eager = [&model, dtype, device_type, autocast_per_call](const torch::Tensor& input) {
+    if (!autocast_per_call) return model.forward(input);
+    const AutocastGuard autocast(device_type, *dtype, /*cache_enabled=*/false);
     return model.forward(input);
   };
   // One fused module per input shape: the TorchScript executor specialises
@@ -556,9 +573,9 @@ CaseRecord run_case(const CaseSpec& spec, const BenchmarkOptions& options, const
 }
 
 int64_t configure_threads(int64_t threads) {
-  const int64_t count =
-      threads > 0 ? threads : static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  const int64_t count = threads > 0 ? threads : default_cpu_threads();  // Note [CPU threads]
   torch::set_num_threads(static_cast<int>(count));
+  describe_cpu_threads(count, threads > 0);
   return count;
 }
 

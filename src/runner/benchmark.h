@@ -38,7 +38,7 @@ struct BenchmarkOptions {
   std::vector<int64_t> batches;  // empty: per model and device (default_batch); several: a sweep
   bool batch_auto = false;       // --batch auto: the sweep of auto_batches(), stopped early (batch_sweep.h)
   std::optional<int64_t> image_size;  // default: the model's, reduced for cyclegan on cpu
-  int64_t threads = 0;                // 0: all logical cores
+  int64_t threads = 0;                // 0: one per physical core (Note [CPU threads])
   double warmup_s = 1.0;
   int64_t warmup_iterations = 2;
   double min_time_s = 1.0;         // per timed window
@@ -117,7 +117,9 @@ CaseRecord run_case(const CaseSpec& spec, const BenchmarkOptions& options, const
 /// warning when the CV exceeds `cv_warning`.
 void record_throughput(const std::vector<double>& samples_per_s, double cv_warning, CaseRecord& record);
 
-/// Applies --threads (0 = all logical cores) to LibTorch; returns the count used.
+/// Applies --threads (0 = one per physical core this process may use, Note
+/// [CPU threads]) to LibTorch and describes it for the run record; returns
+/// the count used.
 int64_t configure_threads(int64_t threads);
 
 /// Starts a run record: id, time, system description, settings.

@@ -32,7 +32,8 @@ struct SessionSettings {
   std::optional<AccuracyOptions> training;
   /// Set: run as one rank of a data-parallel job (--distributed), placed by torchrun's variables.
   std::optional<DistributedOptions> data_parallel;
-  /// CPU threads (default: all logical cores; a data-parallel rank: the host's cores / ranks on it).
+  /// CPU threads (default: one per physical core, Note [CPU threads]; a data-parallel rank: the host's cores
+  /// / ranks on it).
   std::optional<int64_t> threads;
   /// JSON document rewritten after each case (optional).
   std::string json_path;

@@ -8,18 +8,6 @@
 namespace effbench {
 namespace {
 
-TEST(SystemInfo, CountsPhysicalCoresFromTopology) {
-  // Two sockets, two cores each, hyper-threaded: 8 logical, 4 physical.
-  std::string text;
-  for (int socket = 0; socket < 2; ++socket)
-    for (int core = 0; core < 2; ++core)
-      for (int thread = 0; thread < 2; ++thread)
-        text += "processor\t: x\nphysical id\t: " + std::to_string(socket) +
-                "\ncore id\t\t: " + std::to_string(core) + "\n\n";
-  EXPECT_EQ(count_physical_cores(text, 8), 4);
-  EXPECT_EQ(count_physical_cores("processor : 0\n", 3), 3);
-}
-
 TEST(SystemInfo, NativeBf16IsAFlagOfTheCpu) {
   EXPECT_TRUE(cpu_has_native_bf16("processor\t: 0\nflags\t\t: fpu sse avx512f avx512_bf16 vaes\n"));
   EXPECT_TRUE(cpu_has_native_bf16("flags\t: fpu amx_bf16 amx_tile\n"));
