@@ -6,6 +6,7 @@
 #
 #   bench/cpu_settings.sh                       conv6 and resnet18, fp32, eager
 #   MODELS=conv6 ROUNDS=3 bench/cpu_settings.sh
+#   VARIANTS=default,bind-close bench/cpu_settings.sh   (some variants only)
 #
 # Variants (the name, then the environment or flags that differ from the
 # defaults; the OpenMP variables must be set before the process starts, as
@@ -50,6 +51,13 @@ variants=(
 )
 
 IFS=, read -r -a models <<<"$MODELS"
+if [[ -n "${VARIANTS:-}" ]]; then
+  chosen=()
+  for variant in "${variants[@]}"; do
+    [[ ",$VARIANTS," == *",${variant%%|*},"* ]] && chosen+=("$variant")
+  done
+  variants=("${chosen[@]}")
+fi
 for round in $(seq 1 "$ROUNDS"); do
   for model in "${models[@]}"; do
     for variant in "${variants[@]}"; do

@@ -54,7 +54,9 @@
 # PyTorch as installed), OUT (result folder), QUICK=1 (short windows, smoke
 # tests), SKIP_COMPILE=1 (leave torch.compile out), ROUNDS (default 3: each
 # side runs every case ROUNDS times, the two sides alternating; the tables
-# give the median of the per-round ratios and their range).
+# give the median of the per-round ratios and their range), CASE_TIMEOUT_S
+# (default 900: a reference case, torch.compile's compilation included, that
+# runs longer is listed as failed with the reason).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -64,6 +66,7 @@ EFFBENCH="${EFFBENCH:-$root/build/src/cli/effbench}"
 THREADS="${THREADS:-$(lscpu -p=socket,core 2>/dev/null | grep -v "^#" | sort -u | wc -l)}"  # one per physical core, as effbench (Note [CPU threads])
 [[ "$THREADS" -ge 1 ]] || THREADS=$(nproc)
 ROUNDS="${ROUNDS:-3}"
+CASE_TIMEOUT_S="${CASE_TIMEOUT_S:-900}"
 PRECISIONS="${PRECISIONS:-fp32,bf16}"
 PYTORCH_ENV="${PYTORCH_ENV-MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=2147483647 OPENBLAS_NUM_THREADS=1}"
 OUT="${OUT:-$root/bench/results/cpu_vs_pytorch-$(date -u +%Y%m%dT%H%M%SZ)}"
@@ -112,10 +115,25 @@ pytorch() {
   local round=$1 model=$2 batch=$3 size=$4; shift 4
   local t=(--warmup-s "${timing[1]}" --min-time-s "${timing[3]}" --repeats "${timing[5]}")
   echo "== pytorch  $model: $*"
+  local status=0
   # shellcheck disable=SC2086  # PYTORCH_ENV is a list of NAME=VALUE words
-  env $PYTORCH_ENV "$PYTHON" "$root/bench/pytorch_reference.py" --model "$model" --device cpu --batch "$batch" \
-    --image-size "$size" "${t[@]}" "${threads[@]}" "$@" 2>>"$OUT/pytorch.log" >>"$OUT/pytorch-r$round.jsonl" \
-    || echo "   (reference failed; see $OUT/pytorch.log)"
+  timeout "$CASE_TIMEOUT_S" env $PYTORCH_ENV "$PYTHON" "$root/bench/pytorch_reference.py" --model "$model" \
+    --device cpu --batch "$batch" --image-size "$size" "${t[@]}" "${threads[@]}" "$@" 2>>"$OUT/pytorch.log" \
+    >>"$OUT/pytorch-r$round.jsonl" || status=$?
+  if [[ $status == 124 ]]; then
+    # A case that ran out of time is listed with the reason, not dropped.
+    "$PYTHON" - "$model" "$CASE_TIMEOUT_S" "$@" >>"$OUT/pytorch-r$round.jsonl" <<'EOF_CASE'
+import json, sys
+model, limit, flags = sys.argv[1], sys.argv[2], sys.argv[3:]
+value = lambda name: flags[flags.index(name) + 1]
+print(json.dumps({"model": model, "mode": value("--mode"), "precision": value("--precision"),
+                  "exec": value("--exec"), "channels_last": "--channels-last" in flags, "status": "failed",
+                  "reason": f"not finished within CASE_TIMEOUT_S={limit} s (compilation included)"}))
+EOF_CASE
+    echo "   (reference timed out after $CASE_TIMEOUT_S s)"
+  elif [[ $status != 0 ]]; then
+    echo "   (reference failed; see $OUT/pytorch.log)"
+  fi
 }
 
 IFS=, read -r -a models <<<"$MODELS"

@@ -2,9 +2,10 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
-#include <map>
+#include <numeric>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -28,6 +29,13 @@ namespace effbench {
 // loads it, before main(): effbench cannot change them, so it records those
 // set. What each does to throughput here is measured by
 // bench/cpu_settings.sh, defaults against each variant in the same run.
+// Where one of them binds threads (OMP_PROC_BIND, OMP_PLACES,
+// GOMP_CPU_AFFINITY, KMP_AFFINITY), the runtime has already bound the main
+// thread to the first place, so this thread's affinity mask no longer says
+// which CPUs the process may use (OMP_PROC_BIND=close OMP_PLACES=cores gave
+// a mask of CPU 0 alone, and one thread, on the 2-core VM): the default then
+// counts the physical cores of every online CPU and leaves placement to the
+// runtime.
 
 namespace {
 
@@ -49,7 +57,8 @@ std::string openmp_variables() {
                                        "GOMP_SPINCOUNT",  "KMP_AFFINITY",    "KMP_BLOCKTIME"};
   std::string text;
   for (const char* name : kNames) {
-    if (const char* value = std::getenv(name)) text += (text.empty() ? "" : " ") + std::string(name) + "=" + value;
+    if (const char* value = std::getenv(name))
+      text += (text.empty() ? "" : " ") + std::string(name) + "=" + value;
   }
   return text;
 }
@@ -107,19 +116,34 @@ std::string cpu_list_text(const std::vector<int>& cpus) {
   return text;
 }
 
+bool openmp_binds_threads() {
+  const char* bind = std::getenv("OMP_PROC_BIND");
+  const bool bind_off = bind != nullptr && (std::string(bind) == "false" || std::string(bind) == "FALSE");
+  return !bind_off && (bind != nullptr || std::getenv("OMP_PLACES") != nullptr ||
+                       std::getenv("GOMP_CPU_AFFINITY") != nullptr || std::getenv("KMP_AFFINITY") != nullptr);
+}
+
+std::vector<int> usable_cpus() {
+  if (!openmp_binds_threads()) return allowed_cpus();
+  std::vector<int> online(static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency())));
+  std::iota(online.begin(), online.end(), 0);
+  return online;
+}
+
 int64_t default_cpu_threads() {
   std::ifstream in("/proc/cpuinfo");
   std::stringstream cpuinfo;
   cpuinfo << in.rdbuf();
-  return physical_cores_among(cpuinfo.str(), allowed_cpus());
+  return physical_cores_among(cpuinfo.str(), usable_cpus());
 }
 
 std::string describe_cpu_threads(int64_t threads, bool chosen) {
-  const std::vector<int> cpus = allowed_cpus();
+  const std::vector<int> cpus = usable_cpus();
   const std::string count = std::to_string(threads) + (threads == 1 ? " thread" : " threads");
   std::string text = chosen ? count + " (--threads)"
                             : count + ", one per physical core (Note [CPU threads]; --threads N to choose)";
-  text += "; may run on CPUs " + cpu_list_text(cpus) + " (" + std::to_string(cpus.size()) + " logical)";
+  text += (openmp_binds_threads() ? "; online CPUs " : "; may run on CPUs ") + cpu_list_text(cpus) + " (" +
+          std::to_string(cpus.size()) + " logical)";
   const std::string variables = openmp_variables();
   text += variables.empty() ? "; OpenMP defaults (threads not pinned, idle threads spin, then sleep)"
                             : "; OpenMP: " + variables;

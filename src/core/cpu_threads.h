@@ -21,7 +21,15 @@ int64_t physical_cores_among(const std::string& cpuinfo_text, const std::vector<
 /// "0-3,8,10-11": a CPU list in the kernel's own notation (taskset -c).
 std::string cpu_list_text(const std::vector<int>& cpus);
 
-/// The default thread count: one per physical core this process may use.
+/// Whether the OpenMP variables bind threads to CPUs (OMP_PROC_BIND other
+/// than false, OMP_PLACES, GOMP_CPU_AFFINITY or KMP_AFFINITY set).
+bool openmp_binds_threads();
+
+/// The CPUs effbench may compute on: allowed_cpus(), or every online CPU
+/// where the OpenMP runtime binds threads (Note [CPU threads]).
+std::vector<int> usable_cpus();
+
+/// The default thread count: one per physical core of usable_cpus().
 int64_t default_cpu_threads();
 
 /// Describes the thread count `threads` (`chosen` when --threads gave it),

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace effbench {
@@ -53,7 +54,8 @@ TEST(CpuThreads, TheDescriptionSaysWhoChoseTheCountAndIsKept) {
   EXPECT_EQ(cpu_threads_setting(), chosen);
   const std::string by_default = describe_cpu_threads(1, false);
   EXPECT_NE(by_default.find("1 thread, one per physical core"), std::string::npos) << by_default;
-  EXPECT_NE(by_default.find("may run on CPUs " + cpu_list_text(allowed_cpus())), std::string::npos) << by_default;
+  EXPECT_NE(by_default.find("may run on CPUs " + cpu_list_text(allowed_cpus())), std::string::npos)
+      << by_default;
 }
 
 TEST(CpuThreads, TheDescriptionNamesTheOpenMpVariablesSet) {
@@ -65,6 +67,26 @@ TEST(CpuThreads, TheDescriptionNamesTheOpenMpVariablesSet) {
   EXPECT_NE(text.find("; OpenMP: "), std::string::npos) << text;
   EXPECT_NE(text.find("OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=1000"), std::string::npos) << text;
   EXPECT_EQ(describe_cpu_threads(2, false).find("OMP_WAIT_POLICY"), std::string::npos);
+}
+
+// The runtime binds the main thread before main() when these are set, so the
+// affinity mask is no longer the process's: every online CPU counts.
+TEST(CpuThreads, WhereOpenMpBindsThreadsEveryOnlineCpuIsUsable) {
+  ::setenv("OMP_PROC_BIND", "close", 1);
+  EXPECT_TRUE(openmp_binds_threads());
+  EXPECT_EQ(usable_cpus().size(), static_cast<size_t>(std::thread::hardware_concurrency()));
+  ::setenv("OMP_PROC_BIND", "false", 1);
+  EXPECT_FALSE(openmp_binds_threads());
+  EXPECT_EQ(usable_cpus(), allowed_cpus());
+  ::setenv("OMP_PLACES", "cores", 1);  // places alone bind (as OMP_PROC_BIND=true) unless binding is off
+  EXPECT_FALSE(openmp_binds_threads());
+  ::unsetenv("OMP_PROC_BIND");
+  EXPECT_TRUE(openmp_binds_threads());
+  ::unsetenv("OMP_PLACES");
+  ::setenv("GOMP_CPU_AFFINITY", "0-1", 1);
+  EXPECT_TRUE(openmp_binds_threads());
+  ::unsetenv("GOMP_CPU_AFFINITY");
+  EXPECT_FALSE(openmp_binds_threads());
 }
 
 }  // namespace
