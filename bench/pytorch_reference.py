@@ -444,6 +444,12 @@ def measure(args, device, model, batches, batch, autocast, result):
             elif args.exec_mode == "fused":
                 # One frozen module per input shape, as effbench (the
                 # profiling executor specialises a module on the shapes it saw).
+                # TorchScript's CPU fuser off, as effbench (Note [CPU fuser]):
+                # Debian's 2.6 compiles its fusion groups with LLVM, and vgg16
+                # channels-last had not returned after 400 s.
+                if device.type == "cpu":
+                    torch._C._jit_override_can_fuse_on_cpu(False)
+
                 def frozen(example):
                     with torch.no_grad():
                         traced = torch.jit.trace(model, example)
