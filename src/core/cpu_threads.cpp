@@ -74,11 +74,13 @@ std::vector<int> allowed_cpus() {
       if (CPU_ISSET(cpu, &mask)) cpus.push_back(cpu);
     }
   }
-  if (cpus.empty()) {
-    for (int cpu = 0; cpu < static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); ++cpu)
-      cpus.push_back(cpu);
-  }
-  return cpus;
+  return cpus.empty() ? online_cpus() : cpus;
+}
+
+std::vector<int> online_cpus() {
+  std::vector<int> online(static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency())));
+  std::iota(online.begin(), online.end(), 0);
+  return online;
 }
 
 int64_t physical_cores_among(const std::string& cpuinfo_text, const std::vector<int>& cpus) {
@@ -123,12 +125,7 @@ bool openmp_binds_threads() {
                        std::getenv("GOMP_CPU_AFFINITY") != nullptr || std::getenv("KMP_AFFINITY") != nullptr);
 }
 
-std::vector<int> usable_cpus() {
-  if (!openmp_binds_threads()) return allowed_cpus();
-  std::vector<int> online(static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency())));
-  std::iota(online.begin(), online.end(), 0);
-  return online;
-}
+std::vector<int> usable_cpus() { return openmp_binds_threads() ? online_cpus() : allowed_cpus(); }
 
 int64_t default_cpu_threads() {
   std::ifstream in("/proc/cpuinfo");

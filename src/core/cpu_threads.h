@@ -13,6 +13,9 @@ namespace effbench {
 /// cpusets), ascending; every online CPU when the call fails.
 std::vector<int> allowed_cpus();
 
+/// CPUs 0 .. std::thread::hardware_concurrency() - 1 (the online ones).
+std::vector<int> online_cpus();
+
 /// Physical cores among `cpus`, from /proc/cpuinfo text: the distinct
 /// (physical id, core id) pairs of those processors. cpus.size() when the
 /// text has no topology (e.g. arm64, or a VM that hides it).

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <numeric>
 #include <sstream>
 #include <thread>
 
@@ -91,9 +90,7 @@ SystemInfo read_host_info(const std::string& proc_root) {
   info.cpu_model = field(cpuinfo, "model name", ':');
   if (info.cpu_model.empty()) info.cpu_model = field(cpuinfo, "Model", ':');  // arm64
   info.logical_cores = static_cast<int64_t>(std::thread::hardware_concurrency());
-  std::vector<int> every_cpu(static_cast<size_t>(info.logical_cores));
-  std::iota(every_cpu.begin(), every_cpu.end(), 0);
-  info.physical_cores = physical_cores_among(cpuinfo, every_cpu);
+  info.physical_cores = physical_cores_among(cpuinfo, online_cpus());
 
   const std::string meminfo = read_text(proc_root + "/meminfo");
   std::istringstream total(field(meminfo, "MemTotal", ':'));
