@@ -270,7 +270,6 @@ def timed_windows(step, batches, batch, device, args):
             out = step(*nxt())
         sync(device)
         rates.append(iters * batch / (time.perf_counter() - t0))
-    args.steps_done = 1 + n + args.repeats * iters  # every step run, for bench/cpu_instructions.sh
     return statistics.median(rates), rates, out
 
 
@@ -425,7 +424,6 @@ def measure(args, device, model, batches, batch, autocast, result):
                 g.replay()
                 return out
         result["throughput"], result["windows"], _ = timed_windows(step, batches, batch, device, args)
-        result["steps"] = args.steps_done
     else:
         model.eval()
         compiled = args.exec_mode in ("compile", "compile-max")
