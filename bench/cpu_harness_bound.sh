@@ -63,15 +63,22 @@ run() {
   [[ "$format" == channels-last ]] && cl=(--channels-last)
   local name="$OUT/r$round-$model-$precision-$format-b$batch-s$size"
   echo "== round $round $model $precision $format batch $batch ${size}x$size"
-  "$EFFBENCH" run --model "$model" --device cpu --mode train,infer --precision "$precision" --exec eager \
-    --batch "$batch" --image-size "$size" "${timing[@]}" "${cl[@]}" --budget-s 100000 --no-save \
-    --json "$name-effbench.json" >"$name-effbench.log" 2>&1 || echo "   (effbench exited $?; see $name-effbench.log)"
-  for mode in train infer; do
-    # shellcheck disable=SC2086  # PYTORCH_ENV is a list of NAME=VALUE words
-    env $PYTORCH_ENV "$PYTHON" "$root/bench/pytorch_reference.py" --model "$model" --device cpu --mode "$mode" \
-      --precision "$precision" --exec eager --batch "$batch" --image-size "$size" "${timing[@]}" "${cl[@]}" \
-      >"$name-pytorch-$mode.json" 2>>"$OUT/pytorch.log" || echo "   (reference exited $?; see $OUT/pytorch.log)"
-  done
+  effbench_side() {
+    "$EFFBENCH" run --model "$model" --device cpu --mode train,infer --precision "$precision" --exec eager \
+      --batch "$batch" --image-size "$size" "${timing[@]}" "${cl[@]}" --budget-s 100000 --no-save \
+      --json "$name-effbench.json" >"$name-effbench.log" 2>&1 || echo "   (effbench exited $?; see $name-effbench.log)"
+  }
+  pytorch_side() {
+    for mode in train infer; do
+      # shellcheck disable=SC2086  # PYTORCH_ENV is a list of NAME=VALUE words
+      env $PYTORCH_ENV "$PYTHON" "$root/bench/pytorch_reference.py" --model "$model" --device cpu --mode "$mode" \
+        --precision "$precision" --exec eager --batch "$batch" --image-size "$size" "${timing[@]}" "${cl[@]}" \
+        >"$name-pytorch-$mode.json" 2>>"$OUT/pytorch.log" || echo "   (reference exited $?; see $OUT/pytorch.log)"
+    done
+  }
+  # Odd rounds start with effbench, even rounds with PyTorch, so that a drift
+  # within a round does not always favour the same side.
+  if ((round % 2)); then effbench_side; pytorch_side; else pytorch_side; effbench_side; fi
 }
 
 IFS=, read -r -a models <<<"$MODELS"

@@ -27,13 +27,14 @@ struct Family {
 
 // The labels every case family starts with (Note [Prometheus series]).
 Labels case_labels(const CaseRecord& c) {
+  const bool model_case = !c.command;
   return {{"model", c.model},
           {"device", c.device.str()},
           {"device_name", c.device_name},
-          {"mode", to_string(c.mode)},
-          {"precision", to_string(c.precision)},
-          {"exec", to_string(c.exec)},
-          {"batch", std::to_string(c.batch)}};
+          {"mode", model_case ? to_string(c.mode) : ""},
+          {"precision", model_case ? to_string(c.precision) : ""},
+          {"exec", model_case ? to_string(c.exec) : ""},
+          {"batch", model_case ? std::to_string(c.batch) : ""}};
 }
 
 Labels with(Labels labels, const Labels& more) {

@@ -13,7 +13,8 @@
 //   source, scope, sensor, basis, measured, counted and rank (empty for one
 //   process); the counted case total adds measured; latency adds quantile;
 //   memory adds kind. A label is always written, empty when it does not
-//   apply, so the label set of a family never changes.
+//   apply (a command case's mode, precision, exec and batch), so the label
+//   set of a family never changes.
 // - the run id, its status, the host and effbench's version are the labels
 //   of one info gauge, effbench_run_info = 1 (join on nothing:
 //   `* on() group_left(run_id) effbench_run_info`). A run id on every sample

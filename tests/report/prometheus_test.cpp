@@ -272,6 +272,21 @@ TEST(Prometheus, ARunWithoutCasesIsItsInfoAlone) {
             "effbench_run_info{run_id=\"empty\",status=\"running\",host=\"\",effbench_version=\"\"} 1\n");
 }
 
+TEST(Prometheus, ACommandCaseHasNoModeOrBatch) {
+  RunRecord run;
+  run.run_id = "monitor";
+  CaseRecord c;
+  c.model = "command";
+  c.timed_s = 4;
+  c.command = CommandResult{};
+  run.cases.push_back(c);
+  const std::vector<ParsedFamily> families = PrometheusTextParser::parse(run_to_prometheus(run));
+  const auto labels = family(families, "effbench_case_duration_seconds").samples.at(0).labels;
+  EXPECT_EQ(labels.at("model"), "command");
+  for (const char* key : {"mode", "precision", "exec", "batch"}) EXPECT_EQ(labels.at(key), "") << key;
+  EXPECT_EQ(value_of(families, "effbench_case_duration_seconds", {{"model", "command"}}), 4);
+}
+
 TEST(Prometheus, RefusesTwoCasesWithTheSameLabels) {
   RunRecord run = hand_made_run();
   run.cases.push_back(run.cases[1]);
