@@ -38,14 +38,11 @@ MODELS="${MODELS:-conv6,vgg16,resnet18,cyclegan}"
 CASES="${CASES:-fp32:contiguous bf16:channels-last}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 EFFBENCH="${EFFBENCH:-$root/build/src/cli/effbench}"
-THREADS="${THREADS:-$(lscpu -p=socket,core 2>/dev/null | grep -v "^#" | sort -u | wc -l)}"  # one per physical core, as effbench (Note [CPU threads])
-[[ "$THREADS" -ge 1 ]] || THREADS=$(nproc)
 ROUNDS="${ROUNDS:-3}"
-PYTORCH_ENV="${PYTORCH_ENV-MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=2147483647 OPENBLAS_NUM_THREADS=1}"
 OUT="${OUT:-$root/bench/results/cpu_harness_bound-$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT"
-[[ -x "$EFFBENCH" ]] || { echo "effbench binary not found at $EFFBENCH; build it or set EFFBENCH" >&2; exit 2; }
-"$PYTHON" -c 'import torch' 2>/dev/null || { echo "$PYTHON cannot import torch; set PYTHON (Debian: /usr/bin/python3 with python3-torch)" >&2; exit 2; }
+# shellcheck source=bench/cpu_reference_settings.sh
+source "$root/bench/cpu_reference_settings.sh"  # THREADS, PYTORCH_ENV; checks EFFBENCH and PYTHON
 timing=(--warmup-s 1 --min-time-s 0.5 --repeats 5 --threads "$THREADS")
 {
   echo "effbench=$("$EFFBENCH" --version 2>&1 | tr '\n' ' ')"

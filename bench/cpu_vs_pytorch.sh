@@ -63,16 +63,13 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 MODELS="${MODELS:-conv6,vgg16,resnet18,cyclegan}"
 PYTHON="${PYTHON:-python3}"
 EFFBENCH="${EFFBENCH:-$root/build/src/cli/effbench}"
-THREADS="${THREADS:-$(lscpu -p=socket,core 2>/dev/null | grep -v "^#" | sort -u | wc -l)}"  # one per physical core, as effbench (Note [CPU threads])
-[[ "$THREADS" -ge 1 ]] || THREADS=$(nproc)
 ROUNDS="${ROUNDS:-3}"
 CASE_TIMEOUT_S="${CASE_TIMEOUT_S:-900}"
 PRECISIONS="${PRECISIONS:-fp32,bf16}"
-PYTORCH_ENV="${PYTORCH_ENV-MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=2147483647 OPENBLAS_NUM_THREADS=1}"
 OUT="${OUT:-$root/bench/results/cpu_vs_pytorch-$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT"
-[[ -x "$EFFBENCH" ]] || { echo "effbench binary not found at $EFFBENCH; build it or set EFFBENCH" >&2; exit 2; }
-"$PYTHON" -c 'import torch' 2>/dev/null || { echo "$PYTHON cannot import torch; set PYTHON (Debian: /usr/bin/python3 with python3-torch)" >&2; exit 2; }
+# shellcheck source=bench/cpu_reference_settings.sh
+source "$root/bench/cpu_reference_settings.sh"  # THREADS, PYTORCH_ENV; checks EFFBENCH and PYTHON
 
 timing=(--warmup-s 1 --min-time-s 0.5 --repeats 5)
 [[ "${QUICK:-}" == 1 ]] && timing=(--warmup-s 0.3 --min-time-s 0.3 --repeats 3)
