@@ -79,8 +79,11 @@ run() {
 }
 
 IFS=, read -r -a models <<<"$MODELS"
+shapes=()  # MODEL:SMALL_BATCH:SMALL_SIZE:BATCH:SIZE, for the summary
 for model in "${models[@]}"; do
-  if [[ "$model" == cyclegan ]]; then small=(1 32) large=(1 64); else small=(2 32) large=(64 32); fi
+  if [[ "$model" == cyclegan ]]; then small=(1 32); else small=(2 32); fi
+  read -r -a large <<<"$(comparison_shape "$model")"
+  shapes+=("$model:${small[0]}:${small[1]}:${large[0]}:${large[1]}")
   for round in $(seq 1 "$ROUNDS"); do
     for case in $CASES; do
       run "$round" "$model" "$case" "${small[@]}"
@@ -89,12 +92,10 @@ for model in "${models[@]}"; do
   done
 done
 
-"$PYTHON" - "$OUT" "$MODELS" "$CASES" "$ROUNDS" <<'EOF_SUMMARY' | tee "$OUT/summary.md"
+"$PYTHON" - "$OUT" "${shapes[*]}" "$CASES" "$ROUNDS" <<'EOF_SUMMARY' | tee "$OUT/summary.md"
 import json, statistics, sys
 
-out, models, cases, rounds = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split(), int(sys.argv[4])
-small = {"cyclegan": (1, 32)}
-large = {"cyclegan": (1, 64)}
+out, shapes, cases, rounds = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4])
 
 
 def step_ms(name, mode):
@@ -121,8 +122,8 @@ print("| model | mode | precision | format | small-batch step ms (effbench / PyT
       "| measured effbench / PyTorch (range) |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 bounds = []
-for model in models:
-    (bs, ss), (bl, sl) = small.get(model, (2, 32)), large.get(model, (64, 32))
+for shape in shapes:
+    model, bs, ss, bl, sl = shape.split(":")
     for case in cases:
         precision, fmt = case.split(":")
         for mode in ("train", "infer"):
@@ -133,8 +134,12 @@ for model in models:
                 if not s or not big:
                     continue
                 d = s[1] - s[0]
-                small_e.append(s[0]), small_p.append(s[1]), large_p.append(big[1])
-                saving.append(d), bound.append(big[1] / (big[1] - d)), ratio.append(big[1] / big[0])
+                small_e.append(s[0])
+                small_p.append(s[1])
+                large_p.append(big[1])
+                saving.append(d)
+                bound.append(big[1] / (big[1] - d))
+                ratio.append(big[1] / big[0])
             if not saving:
                 print(f"| {model} | {mode} | {precision} | {fmt} | failed: see the logs in {out} | | | | | |")
                 continue

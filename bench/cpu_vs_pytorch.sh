@@ -136,7 +136,7 @@ EOF_CASE
 IFS=, read -r -a models <<<"$MODELS"
 IFS=, read -r -a precisions <<<"$PRECISIONS"
 for model in "${models[@]}"; do
-  if [[ "$model" == cyclegan ]]; then batch=1; size=64; else batch=64; size=32; fi
+  read -r batch size <<<"$(comparison_shape "$model")"
   for fmt in contiguous channels-last; do
     cl=()
     [[ "$fmt" == channels-last ]] && cl=(--channels-last)
